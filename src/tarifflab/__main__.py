@@ -1,0 +1,3 @@
+from tarifflab.cli.main import run
+
+run()

@@ -1,0 +1,1 @@
+"""Command-line interface: thin typer wrappers over the public API."""

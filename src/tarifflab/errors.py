@@ -1,0 +1,49 @@
+"""Named errors. The CLI turns every :class:`TariffLabError` into one line and exit code 2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class TariffLabError(Exception):
+    """Base class of every error tarifflab raises on purpose."""
+
+
+class InvalidInputError(TariffLabError, ValueError):
+    """A user-supplied value is malformed or out of range."""
+
+
+class UnknownCountryError(InvalidInputError):
+    """A country code or name that does not resolve to one ISO3 code."""
+
+
+class UnknownProductError(InvalidInputError):
+    """An HS/HTS code that is malformed or not in the tariff schedule."""
+
+
+class InvalidDateError(InvalidInputError):
+    """A malformed date, or one outside the window the data covers."""
+
+
+class MeasureFileError(TariffLabError):
+    """A tariff-measure YAML file that is malformed or contradicts itself or another measure."""
+
+
+class ScenarioError(InvalidInputError):
+    """A scenario name that does not exist, or a scenario file that is malformed."""
+
+
+class DataError(TariffLabError):
+    """Data that is missing, corrupt, or of the wrong shape."""
+
+
+class ReferenceDataMissingError(DataError):
+    """The reference data folder (../shared/data or TARIFFLAB_REFERENCE_DATA) cannot be found."""
+
+
+class ConvergenceError(TariffLabError):
+    """An equilibrium solver did not converge. Carries the solver diagnostics."""
+
+    def __init__(self, message: str, diagnostics: Any = None) -> None:
+        super().__init__(message)
+        self.diagnostics = diagnostics

@@ -1,0 +1,1 @@
+"""Codes: countries (ISO3 ↔ Census ↔ names) and HS/HTS product codes."""

@@ -1,0 +1,33 @@
+"""Shared fixtures. Reference-data tests skip on a machine without ../shared/data, unless
+TARIFFLAB_REQUIRE_REFERENCE=1 (set by .ci/run), which turns the skip into a failure."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tarifflab.data.reference import reference_root
+from tarifflab.errors import ReferenceDataMissingError
+
+REQUIRE_REFERENCE = os.environ.get("TARIFFLAB_REQUIRE_REFERENCE") == "1"
+
+
+@pytest.fixture(scope="session")
+def reference_data() -> Path:
+    """Root of the reference data; skips (or fails under CI) when it is absent."""
+    try:
+        return reference_root()
+    except ReferenceDataMissingError as missing:
+        if REQUIRE_REFERENCE:
+            pytest.fail(f"TARIFFLAB_REQUIRE_REFERENCE=1 but {missing}")
+        pytest.skip(f"reference data not available: {missing}")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("replication") or item.get_closest_marker("reference"):
+            item.fixturenames.insert(
+                0, "reference_data"
+            ) if "reference_data" not in item.fixturenames else None
