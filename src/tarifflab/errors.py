@@ -47,3 +47,7 @@ class ConvergenceError(TariffLabError):
     def __init__(self, message: str, diagnostics: Any = None) -> None:
         super().__init__(message)
         self.diagnostics = diagnostics
+
+
+class BackendUnavailableError(TariffLabError):
+    """A part of tarifflab that an interface (dashboard, report) needs is not available; says why."""

@@ -38,6 +38,7 @@ def _register() -> None:
     from tarifflab.cli import tariffs
 
     tariffs.register(app)
+    from tarifflab.cli import app_cmds; app_cmds.register(app)  # noqa: E702, I001  # fmt: skip
 
 
 _register()

@@ -1,0 +1,80 @@
+"""Cached wrappers around :mod:`tarifflab.app.services` (shared by every session of the server).
+
+Results are cached per input (for scenarios: per scenario hash, see :func:`services.scenario_key`).
+Exceptions are not cached, so a fixed input recomputes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from tarifflab.app import services
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def etr_by_partner(on: dt.date, view: str) -> pd.DataFrame:
+    return services.etr_by_partner(on, view=view)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def etr_by_sector(on: dt.date, view: str, partner: str | None) -> pd.DataFrame:
+    return services.etr_by_sector(on, view=view, partner=partner)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def etr_series(start: dt.date, end: dt.date, partner: str | None) -> pd.DataFrame:
+    return services.etr_series(start, end, partner=partner)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def measures() -> pd.DataFrame:
+    return services.measures()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def provenance() -> pd.DataFrame:
+    return services.provenance()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def search_products(query: str) -> pd.DataFrame:
+    return services.search_products(query)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def duty_lookup(
+    hts: str, origin: str, on: dt.date, value_usd: float | None, view: str, as_known_on: dt.date | None
+) -> services.DutyLookup:
+    return services.duty_lookup(hts, origin, on, value_usd=value_usd, view=view, as_known_on=as_known_on)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def timeline_events() -> pd.DataFrame:
+    return services.timeline_events()
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def run_scenario(key: str, spec: services.ScenarioSpec) -> services.ScenarioOutcome:
+    """One model run per scenario hash ``key`` (``spec.key()``); every session shares the result."""
+    del key  # part of the cache key only
+    return services.run_scenario(spec)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def scenario_presets(model: str) -> list[str]:
+    return services.scenario_presets(model)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def negotiation_levers() -> pd.DataFrame:
+    return services.negotiation_levers()
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def negotiation_analysis(key: str, request: services.NegotiationRequest) -> services.NegotiationOutcome:
+    """One analysis per request hash ``key``."""
+    del key
+    return services.negotiation_analysis(request)

