@@ -252,7 +252,7 @@ def browser(chromium_path: Path) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def dashboard_url(chromium_path: Path) -> Iterator[str]:
+def dashboard_url() -> Iterator[str]:
     """URL of a real ``tarifflab serve`` on a free loopback port (stopped after the session)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"

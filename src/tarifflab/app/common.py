@@ -28,12 +28,15 @@ def guard(what: str = "") -> Iterator[None]:
     try:
         yield
     except BackendUnavailableError as missing:
-        st.warning(f"Not available — {prefix}{missing}", icon="🚧")
+        st.warning(f"Not available: {missing}", icon=":material/construction:")
     except TariffLabError as error:
-        st.error(f"{prefix}{error}", icon="⚠️")
+        st.error(f"{prefix}{error}", icon=":material/error:")
     except Exception as error:  # the app never shows a traceback
         log.exception("unexpected error in the dashboard")
-        st.error(f"{prefix}internal error ({type(error).__name__}: {error}); see the server log", icon="🛑")
+        st.error(
+            f"{prefix}internal error ({type(error).__name__}: {error}); see the server log",
+            icon=":material/report:",
+        )
 
 
 def date_field(label: str, default: dt.date, key: str) -> dt.date | None:

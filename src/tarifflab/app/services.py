@@ -385,7 +385,9 @@ def parse_edits(text: str) -> tuple[tuple[str, float], ...]:
             continue
         match = _EDIT_LINE.match(line)
         if match is None:
-            raise InvalidInputError(f"edit line {number} {line.strip()!r}: write PARTNER = RATE, e.g. JPN = 15")
+            raise InvalidInputError(
+                f"edit line {number} {line.strip()!r}: write PARTNER = RATE, e.g. JPN = 15"
+            )
         code = to_iso3(match["who"])
         try:
             value = float(match["rate"])

@@ -36,6 +36,8 @@ def streamlit_argv(host: str, port: int) -> list[str]:
         "false",
         "--client.toolbarMode",
         "viewer",
+        "--server.enableStaticServing",
+        "true",
         "--server.fileWatcherType",
         "none",
         "--global.developmentMode",

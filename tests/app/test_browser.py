@@ -1,0 +1,124 @@
+"""Real browser: ``tarifflab serve`` on a loopback port, each page in headless Chromium, one interaction each.
+
+Runs against the real back ends and the embedded data. Screenshots go to artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture
+def page(browser: Any, dashboard_url: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    yield tab
+    context.close()
+
+
+def open_page(page: Any, url: str, title: str) -> None:
+    page.goto(url)
+    page.get_by_role("heading", name=title).first.wait_for()
+    wait_idle(page)
+
+
+def wait_idle(page: Any) -> None:
+    """Wait until Streamlit has finished running the script (no 'running' status widget)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS
+    )
+
+
+def no_exception(page: Any) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "Traceback" not in page.content()
+
+
+def shot(page: Any, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / f"dashboard-{name}.png"), full_page=False)
+
+
+def type_into(page: Any, label: str, value: str) -> None:
+    field = page.get_by_label(label, exact=True)
+    field.fill(value)
+    field.press("Enter")
+    wait_idle(page)
+
+
+def test_timeline(page: Any, dashboard_url: str, artifacts: Path) -> None:
+    open_page(page, f"{dashboard_url}/timeline", "US–Japan tariffs, 2025–2026")
+    page.locator(".js-plotly-plot").first.wait_for()
+    all_events = page.get_by_role("heading", name="events").first.inner_text()
+    type_into(page, "From", "2026-01-01")
+    fewer = page.get_by_role("heading", name="events").first.inner_text()
+    assert int(fewer.split()[0]) < int(all_events.split()[0])
+    no_exception(page)
+    shot(page, artifacts, "timeline")
+
+
+def test_duty_lookup(page: Any, dashboard_url: str, artifacts: Path) -> None:
+    open_page(page, f"{dashboard_url}/duty", "Duty lookup")
+    page.get_by_label("HTS code", exact=True).fill("8703.23.01.90")
+    page.get_by_label("Origin (ISO3 or name)", exact=True).fill("Japan")
+    page.get_by_label("Date of entry", exact=True).fill("2025-09-16")
+    page.get_by_role("button", name="Look up").click()
+    page.get_by_text("Total rate").first.wait_for()
+    wait_idle(page)
+    assert "15.00%" in page.locator("[data-testid='stMetricValue']").first.inner_text()
+    type_into(page, "HTS code", "12345")
+    page.get_by_role("button", name="Look up").click()
+    page.locator("[data-testid='stAlertContentError']").first.wait_for()
+    no_exception(page)
+    shot(page, artifacts, "duty")
+
+
+def test_etr_explorer(page: Any, dashboard_url: str, artifacts: Path) -> None:
+    open_page(page, f"{dashboard_url}/etr", "Effective tariff rates")
+    page.locator(".js-plotly-plot").first.wait_for()
+    type_into(page, "Date", "2025-04-09")
+    japan = page.locator("[data-testid='stMetric']", has_text="Japan")
+    assert japan.count() == 1
+    page.locator(".js-plotly-plot .choroplethlayer path").first.wait_for()  # the map drew (offline outlines)
+    no_exception(page)
+    shot(page, artifacts, "etr")
+
+
+def test_scenario_lab(page: Any, dashboard_url: str, artifacts: Path) -> None:
+    open_page(page, f"{dashboard_url}/scenario", "Scenario lab")
+    page.get_by_role("button", name="Run scenario").click()
+    page.get_by_text("Welfare change").first.wait_for()
+    wait_idle(page)
+    assert page.locator(".js-plotly-plot").count() >= 2
+    no_exception(page)
+    shot(page, artifacts, "scenario")
+
+
+def test_negotiation(page: Any, dashboard_url: str, artifacts: Path) -> None:
+    open_page(page, f"{dashboard_url}/negotiation", "Negotiation")
+    page.locator(".js-plotly-plot").first.wait_for()
+    slider = page.get_by_role("slider").first
+    before = slider.get_attribute("aria-valuenow")
+    slider.focus()
+    slider.press("ArrowRight")
+    wait_idle(page)
+    assert slider.get_attribute("aria-valuenow") != before
+    no_exception(page)
+    shot(page, artifacts, "negotiation")
+
+
+def test_sources(page: Any, dashboard_url: str, artifacts: Path) -> None:
+    open_page(page, f"{dashboard_url}/sources", "Data & sources")
+    type_into(page, "Filter files", "parquet")
+    assert page.get_by_text("files").first.is_visible()
+    no_exception(page)
+    shot(page, artifacts, "sources")
