@@ -43,13 +43,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
 # ----------------------------------------------------------------------------------- fake back ends
 class FakeEngine:
     """Japan pays 2.5% MFN + 25% S232 on cars before 2025-09-16 and 15% all-in from then on."""
@@ -91,18 +84,25 @@ FAKE_PARTNERS = ("JPN", "CHN", "EUN", "CAN", "ALL")
 
 
 def _fake_etr_module() -> Any:
-    def etr_by_partner(on: dt.date, view: str = "in-force") -> pd.DataFrame:
+    def etr_by_partner(
+        on: dt.date, view: str = "in-force", as_known_on: dt.date | None = None
+    ) -> pd.DataFrame:
         rows = [(p, 100e9, _fake_rate(p, on)) for p in FAKE_PARTNERS]
         frame = pd.DataFrame(rows, columns=["partner", "imports_usd", "etr_pct"])
         frame["duty_usd"] = frame["imports_usd"] * frame["etr_pct"] / 100
         return frame
 
-    def etr_by_sector(on: dt.date, view: str = "in-force", partner: str | None = None) -> pd.DataFrame:
+    def etr_by_sector(
+        on: dt.date, view: str = "in-force", as_known_on: dt.date | None = None, partner: str | None = None,
+        scheme: str = "section",
+    ) -> pd.DataFrame:  # fmt: skip
         return pd.DataFrame(
             {"sector": ["autos", "steel"], "imports_usd": [5e10, 1e10], "etr_pct": [15.0, 50.0]}
         )
 
-    def etr_series(start: dt.date, end: dt.date, partner: str | None = None) -> pd.DataFrame:
+    def etr_series(
+        start: dt.date, end: dt.date, partner: str | None = None, view: str = "in-force"
+    ) -> pd.DataFrame:
         days = pd.date_range(start, end, freq="7D").date
         code = partner or "ALL"
         return pd.DataFrame(
@@ -124,6 +124,14 @@ def _fake_record() -> pd.DataFrame:
             "source_url": ["https://example.org/a", "https://example.org/b", "https://example.org/c",
                            "https://example.org/d"],
         }
+    )  # fmt: skip
+
+
+def _fake_measures() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"id": ["s232-autos"], "title": ["Passenger vehicles 25%"], "authority": ["Section 232"],
+         "legal_basis": ["Proclamation 10908"], "heading": [""], "countries": ["ALL"],
+         "start": [dt.date(2025, 4, 3)], "end": [None], "known_from": [dt.date(2025, 3, 26)], "note": [""]}
     )  # fmt: skip
 
 
@@ -174,13 +182,20 @@ class FakeNegotiation:
 
 
 @pytest.fixture
-def fake_backends(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Replace every back end behind :mod:`tarifflab.app.services` with the fakes above."""
+def fake_backends(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Replace every back end behind :mod:`tarifflab.app.services` with the fakes above.
+
+    The Streamlit cache is cleared before and after, so no fake result outlives the test.
+    """
+    st.cache_data.clear()
     monkeypatch.setattr(services, "tariff_engine", lambda: FakeEngine())
     monkeypatch.setattr(services, "_etr_module", _fake_etr_module)
     monkeypatch.setattr(services, "_negotiation_record", _fake_record)
+    monkeypatch.setattr(services, "measures", _fake_measures)
     monkeypatch.setattr(services, "_ge_backend", lambda model: FakeGE())
     monkeypatch.setattr(services, "_negotiation_backend", lambda: FakeNegotiation())
+    yield
+    st.cache_data.clear()
 
 
 # ------------------------------------------------------------------------------------------ browser

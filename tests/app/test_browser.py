@@ -33,9 +33,11 @@ def open_page(page: Any, url: str, title: str) -> None:
 
 def wait_idle(page: Any) -> None:
     """Wait until Streamlit has finished running the script (no 'running' status widget)."""
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(700)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS
+        "() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+        " return app && app.getAttribute('data-test-script-state') !== 'running'; }",
+        timeout=TIMEOUT_MS,
     )
 
 
@@ -56,10 +58,16 @@ def type_into(page: Any, label: str, value: str) -> None:
 
 
 def test_timeline(page: Any, dashboard_url: str, artifacts: Path) -> None:
-    open_page(page, f"{dashboard_url}/timeline", "US–Japan tariffs, 2025–2026")
+    open_page(page, f"{dashboard_url}/", "US–Japan tariffs, 2025–2026")  # the default page lives at /
     page.locator(".js-plotly-plot").first.wait_for()
     all_events = page.get_by_role("heading", name="events").first.inner_text()
     type_into(page, "From", "2026-01-01")
+    page.wait_for_function(
+        "(before) => { const h = Array.from(document.querySelectorAll('h3')).find(e => e.innerText.endsWith(' events'));"
+        " return h && h.innerText !== before; }",
+        arg=all_events,
+        timeout=TIMEOUT_MS,
+    )
     fewer = page.get_by_role("heading", name="events").first.inner_text()
     assert int(fewer.split()[0]) < int(all_events.split()[0])
     no_exception(page)

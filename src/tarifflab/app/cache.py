@@ -20,13 +20,18 @@ def etr_by_partner(on: dt.date, view: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def etr_by_sector(on: dt.date, view: str, partner: str | None) -> pd.DataFrame:
-    return services.etr_by_sector(on, view=view, partner=partner)
+def etr_by_sector(on: dt.date, view: str, partner: str | None, scheme: str) -> pd.DataFrame:
+    return services.etr_by_sector(on, view=view, partner=partner, scheme=scheme)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def etr_series(start: dt.date, end: dt.date, partner: str | None) -> pd.DataFrame:
-    return services.etr_series(start, end, partner=partner)
+def etr_series(start: dt.date, end: dt.date, partner: str | None, view: str = "in-force") -> pd.DataFrame:
+    return services.etr_series(start, end, partner=partner, view=view)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def etr_series_with_total(start: dt.date, end: dt.date, partners: tuple[str, ...]) -> pd.DataFrame:
+    return services.etr_series_with_total(start, end, partners)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -30,8 +30,10 @@ from tarifflab.errors import (
 )
 from tarifflab.nomenclature.countries import country_name, to_iso3
 
-VIEWS: tuple[str, ...] = ("in-force", "as-known")
-"""Views of the law: as finally applied (``in-force``) or as known on a given date (``as-known``)."""
+VIEWS: tuple[str, ...] = ("in-force", "as-known", "net-of-refunds")
+"""Views of the law (the engine's): as finally applied (``in-force``), as known on a given date
+(``as-known``), and as applied net of the IEEPA refunds owed after the 2026-02-20 ruling."""
+SECTOR_SCHEMES: tuple[str, ...] = ("section", "chapter", "gtap")
 
 
 # --------------------------------------------------------------------------------------------- inputs
@@ -49,16 +51,6 @@ def parse_date(text: str | dt.date, *, field_name: str = "date") -> dt.date:
 
 
 _HTS_CHARS = re.compile(r"[\s.\-]")
-
-
-def normalize_hts(code: str) -> str:
-    """``8703.23.01`` / ``8703230190`` → digits only; :class:`UnknownProductError` if malformed."""
-    digits = _HTS_CHARS.sub("", str(code))
-    if not digits.isdigit() or len(digits) not in (2, 4, 6, 8, 10):
-        raise UnknownProductError(
-            f"{code!r} is not an HS/HTS code (2 to 10 digits, e.g. 8703.23.01 or 8703230190)"
-        )
-    return digits
 
 
 def check_range(name: str, value: float, low: float, high: float) -> float:
@@ -169,6 +161,7 @@ class DutyLookup:
     """The duty on one product from one origin on one date, in one view of the law."""
 
     hts: str
+    description: str
     origin: str
     on: dt.date
     view: str
@@ -177,6 +170,7 @@ class DutyLookup:
     duty_usd: float | None
     refundable_pct: float
     layers: tuple[DutyLayer, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()
 
     def layers_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -193,17 +187,20 @@ def duty_lookup(
     view: str = "in-force",
     as_known_on: str | dt.date | None = None,
 ) -> DutyLookup:
-    """Duty on ``hts`` from ``origin`` entered on ``on`` (rates in percent, money in USD)."""
-    code = normalize_hts(hts)
+    """Duty on ``hts`` from ``origin`` entered on ``on`` (rates in percent, money in USD).
+
+    The engine resolves the code (6–10 digits) and checks the date window; its named errors pass through.
+    """
+    if not str(hts).strip():
+        raise UnknownProductError("enter an HTS code, e.g. 8703.23.01")
     iso3 = to_iso3(origin)
-    day = parse_date(on, field_name="entry date")
+    day = parse_date(on, field_name="date of entry")
     known = parse_date(as_known_on, field_name="as-known-on date") if as_known_on else None
     if view not in VIEWS:
         raise InvalidInputError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
     if value_usd is not None:
         check_range("customs value (USD)", value_usd, 0.0, 1e12)
-    engine = tariff_engine()
-    result = engine.duty(code, iso3, day, value_usd=value_usd, view=view, as_known_on=known)
+    result = tariff_engine().duty(str(hts), iso3, day, value_usd=value_usd, view=view, as_known_on=known)
     layers = tuple(
         DutyLayer(
             instrument=str(layer.instrument),
@@ -213,9 +210,10 @@ def duty_lookup(
         )
         for layer in result.layers
     )
-    duty = getattr(result, "duty_usd", None)
+    duty = result.duty_usd
     return DutyLookup(
-        hts=code,
+        hts=str(getattr(result, "hts10", hts)),
+        description=str(getattr(result, "description", "")),
         origin=iso3,
         on=day,
         view=view,
@@ -224,6 +222,7 @@ def duty_lookup(
         duty_usd=None if duty is None else float(duty),
         refundable_pct=float(result.refundable_pct),
         layers=layers,
+        notes=tuple(str(n) for n in getattr(result, "notes", ())),
     )
 
 
@@ -239,28 +238,57 @@ def _etr_module() -> Any:
 def etr_by_partner(on: str | dt.date, view: str = "in-force") -> pd.DataFrame:
     """``partner, name, imports_usd, duty_usd, etr_pct`` on a date (one row ``ALL`` = all partners)."""
     day = parse_date(on)
-    frame = _etr_module().etr_by_partner(day, view=view).copy()
+    known = day if view == "as-known" else None
+    frame = _etr_module().etr_by_partner(day, view=view, as_known_on=known).copy()
     frame["name"] = [country_name(str(code)) for code in frame["partner"]]
     return frame
 
 
-def etr_by_sector(on: str | dt.date, view: str = "in-force", partner: str | None = None) -> pd.DataFrame:
-    """ETR by sector on a date, for all partners or one partner."""
+def etr_by_sector(
+    on: str | dt.date, view: str = "in-force", partner: str | None = None, scheme: str = "section"
+) -> pd.DataFrame:
+    """ETR by sector (HS section, HS chapter or GTAP sector) on a date, for all partners or one."""
     day = parse_date(on)
-    module = _etr_module()
-    if partner is None:
-        return module.etr_by_sector(day, view=view)
-    return module.etr_by_sector(day, view=view, partner=to_iso3(partner))
+    if scheme not in SECTOR_SCHEMES:
+        raise InvalidInputError(f"sector scheme must be one of {', '.join(SECTOR_SCHEMES)}, got {scheme!r}")
+    iso3 = None if partner in (None, "", "ALL") else to_iso3(str(partner))
+    known = day if view == "as-known" else None
+    frame: pd.DataFrame = _etr_module().etr_by_sector(
+        day, view=view, as_known_on=known, partner=iso3, scheme=scheme
+    )
+    return frame
 
 
-def etr_series(start: str | dt.date, end: str | dt.date, partner: str | None = None) -> pd.DataFrame:
-    """Daily ETR ``date, partner, imports_usd, duty_usd, etr_pct`` between two dates."""
+def etr_series(
+    start: str | dt.date, end: str | dt.date, partner: str | None = None, view: str = "in-force"
+) -> pd.DataFrame:
+    """Daily ETR ``date, partner, imports_usd, duty_usd, etr_pct`` between two dates (``ALL`` = total)."""
     first = parse_date(start, field_name="start date")
     last = parse_date(end, field_name="end date")
     if last < first:
         raise InvalidDateError(f"end date {last} is before start date {first}")
-    iso3 = None if partner in (None, "ALL") else to_iso3(str(partner))
-    return _etr_module().etr_series(first, last, partner=iso3)
+    iso3 = None if partner in (None, "", "ALL") else to_iso3(str(partner))
+    frame: pd.DataFrame = _etr_module().etr_series(first, last, partner=iso3, view=view)
+    return frame
+
+
+def etr_series_with_total(
+    start: str | dt.date, end: str | dt.date, partners: tuple[str, ...] = ("JPN",), view: str = "in-force"
+) -> pd.DataFrame:
+    """Daily ETR of each of ``partners`` and of all partners (``ALL``), from one pass of the engine."""
+    first = parse_date(start, field_name="start date")
+    last = parse_date(end, field_name="end date")
+    if last < first:
+        raise InvalidDateError(f"end date {last} is before start date {first}")
+    wanted = [to_iso3(p) for p in partners]
+    frame: pd.DataFrame = _etr_module().etr_series(first, last, view=view, by_partner=True)
+    total = frame.groupby("date", as_index=False, sort=True)[["imports_usd", "duty_usd"]].sum()
+    total["etr_pct"] = 100 * total["duty_usd"] / total["imports_usd"]
+    total["partner"] = "ALL"
+    picked = frame[frame["partner"].isin(wanted)]
+    return pd.concat([picked, total], ignore_index=True)[
+        ["date", "partner", "imports_usd", "duty_usd", "etr_pct"]
+    ]
 
 
 # -------------------------------------------------------------------------------------------- library
@@ -292,27 +320,57 @@ def measures() -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------- timeline
-TIMELINE_COLUMNS = ["date", "kind", "label", "detail", "rate_after", "source_url"]
+TIMELINE_COLUMNS = ["date", "kind", "label", "detail", "source_url"]
 
 
-def timeline_events() -> pd.DataFrame:
-    """Dated events of the US–Japan story: ``date, kind, label, detail, rate_after, source_url``.
+def timeline_events(country: str = "JPN") -> pd.DataFrame:
+    """Dated events of the US–Japan story: ``date, kind, label, detail, source_url``.
 
-    ``kind`` is one of measure / negotiation / deal / court / statement. The record is the one the
-    negotiation package ships (sourced; one URL per row).
+    ``kind`` is measure / negotiation / deal / court / statement. Measures come from the measure
+    library (the ones the engine applies, each with its legal basis); rounds, deals, rulings and
+    statements from the negotiation record. Measures are those that reach goods of ``country``
+    (named, or all countries) and start after the first day of the window. With either source missing,
+    the other is shown alone; with both missing, :class:`BackendUnavailableError` says why.
     """
-    raw = _negotiation_record()
-    frame = pd.DataFrame(
-        {
-            "date": pd.to_datetime(raw["date"]).dt.date,
-            "kind": raw["event_type"].astype(str),
-            "label": raw["instrument"].astype(str),
-            "detail": raw["rule"].fillna("").astype(str),
-            "rate_after": raw["rate_after"].fillna("").astype(str),
-            "source_url": raw["source_url"].fillna("").astype(str),
-        }
-    )
-    return frame.sort_values("date", kind="stable").reset_index(drop=True)[TIMELINE_COLUMNS]
+    iso3 = to_iso3(country)
+    frames: list[pd.DataFrame] = []
+    reasons: list[str] = []
+    try:
+        lib = measures()
+        reach = lib["countries"].str.split(", ").map(lambda codes: "ALL" in codes or iso3 in codes)
+        lib = lib[reach & (pd.to_datetime(lib["start"]) > pd.Timestamp("2025-01-01"))]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "date": lib["start"],
+                    "kind": "measure",
+                    "label": lib["title"],
+                    "detail": lib["legal_basis"] + " — countries: " + lib["countries"],
+                    "source_url": "",
+                }
+            )
+        )
+    except BackendUnavailableError as missing:
+        reasons.append(str(missing))
+    try:
+        raw = _negotiation_record()
+        frames.append(
+            pd.DataFrame(
+                {
+                    "date": pd.to_datetime(raw["date"]).dt.date,
+                    "kind": raw["event_type"].astype(str),
+                    "label": raw["instrument"].astype(str),
+                    "detail": raw["rule"].fillna("").astype(str),
+                    "source_url": raw["source_url"].fillna("").astype(str),
+                }
+            ).query("kind != 'measure'" if frames else "kind == kind")
+        )
+    except BackendUnavailableError as missing:
+        reasons.append(str(missing))
+    if not frames:
+        raise BackendUnavailableError("; ".join(reasons))
+    events = pd.concat(frames, ignore_index=True)
+    return events.sort_values("date", kind="stable").reset_index(drop=True)[TIMELINE_COLUMNS]
 
 
 def _negotiation_record() -> pd.DataFrame:

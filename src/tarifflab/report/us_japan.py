@@ -93,13 +93,7 @@ def _stage_etr(section: Section, counter: list[int]) -> None:
 
 
 def _over_time(section: Section, counter: list[int]) -> None:
-    series = pd.concat(
-        [
-            services.etr_series(SERIES_START, SERIES_END, "JPN"),
-            services.etr_series(SERIES_START, SERIES_END, None),
-        ],
-        ignore_index=True,
-    )
+    series = services.etr_series_with_total(SERIES_START, SERIES_END, ("JPN",))
     try:
         events = services.timeline_events()
     except BackendUnavailableError as missing:

@@ -43,6 +43,8 @@ def _show(result: services.DutyLookup, title: str) -> None:
     b.metric("Duty", "—" if result.duty_usd is None else f"${result.duty_usd:,.2f}")
     c.metric("Refundable", f"{result.refundable_pct:.2f}%")
     _layers_table(result)
+    for note in result.notes:
+        st.caption(note)
 
 
 def render() -> None:
@@ -87,3 +89,4 @@ def render() -> None:
             st.bar_chart(diff, x="view", y="total_rate_pct")
         else:
             _show(applied, f"{applied.hts} from {applied.origin}, entered {applied.on}: as finally applied")
+            st.caption(applied.description)

@@ -41,10 +41,17 @@ def render() -> None:
             column_config={"etr_pct": st.column_config.NumberColumn("ETR %", format="%.2f")},
         )
     st.subheader("By sector")
-    partner = st.text_input("Partner for the sector table (blank = all)", value="JPN", key="etr_partner")
+    c5, c6 = st.columns(2)
+    partner = c5.text_input("Partner (blank = all partners)", value="JPN", key="etr_partner")
+    scheme = c6.selectbox("Sectors", services.SECTOR_SCHEMES, key="etr_scheme")
     with common.guard("ETR by sector"), st.spinner("Computing ETR by sector…"):
-        sectors = cache.etr_by_sector(on, view, partner.strip() or None)
-        st.dataframe(sectors, hide_index=True, width="stretch")
+        sectors = cache.etr_by_sector(on, view, partner.strip() or None, scheme)
+        st.dataframe(
+            sectors,
+            hide_index=True,
+            width="stretch",
+            column_config={"etr_pct": st.column_config.NumberColumn("ETR %", format="%.2f")},
+        )
     st.subheader("Over time")
     c3, c4 = st.columns(2)
     with c3:
@@ -53,6 +60,7 @@ def render() -> None:
         end = common.date_field("To", dt.date(2026, 7, 31), key="etr_end")
     if start is None or end is None:
         return
+    series_view = "in-force" if view == "as-known" else view
     with common.guard("ETR series"), st.spinner("Computing the series…"):
-        series = cache.etr_series(start, end, partner.strip() or None)
+        series = cache.etr_series(start, end, partner.strip() or None, series_view)
         common.chart(figures.line_figure(series, "date", "etr_pct", "partner", "ETR over time", "ETR %"))

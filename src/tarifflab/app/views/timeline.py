@@ -41,9 +41,7 @@ def render() -> None:
     shown = shown[(shown["date"] >= start) & (shown["date"] <= end)]
     series = None
     with common.guard("ETR series"), st.spinner("Computing the effective tariff rate series…"):
-        series = pd.concat(
-            [cache.etr_series(start, end, "JPN"), cache.etr_series(start, end, None)], ignore_index=True
-        )
+        series = cache.etr_series_with_total(start, end, ("JPN",))
     common.chart(figures.timeline_figure(shown, series))
     st.subheader(f"{len(shown)} events")
     st.dataframe(

@@ -1,0 +1,105 @@
+"""Every page under AppTest with the real back ends and the embedded default data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import tarifflab.app as app_package
+from tarifflab.app import services
+
+APP = str(Path(app_package.__file__).resolve().parent / "streamlit_app.py")
+
+
+def page(name: str) -> AppTest:
+    at = AppTest.from_string(
+        f"from tarifflab.app.views import {name}\n{name}.render()\n", default_timeout=120
+    )
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def errors(at: AppTest) -> str:
+    return " | ".join(e.value for e in at.error)
+
+
+def warnings(at: AppTest) -> str:
+    return " | ".join(w.value for w in at.warning)
+
+
+def test_whole_app_opens_on_the_timeline() -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "US–Japan tariffs, 2025–2026"
+
+
+def test_timeline_real() -> None:
+    at = page("timeline")
+    assert not at.warning, warnings(at)
+    shown = int(at.subheader[0].value.split()[0])
+    assert shown >= 20  # the library's measures reaching Japan alone are more than 20
+    at.text_input(key="tl_start").set_value("2026-01-01").run()
+    assert int(at.subheader[0].value.split()[0]) < shown
+
+
+def test_duty_lookup_real_japanese_car_after_the_deal() -> None:
+    at = page("duty")
+    at.button(key="duty_submit").click().run()
+    assert not at.exception and not at.error, errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    # EO 14345 (90 FR 44142): Japanese passenger vehicles pay 15% all-in from 2025-09-16.
+    assert metrics["Total rate"] == "15.00%"
+    assert metrics["Duty"] == "$1,500.00"
+    layers = at.dataframe[-1].value
+    assert layers["legal_basis"].str.contains("EO 14345").any()
+
+
+def test_duty_lookup_real_as_known_before_the_auto_order() -> None:
+    at = page("duty")
+    at.text_input(key="duty_date").set_value("2025-08-20")
+    at.text_input(key="duty_known").set_value("2025-08-20")
+    at.button(key="duty_submit").click().run()
+    assert not at.error, errors(at)
+    totals = [m.value for m in at.metric if m.label == "Total rate"]
+    # On 2025-08-20 the law as then known still charged 2.5% MFN + 25% S232 on Japanese cars (27.5%,
+    # timeline.csv 2025-04-03); EO 14345 later cut autos to 15% only from 2025-09-16, so both views agree.
+    assert totals == ["27.50%", "27.50%"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("duty_hts", "12", "HTS"),
+        ("duty_origin", "Narnia", "unknown country"),
+        ("duty_date", "2031-01-01", "outside"),
+    ],
+)
+def test_duty_lookup_real_bad_input(key: str, value: str, message: str) -> None:
+    at = page("duty")
+    at.text_input(key=key).set_value(value)
+    at.button(key="duty_submit").click().run()
+    assert not at.exception
+    assert message in errors(at)
+
+
+def test_etr_explorer_real() -> None:
+    at = page("etr")
+    assert not at.error and not at.warning, errors(at) + warnings(at)
+    metrics = {m.label: float(m.value.rstrip("%")) for m in at.metric}
+    assert 0 < metrics["Japan"] < metrics["All partners"] < 100
+    at.selectbox(key="etr_scheme").set_value("gtap").run()
+    assert not at.error, errors(at)
+
+
+def test_sources_real() -> None:
+    at = page("sources")
+    assert not at.warning, warnings(at)
+    files = at.dataframe[0].value
+    assert "us_imports_2024.parquet" in set(files["file"])
+    assert len(at.dataframe[1].value) == len(services.measures())
+    at.text_input(key="src_filter").set_value("hts_products").run()
+    assert list(at.dataframe[0].value["file"]) == ["hts_products.parquet"]
