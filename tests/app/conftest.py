@@ -136,23 +136,19 @@ def _fake_measures() -> pd.DataFrame:
 
 
 class FakeGE:
-    """A fake model: welfare falls by one tenth of the tariff on each partner."""
+    """A fake model: welfare falls by one tenth of the US tariff on each partner."""
 
     @staticmethod
     def presets() -> list[str]:
         return ["liberation-day", "deal"]
 
     @staticmethod
-    def tariffs(spec: services.ScenarioSpec) -> dict[str, float]:
+    def run(spec: services.ScenarioSpec) -> dict[str, Any]:
         rates = {"JPN": 24.0, "CHN": 34.0} if spec.preset == "liberation-day" else {"JPN": 15.0, "CHN": 20.0}
         rates.update(dict(spec.edits))
-        return rates
-
-    @staticmethod
-    def solve(tariffs: dict[str, float], uncertainty: bool = False) -> dict[str, Any]:
-        rows = [(c, c, -r / 10) for c, r in tariffs.items()] + [("USA", "United States", 0.1)]
+        rows = [(c, c, -r / 10) for c, r in rates.items()] + [("USA", "United States", 0.1)]
         welfare = pd.DataFrame(rows, columns=["country", "name", "welfare_pct"])
-        if uncertainty:
+        if spec.uncertainty:
             welfare["welfare_low_pct"] = welfare["welfare_pct"] - 0.05
             welfare["welfare_high_pct"] = welfare["welfare_pct"] + 0.05
         return {"welfare": welfare, "sectors": None, "diagnostics": {"converged": True, "iterations": 3}}

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import threading
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -463,12 +464,18 @@ def scenario_presets(model: str) -> list[str]:
     return list(_ge_backend(model).presets())
 
 
+_GE_LOCK = threading.Lock()
+
+
 def run_scenario(spec: ScenarioSpec) -> ScenarioOutcome:
-    """Solve the model for the scenario; welfare in percent change, countries ISO3."""
+    """Solve the model for the scenario; welfare in percent change, countries ISO3.
+
+    Solves are serialised (one at a time per process): the models keep warm starts between solves.
+    """
     spec = spec.validated()
     backend = _ge_backend(spec.model)
-    tariffs = backend.tariffs(spec)
-    result = backend.solve(tariffs, uncertainty=spec.uncertainty)
+    with _GE_LOCK:
+        result = backend.run(spec)
     return ScenarioOutcome(
         key=spec.key(),
         spec=spec,
@@ -478,14 +485,15 @@ def run_scenario(spec: ScenarioSpec) -> ScenarioOutcome:
     )
 
 
+@lru_cache(maxsize=2)
 def _ge_backend(model: str) -> Any:
-    module = "tarifflab.models.ge.one_sector" if model == "one-sector" else "tarifflab.models.ge.multi_sector"
-    try:
-        import importlib
+    """The adapter of a GE model (built once per process: calibration happens here)."""
+    from tarifflab.app import scenarios
 
-        return importlib.import_module(module)
+    try:
+        return scenarios.OneSectorBackend() if model == "one-sector" else scenarios.MultiSectorBackend()
     except ImportError as error:
-        raise _unavailable(f"the {model} GE model ({module})", error) from None
+        raise _unavailable(f"the {model} GE model", error) from None
 
 
 # ---------------------------------------------------------------------------------------- negotiation

@@ -63,6 +63,9 @@ def build_report(case: str, out: str | os.PathLike[str], *, show_progress: bool 
     target = Path(out)
     with atomic_write(target) as handle:
         handle.write(document)
+    umask = os.umask(0)
+    os.umask(umask)
+    target.chmod(0o666 & ~umask)  # a report is for reading: not the 0600 of the temporary file
     return ReportSummary(
         path=target,
         sections=len(sections),

@@ -175,12 +175,24 @@ def _negotiation(section: Section, counter: list[int]) -> None:
 
 
 def _sources(section: Section, counter: list[int]) -> None:
-    section.text("Every embedded dataset, with its hash and how it was derived:")
-    section.table(services.provenance())
+    section.text(
+        "Every embedded dataset, with the first 12 hex digits of its SHA-256 and how it was derived:"
+    )
+    files = services.provenance()
+    files["sha256"] = files["sha256"].str[:12]
+    section.table(files)
     try:
-        section.table(services.measures(), "Measures in the library, with legal citations")
+        lib = services.measures()
     except BackendUnavailableError as missing:
         section.text(f"(Measure library not available: {missing})")
+        return
+    reach = lib["countries"].str.split(", ").map(lambda codes: "ALL" in codes or "JPN" in codes)
+    shown = lib[reach][["start", "end", "title", "legal_basis"]]
+    section.table(
+        shown,
+        f"The {len(shown)} measures of the library that reach goods from Japan (of {len(lib)}), "
+        "with their legal basis; 'end' is exclusive",
+    )
 
 
 SECTIONS: tuple[tuple[str, str, Builder], ...] = (
