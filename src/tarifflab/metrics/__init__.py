@@ -1,0 +1,1 @@
+"""Metrics: effective tariff rates, revenue, the reciprocal formula."""
