@@ -37,7 +37,9 @@ _TOLERANCE = 1e-9  # guards ⌈·⌉ against binary noise (23.000000000001 → 2
 
 def _check_parameters(epsilon: float, phi: float, floor_pct: float, rounding: str) -> None:
     if not (isinstance(epsilon, int | float) and math.isfinite(epsilon) and epsilon > 0):
-        raise InvalidInputError(f"epsilon (import demand elasticity, absolute value) must be > 0, got {epsilon!r}")
+        raise InvalidInputError(
+            f"epsilon (import demand elasticity, absolute value) must be > 0, got {epsilon!r}"
+        )
     if not (isinstance(phi, int | float) and math.isfinite(phi) and phi > 0):
         raise InvalidInputError(f"phi (pass-through) must be > 0, got {phi!r}")
     if not (math.isfinite(floor_pct) and floor_pct >= 0):
@@ -46,7 +48,9 @@ def _check_parameters(epsilon: float, phi: float, floor_pct: float, rounding: st
         raise InvalidInputError(f"unknown rounding {rounding!r} (use ceil, chart or none)")
 
 
-def formula_rate_pct(imports_usd: float, exports_usd: float, epsilon: float = USTR_EPSILON, phi: float = USTR_PHI) -> float:
+def formula_rate_pct(
+    imports_usd: float, exports_usd: float, epsilon: float = USTR_EPSILON, phi: float = USTR_PHI
+) -> float:
     """Δτ in percent: 100·(m − x)/(ε·φ·m). Negative for a US surplus."""
     _check_parameters(epsilon, phi, 0.0, "none")
     if not (math.isfinite(imports_usd) and imports_usd > 0):

@@ -24,7 +24,12 @@ from tarifflab.data.build import Provenance
 
 FIRST_YEAR, LAST_YEAR = 2015, 2024
 COUNTRY_CSV = ("census", "djhshih__tariff", "data", "country.csv")
-FRB_MAP = ("tariffs", "tradewartracker__trade-war-redux-2025", "data", "CensusCountryMapping_FRBAtl_short.csv")
+FRB_MAP = (
+    "tariffs",
+    "tradewartracker__trade-war-redux-2025",
+    "data",
+    "CensusCountryMapping_FRBAtl_short.csv",
+)
 YALE_MAP = ("tariffs", "Budget-Lab-Yale__Tariff-ETRs", "resources", "census_to_iso3.csv")
 
 # Census codes that neither mapping file covers (ISO 3166-1 alpha-3; Kosovo uses the common XKX).

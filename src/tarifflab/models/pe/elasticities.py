@@ -73,7 +73,9 @@ class ElasticityOverride:
     def __post_init__(self) -> None:
         prefix = str(self.hs_prefix).replace(".", "").strip()
         if not prefix.isdigit() or not 2 <= len(prefix) <= 10:
-            raise InvalidElasticityError(f"elasticity override needs a 2–10 digit HS prefix, got {self.hs_prefix!r}")
+            raise InvalidElasticityError(
+                f"elasticity override needs a 2–10 digit HS prefix, got {self.hs_prefix!r}"
+            )
         object.__setattr__(self, "hs_prefix", prefix)
         for name in ("demand", "substitution", "supply"):
             value = getattr(self, name)
@@ -149,7 +151,7 @@ class ElasticityTable:
                     **{k: (None if pd.isna(v) else float(v)) for k, v in values.items()},
                 )
             )
-        return cls(overrides=tuple(records), source=f"overrides from {path}", **defaults)  # type: ignore[arg-type]
+        return cls(overrides=tuple(records), source=f"overrides from {path}", **defaults)
 
     def resolve(self, hs10: pd.Series | np.ndarray) -> pd.DataFrame:
         """η, σ, β for each HS code given (vectorised; one pass per prefix length present)."""

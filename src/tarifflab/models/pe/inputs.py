@@ -48,7 +48,9 @@ def normalise_hs(value: str) -> str:
     """'8703.23.01' → '87032301'; raises :class:`UnknownProductError` unless it is 2–10 digits."""
     text = str(value).replace(".", "").replace(" ", "").strip()
     if not text.isdigit() or not 2 <= len(text) <= 10:
-        raise UnknownProductError(f"malformed HS code {value!r} (give 2 to 10 digits, e.g. 8703 or 8703.23.01.40)")
+        raise UnknownProductError(
+            f"malformed HS code {value!r} (give 2 to 10 digits, e.g. 8703 or 8703.23.01.40)"
+        )
     return text
 
 
@@ -155,7 +157,9 @@ class RateRule:
         if self.partner is not None:
             object.__setattr__(self, "partner", to_iso3(self.partner))
         if not 0 <= float(self.rate) <= 10:
-            raise InvalidInputError(f"rate rule {self.hs_prefix}: rate {self.rate} is not a fraction in [0, 10]")
+            raise InvalidInputError(
+                f"rate rule {self.hs_prefix}: rate {self.rate} is not a fraction in [0, 10]"
+            )
 
 
 def lines_with_rules(

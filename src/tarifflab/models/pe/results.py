@@ -56,8 +56,12 @@ def _with_ratios(frame: pd.DataFrame) -> pd.DataFrame:
     after = out["imports_after_usd"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["etr_before_pct"] = np.where(before > 0, 100 * out["revenue_before_usd"] / before, np.nan)
-        out["etr_after_static_pct"] = np.where(before > 0, 100 * out["revenue_after_static_usd"] / before, np.nan)
-        out["etr_after_substitution_pct"] = np.where(after > 0, 100 * out["revenue_after_usd"] / after, np.nan)
+        out["etr_after_static_pct"] = np.where(
+            before > 0, 100 * out["revenue_after_static_usd"] / before, np.nan
+        )
+        out["etr_after_substitution_pct"] = np.where(
+            after > 0, 100 * out["revenue_after_usd"] / after, np.nan
+        )
         out["imports_change_pct"] = np.where(before > 0, 100 * (after / before - 1), np.nan)
     out["imports_change_usd"] = out["imports_after_usd"] - out["imports_before_usd"]
     return out

@@ -164,7 +164,7 @@ class SmartModel:
             )
         else:
             p_hat = phi * tariff_change  # domestic price change
-            w_hat = 1.0 + (phi - 1.0) * tariff_change
+            w_hat = np.maximum(1.0 + (phi - 1.0) * tariff_change, 0.0)  # first order; floored at zero
             m_created = np.maximum(m * (1.0 - eta * p_hat), 0.0)
             weight = np.maximum(1.0 - sigma * p_hat, 0.0)
             cs_factor = p_hat * (1.0 - 0.5 * eta * p_hat)
@@ -180,7 +180,7 @@ class SmartModel:
         revenue_before = t0 * m
         revenue_after = t1 * imports_after
         consumer_surplus = -m * (1.0 + t0) * cs_factor
-        terms_of_trade = -price_effect
+        terms_of_trade = 0.0 - price_effect  # (avoids printing -0.0)
         net_welfare = consumer_surplus + revenue_after - revenue_before
         deadweight = terms_of_trade - net_welfare
 
