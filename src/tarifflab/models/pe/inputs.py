@@ -145,12 +145,14 @@ def reference_imports() -> pd.DataFrame:
 class RateRule:
     """Set the total tariff (fraction) of the lines of ``partner`` (``None`` = every partner) whose
     HS code starts with ``hs_prefix``. ``floor_at_mfn`` keeps the observed 2024 rate when higher
-    ("15 % all-in unless MFN is higher")."""
+    ("15 % all-in unless MFN is higher"); ``additive`` adds ``rate`` to the observed 2024 rate
+    instead ("+25 points of Section 232 on top of MFN")."""
 
     hs_prefix: str
     rate: float
     partner: str | None = None
     floor_at_mfn: bool = False
+    additive: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hs_prefix", normalise_hs(self.hs_prefix))
@@ -184,6 +186,8 @@ def lines_with_rules(
             if rule.partner is not None:
                 mask &= frame["partner"] == rule.partner
             value = pd.Series(float(rule.rate), index=frame.index)
+            if rule.additive:
+                value = applied + float(rule.rate)
             if rule.floor_at_mfn:
                 value = value.where(value >= applied, applied)
             rate = rate.where(~mask, value)

@@ -179,7 +179,7 @@ class SmartModel:
 
         revenue_before = t0 * m
         revenue_after = t1 * imports_after
-        consumer_surplus = -m * (1.0 + t0) * cs_factor
+        consumer_surplus = 0.0 - m * (1.0 + t0) * cs_factor
         terms_of_trade = 0.0 - price_effect  # (avoids printing -0.0)
         net_welfare = consumer_surplus + revenue_after - revenue_before
         deadweight = terms_of_trade - net_welfare
