@@ -1,1 +1,1 @@
-"""Metrics: effective tariff rates, revenue, the reciprocal formula."""
+"""Metrics over the tariff engine: effective tariff rates, revenue, refunds, the reciprocal formula."""
