@@ -108,6 +108,7 @@ def test_cli_reciprocal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit) as done:
         run(["reciprocal", "--year", "2024", "--format", "json", "--out", str(out)])
     assert done.value.code == 0
+    capsys.readouterr()
     rows = {row["partner"]: row for row in json.loads(out.read_text())["partners"]}
     assert rows["JPN"]["reciprocal_rate_pct"] == 24
     assert rows["EUN"]["reciprocal_rate_pct"] == 20

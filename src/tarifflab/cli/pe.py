@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tarifflab._io import write_text_atomic
+from tarifflab.cli.output import Format, emit_text
 from tarifflab.errors import DataError, InvalidElasticityError, UnknownCountryError, UnknownProductError
 from tarifflab.models.pe.elasticities import ElasticityTable
 from tarifflab.models.pe.inputs import normalise_hs, parse_date, pe_inputs_from_dates, read_lines_file
@@ -51,12 +51,6 @@ PARTNER_FIELDS: tuple[str, ...] = (
     "etr_after_static_pct",
     "etr_after_substitution_pct",
 )
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 class Level(StrEnum):
@@ -187,9 +181,7 @@ def run(
     level: Annotated[
         Level, typer.Option("--by", help="Aggregate rows by partner, section, chapter, hs6 or hs10.")
     ] = Level.partner,
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="table, csv or json.")
-    ] = OutputFormat.table,
+    output_format: Annotated[Format, typer.Option("--format", help="table, csv or json.")] = Format.TABLE,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write to this file (atomically) instead of stdout.")
     ] = None,
@@ -247,9 +239,9 @@ def run(
     shown = result.filtered(partner=iso3)
     meta = {"importer": result.importer, **source, "partner": iso3, "hs": prefix}
 
-    if output_format is OutputFormat.json:
+    if output_format is Format.JSON:
         text = json.dumps(result_payload(result, shown, level=level.value, meta=meta), indent=2) + "\n"
-    elif output_format is OutputFormat.csv:
+    elif output_format is Format.CSV:
         text = shown.by(level.value).to_csv(index=False)
     else:
         buffer = io.StringIO()
@@ -265,7 +257,4 @@ def run(
             f"{totals['etr_after_substitution_pct']:.2f}% after substitution"
         )
         text = buffer.getvalue()
-    if out is not None:
-        write_text_atomic(out, text)
-    else:
-        typer.echo(text, nl=False)
+    emit_text(text, out)

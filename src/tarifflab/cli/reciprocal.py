@@ -10,16 +10,10 @@ from typing import Annotated
 
 import typer
 
-from tarifflab._io import write_text_atomic
+from tarifflab.cli.output import Format, emit_text
 from tarifflab.errors import UnknownCountryError
 from tarifflab.metrics.reciprocal import USTR_EPSILON, USTR_FLOOR_PCT, USTR_PHI, reciprocal_table
 from tarifflab.nomenclature.countries import to_iso3
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 class Rounding(StrEnum):
@@ -46,9 +40,7 @@ def reciprocal(
     source: Annotated[
         Path | None, typer.Option("--source", help="Census country.csv or a partner/year table.")
     ] = None,
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="table, csv or json.")
-    ] = OutputFormat.table,
+    output_format: Annotated[Format, typer.Option("--format", help="table, csv or json.")] = Format.TABLE,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write to this file (atomically) instead of stdout.")
     ] = None,
@@ -60,14 +52,14 @@ def reciprocal(
         table = table.loc[table["partner"] == iso3]
         if table.empty:
             raise UnknownCountryError(f"no {year} trade data for partner {partner!r} ({iso3})")
-    if output_format is OutputFormat.json:
+    if output_format is Format.JSON:
         rows = [
             {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
             for row in table.to_dict(orient="records")
         ]
         meta = {"year": year, "epsilon": epsilon, "phi": phi, "rounding": rounding.value, "floor_pct": floor}
         text = json.dumps({**meta, "partners": rows}, indent=2) + "\n"
-    elif output_format is OutputFormat.csv:
+    elif output_format is Format.CSV:
         text = table.to_csv(index=False)
     else:
         shown = table.assign(
@@ -86,10 +78,7 @@ def reciprocal(
             ]
         ]
         text = shown.to_string(index=False, float_format=lambda v: f"{v:,.1f}") + "\n"
-    if out is not None:
-        write_text_atomic(out, text)
-    else:
-        typer.echo(text, nl=False)
+    emit_text(text, out)
 
 
 def register(app: typer.Typer) -> None:

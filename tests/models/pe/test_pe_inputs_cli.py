@@ -228,3 +228,18 @@ def test_all_lines_solve_with_diversion_summing_to_zero() -> None:
     by = result.by("partner").set_index("partner")
     assert by.loc["JPN", "trade_diversion_usd"] > 0  # Japan gains cars from Korea, Mexico, the EU…
     assert by.loc["KOR", "trade_diversion_usd"] < 0
+
+
+def test_real_engine_japan_cars_deal_date() -> None:
+    # The tariff engine in main: on 2025-09-16 Japan's cars go from 27.5% (2.5 MFN + 25 S232) to 15%
+    # all-in (EO 14345, facts/timeline.csv); SMART then moves trade to Japan from every other supplier.
+    from tarifflab.policy.engine import TariffEngine
+
+    lines = pe_inputs_from_dates(TariffEngine.default(), "2025-09-15", "2025-09-16")
+    cars = lines.loc[lines["hs10"].str.startswith("8703")]
+    japan = cars.set_index(["hs10", "partner"]).loc[("8703230140", "JPN")]
+    assert japan["rate_before"] == pytest.approx(0.275)
+    assert japan["rate_after"] == pytest.approx(0.15)
+    by = SmartModel(cars).solve().by("partner").set_index("partner")
+    assert by.loc["JPN", "trade_diversion_usd"] > 0 > by.loc["KOR", "trade_diversion_usd"]
+    assert by["trade_diversion_usd"].sum() == pytest.approx(0.0, abs=1.0)
