@@ -47,3 +47,7 @@ class ConvergenceError(TariffLabError):
     def __init__(self, message: str, diagnostics: Any = None) -> None:
         super().__init__(message)
         self.diagnostics = diagnostics
+
+
+class InvalidElasticityError(InvalidInputError):
+    """An elasticity that is negative, NaN or otherwise out of range."""
