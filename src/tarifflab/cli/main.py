@@ -42,6 +42,9 @@ def _register() -> None:
 
     app.add_typer(pe.app, name="pe")
     reciprocal.register(app)
+    from tarifflab.cli import data_cmds
+
+    app.add_typer(data_cmds.app, name="data")
 
 
 _register()
