@@ -49,5 +49,9 @@ class ConvergenceError(TariffLabError):
         self.diagnostics = diagnostics
 
 
+class InvalidElasticityError(InvalidInputError):
+    """An elasticity that is negative, NaN or otherwise out of range."""
+
+
 class BackendUnavailableError(TariffLabError):
     """A part of tarifflab that an interface (dashboard, report) needs is not available; says why."""

@@ -38,7 +38,16 @@ def _register() -> None:
     from tarifflab.cli import tariffs
 
     tariffs.register(app)
-    from tarifflab.cli import app_cmds; app_cmds.register(app)  # noqa: E702, I001  # fmt: skip
+    from tarifflab.cli import pe, reciprocal
+
+    app.add_typer(pe.app, name="pe")
+    reciprocal.register(app)
+    from tarifflab.cli import data_cmds
+
+    app.add_typer(data_cmds.app, name="data")
+    from tarifflab.cli import app_cmds
+
+    app_cmds.register(app)
 
 
 _register()
