@@ -47,3 +47,7 @@ class ConvergenceError(TariffLabError):
     def __init__(self, message: str, diagnostics: Any = None) -> None:
         super().__init__(message)
         self.diagnostics = diagnostics
+
+
+class TariffFileError(InvalidInputError):
+    """A user tariff-matrix file that is malformed: wrong shape, NaN, negative rate or bad labels."""
