@@ -38,6 +38,9 @@ def _register() -> None:
     from tarifflab.cli import tariffs
 
     tariffs.register(app)
+    from tarifflab.cli import ge
+
+    app.add_typer(ge.app, name="ge")
 
 
 _register()

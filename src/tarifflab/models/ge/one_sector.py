@@ -164,6 +164,20 @@ class OneSectorModel:
             parts.append(st.p - (1.0 - base.phi) * (st.e - st.w) + st.log_s / self.eps)
         return np.concatenate(parts)
 
+    def market_gaps(self, x: FloatArray, tariffs: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Unscaled income (§4.4 eq. 1, all N rows, none replaced) and budget (eq. 2) gaps, thousand USD.
+
+        Walras' law: ``income_gap.sum() == -budget_gap.sum()`` at any ``x``.
+        """
+        base = self.baseline
+        st = self._state(np.asarray(x, dtype=np.float64), self.shock(tariffs))
+        income_gap = base.beta * st.a_net + base.nu * st.b_imp - st.y_new
+        growth = st.y_new.sum() / base.income.sum()
+        budget_gap = (
+            st.revenue + st.y_new + (1.0 - base.beta) * st.a_net + base.transfers * growth - st.e_new
+        )
+        return income_gap, budget_gap
+
     def residual(self, x: FloatArray, shock: _Shock) -> FloatArray:
         """Scaled residuals F(x) (length 3N, or 4N in the IO variant)."""
         return self._residual_from_state(self._state(x, shock))
