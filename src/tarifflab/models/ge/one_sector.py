@@ -88,6 +88,8 @@ class OneSectorModel:
         self.dz_p = -self.eps * (1.0 - beta) * (1.0 + self.psi)
         self.dz_l = self.eps * self.psi
         self.one_minus_nu = 1.0 - baseline.nu
+        # log Σ_j λ_ji (= 0 up to rounding); subtracting it makes P̂ exactly 1 at the baseline.
+        self._log_s0 = np.log(baseline.lam.sum(axis=0))
 
     # ------------------------------------------------------------------ tariffs
     def shock(self, tariffs: FloatArray) -> _Shock:
@@ -119,7 +121,7 @@ class OneSectorModel:
         a = shock.lam_t * np.exp(z - zmax)[:, None]
         s = a.sum(axis=0)
         lam_new = a / s[None, :]
-        log_s = np.log(s) + zmax
+        log_s = np.log(s) + zmax - self._log_s0
         if not self.io:
             p = (1.0 - base.phi) * (e - w) - log_s / self.eps
         e_new = base.expenditure * np.exp(e)
@@ -333,12 +335,14 @@ class OneSectorModel:
             e_cons = base.income + base.transfers
             e_cons_hat = (st.revenue + st.y_new + base.transfers * growth) / e_cons
             delta = e_cons / (e_cons - kappa * (1.0 - st.tau) * base.income / (1.0 + kappa))
-            welfare_hat = delta * e_cons_hat / p_hat + (1.0 - delta) * w_hat * l_hat / p_hat
+            real_spending = e_cons_hat / p_hat
         else:
             delta = base.expenditure / (
                 base.expenditure - kappa * (1.0 - st.tau) * base.income / (1.0 + kappa)
             )
-            welfare_hat = delta * e_hat / p_hat + (1.0 - delta) * w_hat * l_hat / p_hat
+            real_spending = e_hat / p_hat
+        # Ŵ − 1 = δ(real spending − 1) + (1 − δ)(real income − 1): exact 0 at the baseline.
+        welfare_change = delta * (real_spending - 1.0) + (1.0 - delta) * (w_hat * l_hat / p_hat - 1.0)
         flows = base.lam * base.expenditure[None, :]
         off = 1.0 - np.eye(self.n)
         deficit = flows.sum(axis=0) - flows.sum(axis=1)
@@ -350,7 +354,7 @@ class OneSectorModel:
         with np.errstate(divide="ignore", invalid="ignore"):
             table = np.column_stack(
                 [
-                    100.0 * (welfare_hat - 1.0),
+                    100.0 * welfare_change,
                     100.0 * (deficit_new - deficit) / np.abs(deficit),
                     100.0 * ((exports_new / st.y_new) / (exports / base.income) - 1.0),
                     100.0 * ((imports_new / st.y_new) / (imports / base.income) - 1.0),
