@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import typer
@@ -177,21 +177,34 @@ def list_scenarios() -> None:
 
 @app.command("run")
 def run_scenario(
-    scenario: str = typer.Argument(..., help="scenario name (see `tarifflab ge scenarios`)"),
-    tariffs_from_date: str | None = typer.Option(
-        None, "--tariffs-from-date", help="US tariffs in force on this date (YYYY-MM-DD) from the tariff engine"
-    ),
-    tariff_file: Path | None = typer.Option(
-        None, "--tariff-file", help="tariff matrix (CSV/Parquet): ISO3 exporter×importer, or exporter,importer,tariff"
-    ),
-    io_variant: bool = typer.Option(False, "--io", help="roundabout-production (IO, β = 0.49) variant"),
-    model: str = typer.Option("one-sector", "--model", help="GE model: one-sector"),
-    output_format: str = typer.Option("table", "--format", help="table, csv or json"),
-    out: Path | None = typer.Option(None, "--out", help="write the output to this file (atomically)"),
-    data: Path | None = typer.Option(None, "--data", help="folder with the reference GE files"),
-    embedded: bool = typer.Option(False, "--embedded", help="use the embedded default dataset"),
-    max_iter: int = typer.Option(50, "--max-iter", help="solver iteration cap"),
-    countries: str | None = typer.Option(None, "--countries", help="comma-separated ISO3 codes to show"),
+    scenario: Annotated[str, typer.Argument(help="scenario name (see `tarifflab ge scenarios`)")],
+    tariffs_from_date: Annotated[
+        str | None,
+        typer.Option(
+            "--tariffs-from-date", help="US tariffs in force on this date (YYYY-MM-DD), tariff engine"
+        ),
+    ] = None,
+    tariff_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--tariff-file",
+            help="tariff matrix (CSV/Parquet): ISO3 exporter×importer or exporter,importer,tariff",
+        ),
+    ] = None,
+    io_variant: Annotated[
+        bool, typer.Option("--io", help="roundabout-production (IO, β = 0.49) variant")
+    ] = False,
+    model: Annotated[str, typer.Option("--model", help="GE model: one-sector")] = "one-sector",
+    output_format: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="write the output to this file (atomically)")
+    ] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="folder with the reference GE files")] = None,
+    embedded: Annotated[bool, typer.Option("--embedded", help="use the embedded default dataset")] = False,
+    max_iter: Annotated[int, typer.Option("--max-iter", help="solver iteration cap")] = 50,
+    countries: Annotated[
+        str | None, typer.Option("--countries", help="comma-separated ISO3 codes to show")
+    ] = None,
 ) -> None:
     """Solve one counterfactual and print per-country changes (percent)."""
     if output_format not in FORMATS:

@@ -15,7 +15,9 @@ import pytest
 
 from tarifflab.cli.main import run
 
-CSV_HEADER = "iso3,welfare_pct,deficit_pct,exports_gdp_pct,imports_gdp_pct,employment_pct,cpi_pct,revenue_gdp_pct"
+CSV_HEADER = (
+    "iso3,welfare_pct,deficit_pct,exports_gdp_pct,imports_gdp_pct,employment_pct,cpi_pct,revenue_gdp_pct"
+)
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -71,7 +73,9 @@ def test_run_table_and_io(capsys: pytest.CaptureFixture[str]) -> None:
 def test_tariff_file_run(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("exporter,importer,tariff\nJPN,USA,0.15\nCHN,USA,0.3\n")
-    code, out, _ = cli(capsys, "ge", "run", "custom", "--tariff-file", str(path), "--embedded", "--format", "csv")
+    code, out, _ = cli(
+        capsys, "ge", "run", "custom", "--tariff-file", str(path), "--embedded", "--format", "csv"
+    )
     assert code == 0
     rows = {line.split(",")[0]: line.split(",") for line in out.strip().splitlines()[1:]}
     assert float(rows["JPN"][1]) < 0 < float(rows["USA"][7])  # Japan loses, the US collects revenue
@@ -110,7 +114,9 @@ def test_tariffs_from_date_uses_engine(capsys: pytest.CaptureFixture[str], fake_
     assert welfare["2025-09-20"] > welfare["2025-05-01"]  # a lower tariff on Japan hurts Japan less
 
 
-def test_tariffs_from_date_rejected_by_fixed_scenarios(capsys: pytest.CaptureFixture[str], fake_engine: list) -> None:
+def test_tariffs_from_date_rejected_by_fixed_scenarios(
+    capsys: pytest.CaptureFixture[str], fake_engine: list
+) -> None:
     code, _, err = cli(capsys, "ge", "run", "optimal-us", "--tariffs-from-date", "2025-09-20", "--embedded")
     assert code == 2 and "own US tariffs" in err
 
@@ -129,7 +135,9 @@ def test_tariffs_from_date_rejected_by_fixed_scenarios(capsys: pytest.CaptureFix
         (("ge", "run", "liberation-day", "--countries", "Atlantis"), "unknown country"),
     ],
 )
-def test_bad_input_one_line_exit_2(capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str) -> None:
+def test_bad_input_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
+) -> None:
     code, _, err = cli(capsys, *args, "--embedded")
     assert code == 2
     assert message in err

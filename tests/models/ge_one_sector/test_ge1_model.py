@@ -10,7 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tarifflab.errors import ConvergenceError, InvalidInputError, ScenarioError, TariffFileError, UnknownCountryError
+from tarifflab.errors import (
+    ConvergenceError,
+    InvalidInputError,
+    ScenarioError,
+    TariffFileError,
+    UnknownCountryError,
+)
 from tarifflab.models.ge.one_sector import OneSectorModel
 from tarifflab.models.ge.one_sector_scenarios import OneSectorLab, scenario_info, scenarios
 from tarifflab.models.ge.one_sector_tariffs import export_supply_delta, read_tariff_file, region_delta
@@ -176,7 +182,12 @@ def test_tariff_file_long_and_wide_agree(lab: OneSectorLab, tmp_path: Path) -> N
     )
     long.to_csv(tmp_path / "long.csv", index=False)
     wide = pd.DataFrame(
-        {"exporter": ["JPN", "CHN", "USA"], "JPN": [0.0, 0.0, 0.05], "CHN": [0.0, 0.0, 0.0], "USA": [0.15, 0.3, 0.0]}
+        {
+            "exporter": ["JPN", "CHN", "USA"],
+            "JPN": [0.0, 0.0, 0.05],
+            "CHN": [0.0, 0.0, 0.0],
+            "USA": [0.15, 0.3, 0.0],
+        }
     )
     wide.to_parquet(tmp_path / "wide.parquet", index=False)
     a = read_tariff_file(tmp_path / "long.csv", lab.iso3)
@@ -214,5 +225,5 @@ def test_missing_or_wrong_type_tariff_file(lab: OneSectorLab, tmp_path: Path) ->
         read_tariff_file(tmp_path / "none.csv", lab.iso3)
     other = tmp_path / "t.xlsx"
     other.write_bytes(b"x")
-    with pytest.raises(TariffFileError, match="csv or .parquet"):
+    with pytest.raises(TariffFileError, match=r"csv or \.parquet"):
         read_tariff_file(other, lab.iso3)

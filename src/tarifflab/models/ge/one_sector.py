@@ -175,9 +175,7 @@ class OneSectorModel:
         st = self._state(np.asarray(x, dtype=np.float64), self.shock(tariffs))
         income_gap = base.beta * st.a_net + base.nu * st.b_imp - st.y_new
         growth = st.y_new.sum() / base.income.sum()
-        budget_gap = (
-            st.revenue + st.y_new + (1.0 - base.beta) * st.a_net + base.transfers * growth - st.e_new
-        )
+        budget_gap = st.revenue + st.y_new + (1.0 - base.beta) * st.a_net + base.transfers * growth - st.e_new
         return income_gap, budget_gap
 
     def residual(self, x: FloatArray, shock: _Shock) -> FloatArray:
@@ -311,6 +309,7 @@ class OneSectorModel:
             converged=diag.converged,
             method=diag.method,
             message=diag.message,
+            factorizations=diag.factorizations,
         )
         self._warm = x
         return self.result(x, shock, diag, scenario=scenario, description=description)

@@ -157,7 +157,9 @@ def nu_vector(n: int, us: int, nu_regions: tuple[float, float]) -> FloatArray:
     return nu
 
 
-def fill_diagonal(trade_zero_diag: FloatArray, gdp: FloatArray, nu: FloatArray) -> tuple[FloatArray, FloatArray]:
+def fill_diagonal(
+    trade_zero_diag: FloatArray, gdp: FloatArray, nu: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """Deficits T⁰ and the domestic diagonal (spec §2.3).
 
     Returns ``(X, E⁰)``: the filled matrix with ``X_ii = max(0, E⁰_i − M_i)`` and ``E⁰ = Y^GDP + T⁰``.

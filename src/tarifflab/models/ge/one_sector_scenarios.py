@@ -143,7 +143,11 @@ class OneSectorLab:
         return self._baselines[variant]
 
     def model(
-        self, variant: str = "baseline", *, fiscal: Fiscal = "income-tax", params: OneSectorParams | None = None
+        self,
+        variant: str = "baseline",
+        *,
+        fiscal: Fiscal = "income-tax",
+        params: OneSectorParams | None = None,
     ) -> OneSectorModel:
         """Cached model of a variant with optional parameter overrides and fiscal regime."""
         key = (variant, fiscal, params)
@@ -226,16 +230,22 @@ class OneSectorLab:
 # ---------------------------------------------------------------------------- Tables 1–3
 @_scenario("liberation-day", "USTR tariffs, income-tax relief, no retaliation", "Table 1 case 1")
 def _liberation_day(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions | None) -> GEResult:
-    return lab.solve(lab.model(), lab.ustr_matrix(us), "liberation-day", opt, "USTR tariffs + income-tax relief")
+    return lab.solve(
+        lab.model(), lab.ustr_matrix(us), "liberation-day", opt, "USTR tariffs + income-tax relief"
+    )
 
 
 @_scenario("liberation-day-lump-sum", "USTR tariffs, revenue rebated lump-sum", "Table 1 case 2")
 def _lump_sum(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions | None) -> GEResult:
     model = lab.model(fiscal="lump-sum")
-    return lab.solve(model, lab.ustr_matrix(us), "liberation-day-lump-sum", opt, "USTR tariffs + lump-sum rebate")
+    return lab.solve(
+        model, lab.ustr_matrix(us), "liberation-day-lump-sum", opt, "USTR tariffs + lump-sum rebate"
+    )
 
 
-@_scenario("optimal-us", "closed-form optimal uniform US tariff (δ^E), no retaliation", "Table 1 case 3", False)
+@_scenario(
+    "optimal-us", "closed-form optimal uniform US tariff (δ^E), no retaliation", "Table 1 case 3", False
+)
 def _optimal_us(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions | None) -> GEResult:
     rate = lab.optimal_us_rate("E")
     tariffs = us_import_matrix(np.full(lab.data.n, rate), lab.us)
@@ -246,7 +256,9 @@ def _optimal_us(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions | N
 @_scenario("reciprocal-retaliation", "USTR tariffs, every country mirrors the US tariff", "Table 2 (1)")
 def _reciprocal(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions | None) -> GEResult:
     tariffs = with_reciprocal(lab.ustr_matrix(us), lab.us)
-    return lab.solve(lab.model(), tariffs, "reciprocal-retaliation", opt, "USTR tariffs + reciprocal retaliation")
+    return lab.solve(
+        lab.model(), tariffs, "reciprocal-retaliation", opt, "USTR tariffs + reciprocal retaliation"
+    )
 
 
 @_scenario("optimal-retaliation", "USTR tariffs, optimal retaliation (2-region δ̄, row sum)", "Table 2 (3)")
@@ -276,13 +288,19 @@ def _low_passthrough(lab: OneSectorLab, us: FloatArray | None, opt: SolverOption
     return lab.solve(model, lab.ustr_matrix(us), "liberation-day-low-passthrough", opt, "φ̃ = 0.25")
 
 
-@_scenario("liberation-day-eps8", "USTR tariffs with trade elasticity ε = 8 (ψ, φ from ε = 4)", "Table 9 alt. 3")
+@_scenario(
+    "liberation-day-eps8", "USTR tariffs with trade elasticity ε = 8 (ψ, φ from ε = 4)", "Table 9 alt. 3"
+)
 def _eps8(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions | None) -> GEResult:
     model = lab.model(params=OneSectorParams(eps=8.0))
     return lab.solve(model, lab.ustr_matrix(us), "liberation-day-eps8", opt, "ε = 8")
 
 
-@_scenario("liberation-day-ek", "USTR tariffs in the EK/Krugman variant (ν = 0, φ = 1)", "Table 9 alt. 4 / Table 10 (1)")
+@_scenario(
+    "liberation-day-ek",
+    "USTR tariffs in the EK/Krugman variant (ν = 0, φ = 1)",
+    "Table 9 alt. 4 / Table 10 (1)",
+)
 def _ek(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions | None) -> GEResult:
     return lab.solve(lab.model("ek"), lab.ustr_matrix(us), "liberation-day-ek", opt, "EK/Krugman variant")
 
@@ -290,14 +308,18 @@ def _ek(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions | None) -> 
 # ---------------------------------------------------------------------------- Table 10
 @_scenario("deficit-dek-pre", "fixed transfers (Dekle–Eaton–Kortum), USTR, EK variant", "Table 10 (1)")
 def _dek_pre(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions | None) -> GEResult:
-    return lab.solve(lab.model("ek"), lab.ustr_matrix(us), "deficit-dek-pre", opt, "EK, fixed transfers, USTR")
+    return lab.solve(
+        lab.model("ek"), lab.ustr_matrix(us), "deficit-dek-pre", opt, "EK, fixed transfers, USTR"
+    )
 
 
 def _balanced(lab: OneSectorLab, tariffs: FloatArray, name: str, opt: SolverOptions | None) -> GEResult:
     model = lab.model("balanced")
     zero = lab.solve(model, np.zeros_like(tariffs), name + ":zero", opt)
     shocked = lab.solve(model, tariffs, name, opt)
-    return shocked.difference(zero, name, "balanced trade (Ossa): (USTR case) − (zero tariffs), both with T^b")
+    return shocked.difference(
+        zero, name, "balanced trade (Ossa): (USTR case) − (zero tariffs), both with T^b"
+    )
 
 
 @_scenario("deficit-balanced-pre", "balanced trade (Ossa): USTR minus zero-tariff solution", "Table 10 (2)")
@@ -305,7 +327,9 @@ def _balanced_pre(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions |
     return _balanced(lab, lab.ustr_matrix(us), "deficit-balanced-pre", opt)
 
 
-@_scenario("deficit-dek-post", "fixed transfers, USTR + retaliation at 1/ε (δ = 1, φ = 1), EK", "Table 10 (3)")
+@_scenario(
+    "deficit-dek-post", "fixed transfers, USTR + retaliation at 1/ε (δ = 1, φ = 1), EK", "Table 10 (3)"
+)
 def _dek_post(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions | None) -> GEResult:
     rate = optimal_tariff(1.0, lab.params.eps, 1.0)
     tariffs = with_retaliation(lab.ustr_matrix(us), lab.us, rate)
@@ -320,7 +344,9 @@ def _balanced_post(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions 
 
 
 # ---------------------------------------------------------------------------- Table 8
-def _regional(lab: OneSectorLab, name: str, partners: dict[str, float | None], opt: SolverOptions | None) -> GEResult:
+def _regional(
+    lab: OneSectorLab, name: str, partners: dict[str, float | None], opt: SolverOptions | None
+) -> GEResult:
     n, us = lab.data.n, lab.us
     ustr = ustr_vector(lab.data)
     t = np.zeros((n, n))
@@ -335,7 +361,12 @@ def _regional(lab: OneSectorLab, name: str, partners: dict[str, float | None], o
     return lab.solve(lab.model(), t, name, opt, "10 % both ways, targeted partners at the stated rate")
 
 
-@_scenario("regional-us-eu-china", "10 % both ways; US–EU25 and US–China at USTR rates both ways", "Table 8 case 1", False)
+@_scenario(
+    "regional-us-eu-china",
+    "10 % both ways; US–EU25 and US–China at USTR rates both ways",
+    "Table 8 case 1",
+    False,
+)
 def _regional_eu_china(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions | None) -> GEResult:
     partners: dict[str, float | None] = {c: None for c in (*EU25, "CHN")}
     return _regional(lab, "regional-us-eu-china", partners, opt)
@@ -368,7 +399,12 @@ def _bounded_search(objective: Callable[[float], float], bounds: tuple[float, fl
     return float(found.x)
 
 
-@_scenario("io-optimal-us", "IO variant: numerical optimal uniform US tariff (1-D search on [0, 0.25])", "Table 4 pre (2)", False)
+@_scenario(
+    "io-optimal-us",
+    "IO variant: numerical optimal uniform US tariff (1-D search on [0, 0.25])",
+    "Table 4 pre (2)",
+    False,
+)
 def _io_optimal_us(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions | None) -> GEResult:
     model = lab.model("io")
     n, home = lab.data.n, lab.us
@@ -383,7 +419,11 @@ def _io_optimal_us(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions 
     return _with_scalars(result, us_tariff=rate)
 
 
-@_scenario("io-optimal-retaliation", "IO variant: USTR + uniform retaliation maximising non-US welfare (1-D search)", "Table 4 post (2)")
+@_scenario(
+    "io-optimal-retaliation",
+    "IO variant: USTR + uniform retaliation maximising non-US welfare (1-D search)",
+    "Table 4 post (2)",
+)
 def _io_optimal_retaliation(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions | None) -> GEResult:
     model = lab.model("io")
     base = lab.ustr_matrix(us)
@@ -395,7 +435,11 @@ def _io_optimal_retaliation(lab: OneSectorLab, us: FloatArray | None, opt: Solve
 
     rate = _bounded_search(loss, IO_OPTIMAL_RETALIATION_BOUNDS)
     result = lab.solve(
-        model, with_retaliation(base, lab.us, rate), "io-optimal-retaliation", opt, f"IO, retaliation {rate:.4f}"
+        model,
+        with_retaliation(base, lab.us, rate),
+        "io-optimal-retaliation",
+        opt,
+        f"IO, retaliation {rate:.4f}",
     )
     return _with_scalars(result, retaliation_tariff=rate)
 

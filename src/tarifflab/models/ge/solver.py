@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.linalg
 from scipy.optimize import least_squares
+from threadpoolctl import ThreadpoolController
 
 from tarifflab.errors import ConvergenceError
 
@@ -39,6 +41,8 @@ class SolverOptions:
         reuse_jacobian: after a full Newton step, keep the LU factors for further (chord) steps as
             long as each one shrinks ‖F‖ by at least ``chord_ratio``; refactorise otherwise.
         chord_ratio: required contraction of a chord step.
+        blas_threads: BLAS threads during the solve (1: the 582×582 LU is faster single-threaded,
+            and does not collapse when other processes share the cores); ``None`` leaves BLAS alone.
     """
 
     tol: float = 1e-10
@@ -46,6 +50,7 @@ class SolverOptions:
     fallback_lm: bool = True
     reuse_jacobian: bool = True
     chord_ratio: float = 0.25
+    blas_threads: int | None = 1
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class SolverDiagnostics:
     converged: bool
     method: str = "newton"
     message: str = ""
+    factorizations: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,11 +77,24 @@ class SolverDiagnostics:
             converged=self.converged and other.converged,
             method=self.method if self.method == other.method else f"{self.method}+{other.method}",
             message="; ".join(m for m in (self.message, other.message) if m),
+            factorizations=self.factorizations + other.factorizations,
         )
 
 
 def _max_abs(values: FloatArray) -> float:
     return float(np.max(np.abs(values))) if values.size else 0.0
+
+
+_CONTROLLER: ThreadpoolController | None = None
+
+
+def _blas_limit(threads: int | None) -> AbstractContextManager[object]:
+    global _CONTROLLER
+    if threads is None:
+        return nullcontext()
+    if _CONTROLLER is None:
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=threads, user_api="blas")
 
 
 def solve(
@@ -90,6 +109,16 @@ def solve(
     largest residual stays above ``options.tol``.
     """
     options = options or SolverOptions()
+    with _blas_limit(options.blas_threads):
+        return _solve(residual, residual_jacobian, x0, options)
+
+
+def _solve(
+    residual: ResidualFn,
+    residual_jacobian: ResidualJacobianFn,
+    x0: FloatArray,
+    options: SolverOptions,
+) -> tuple[FloatArray, SolverDiagnostics]:
     start = time.perf_counter()
     x = np.array(x0, dtype=np.float64, copy=True)
     f = residual(x)
@@ -98,6 +127,7 @@ def solve(
     message = ""
     lu: tuple[FloatArray, FloatArray] | None = None
     fresh = False
+    factorizations = 0
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         while worst > options.tol and iterations < options.max_iter:
             iterations += 1
@@ -109,6 +139,7 @@ def solve(
                     message = f"Newton step failed: {failure}"
                     break
                 fresh = True
+                factorizations += 1
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
                 step = -scipy.linalg.lu_solve(lu, f)
@@ -117,7 +148,10 @@ def solve(
                 # Chord step with a reused factorisation: keep it only if it contracts fast.
                 trial = x + step
                 f_trial = residual(trial)
-                if np.all(np.isfinite(f_trial)) and float(f_trial @ f_trial) <= options.chord_ratio**2 * 2.0 * merit:
+                if (
+                    np.all(np.isfinite(f_trial))
+                    and float(f_trial @ f_trial) <= options.chord_ratio**2 * 2.0 * merit
+                ):
                     x, f = trial, f_trial
                     worst = _max_abs(f)
                     continue
@@ -129,7 +163,10 @@ def solve(
             for _ in range(30):
                 trial = x + alpha * step
                 f_trial = residual(trial)
-                if np.all(np.isfinite(f_trial)) and 0.5 * float(f_trial @ f_trial) <= (1.0 - 1e-4 * alpha) * merit:
+                if (
+                    np.all(np.isfinite(f_trial))
+                    and 0.5 * float(f_trial @ f_trial) <= (1.0 - 1e-4 * alpha) * merit
+                ):
                     accepted = True
                     break
                 alpha *= 0.5
@@ -171,6 +208,7 @@ def solve(
         converged=bool(worst <= options.tol),
         method=method,
         message=message,
+        factorizations=factorizations,
     )
     if not diagnostics.converged:
         raise ConvergenceError(
