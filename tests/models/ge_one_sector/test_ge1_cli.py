@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import types
@@ -165,3 +166,30 @@ def test_bad_tariff_file_subprocess(tmp_path: Path, content: str, message: str) 
     assert done.returncode == 2
     assert message in done.stderr
     assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr
+
+
+def test_runs_without_reference_data(tmp_path: Path) -> None:
+    # A machine without ../shared/data: the loader falls back to the embedded default.
+    env = {**os.environ, "TARIFFLAB_REFERENCE_DATA": str(tmp_path)}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tarifflab",
+            "ge",
+            "run",
+            "liberation-day",
+            "--format",
+            "csv",
+            "--countries",
+            "USA",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    usa = done.stdout.strip().splitlines()[1].split(",")
+    assert usa[0] == "USA" and float(usa[1]) == pytest.approx(1.1307, abs=1e-4)  # Table 1 case 1

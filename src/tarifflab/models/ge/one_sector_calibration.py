@@ -222,34 +222,28 @@ def calibrate_ek(base: Baseline) -> Baseline:
 
 
 def calibrate_io(data: GEData, params: OneSectorParams | None = None, beta: float = IO_BETA) -> Baseline:
-    """Roundabout-production variant of §9 (``main_io.m``): ``X^IO_ii = X_ii/β``; GDP kept as weights."""
-    params = params or OneSectorParams()
-    gdp = data.gdp_usd / 1000.0
-    nu_regions = calibrate_nu(data.trade, gdp, data.us)
-    nu = nu_vector(data.n, data.us, nu_regions)
-    filled, _ = fill_diagonal(data.trade, gdp, nu)
-    trade_io = filled.copy()
-    np.fill_diagonal(trade_io, np.diag(filled) / beta)
+    """Roundabout-production variant of §9 (``main_io.m``): ``X^IO_ii = X_ii/β``; GDP kept as weights.
+
+    Starts from the filled matrix of §2.3 (not from the recomputed ``E, Y`` of §2.4):
+    ``E^IO = Σ_j X^IO_ji``, ``Y^IO = β Σ_n (1−ν_n) X^IO_in + ν E^IO``,
+    ``T^IO = E^IO − (Y^IO + (1−β) Σ_n (1−ν_n) X^IO_in)``.
+    """
+    base = calibrate(data, params)
+    trade_io = base.trade.copy()
+    np.fill_diagonal(trade_io, np.diag(base.trade) / beta)
     expenditure = trade_io.sum(axis=0)
-    sales_net = trade_io @ (1.0 - nu)
-    income = beta * sales_net + nu * expenditure
-    transfers = expenditure - (income + (1.0 - beta) * sales_net)
-    return Baseline(
-        iso3=data.iso3,
-        us=data.us,
+    sales_net = trade_io @ (1.0 - base.nu)
+    income = beta * sales_net + base.nu * expenditure
+    return dataclasses.replace(
+        base,
         trade=trade_io,
         lam=trade_io / expenditure[None, :],
         expenditure=expenditure,
         income=income,
-        transfers=transfers,
-        nu=nu,
-        phi=params.phi(nu),
-        gdp=gdp,
-        weights=gdp,
-        params=params,
+        transfers=expenditure - (income + (1.0 - beta) * sales_net),
+        weights=base.gdp,
         variant="io",
         beta=beta,
-        nu_regions=nu_regions,
     )
 
 
