@@ -193,3 +193,22 @@ def test_runs_without_reference_data(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     usa = done.stdout.strip().splitlines()[1].split(",")
     assert usa[0] == "USA" and float(usa[1]) == pytest.approx(1.1307, abs=1e-4)  # Table 1 case 1
+
+
+def test_real_tariff_engine_path(capsys: pytest.CaptureFixture[str]) -> None:
+    # The real tarifflab.metrics.etr.us_tariff_vector: one rate per model country, USA 0.
+    from tarifflab.cli.ge import us_tariffs_on
+    from tarifflab.models.ge.one_sector_data import load_ge_data
+
+    data = load_ge_data(embedded=True)
+    rates = us_tariffs_on(data.iso3, date(2025, 9, 20))
+    assert rates.shape == (194,) and np.all(np.isfinite(rates)) and np.all(rates >= 0)
+    assert rates[data.us] == 0.0 and rates[data.index["JPN"]] > 0.05
+    code, out, _ = cli(
+        capsys, "ge", "run", "custom", "--tariffs-from-date", "2025-09-20", "--embedded", "--format", "json",
+        "--countries", "USA,JPN",
+    )  # fmt: skip
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["diagnostics"]["converged"] is True
+    assert payload["countries"][1]["welfare_pct"] < 0 < payload["countries"][0]["revenue_gdp_pct"]
