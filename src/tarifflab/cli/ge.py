@@ -115,7 +115,7 @@ def _select(result: GEResult, countries: str | None) -> list[int]:
     from tarifflab.nomenclature.countries import to_iso3
 
     wanted = [to_iso3(c) for c in countries.split(",") if c.strip()]
-    return [result._index(c) for c in wanted]
+    return [result.index_of(c) for c in wanted]
 
 
 def render_csv(result: GEResult, rows: Sequence[int]) -> str:

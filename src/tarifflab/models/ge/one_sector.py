@@ -91,6 +91,11 @@ class OneSectorModel:
         # log Σ_j λ_ji (= 0 up to rounding); subtracting it makes P̂ exactly 1 at the baseline.
         self._log_s0 = np.log(baseline.lam.sum(axis=0))
 
+    @property
+    def last_solution(self) -> FloatArray | None:
+        """The last converged unknowns (logs), used as the next warm start; ``None`` before any solve."""
+        return self._warm
+
     # ------------------------------------------------------------------ tariffs
     def shock(self, tariffs: FloatArray) -> _Shock:
         """Validate a tariff matrix ``t_ji`` (N×N, exporter × importer, fraction) and precompute."""

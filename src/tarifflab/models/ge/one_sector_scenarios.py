@@ -167,10 +167,11 @@ class OneSectorLab:
         description: str = "",
     ) -> GEResult:
         """Solve on ``model``, warm-starting from the last solution of the same size if it has none."""
-        x0 = None if model._warm is not None else self._last.get(model.size)
+        x0 = None if model.last_solution is not None else self._last.get(model.size)
         result = model.solve(tariffs, scenario=scenario, description=description, options=options, x0=x0)
-        if model._warm is not None:
-            self._last[model.size] = model._warm
+        solution = model.last_solution
+        if solution is not None:
+            self._last[model.size] = solution
         return result
 
     def us_tariffs(self, override: FloatArray | None) -> FloatArray:

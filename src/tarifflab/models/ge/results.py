@@ -64,6 +64,10 @@ class GEResult:
     tariffs: FloatArray | None = None
     description: str = ""
 
+    def index_of(self, iso3: str) -> int:
+        """Row of a country; :class:`UnknownCountryError` if it is not in the model."""
+        return self._index(iso3)
+
     def _index(self, iso3: str) -> int:
         try:
             return self.iso3.index(iso3)
