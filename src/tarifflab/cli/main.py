@@ -38,6 +38,10 @@ def _register() -> None:
     from tarifflab.cli import tariffs
 
     tariffs.register(app)
+    from tarifflab.cli import pe, reciprocal
+
+    app.add_typer(pe.app, name="pe")
+    reciprocal.register(app)
     from tarifflab.cli import ge
 
     app.add_typer(ge.app, name="ge")

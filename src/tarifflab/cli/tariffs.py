@@ -11,7 +11,7 @@ from rich.console import Console
 from tarifflab.cli.output import Format, emit_frame, emit_json, frame_to_table
 from tarifflab.errors import InvalidInputError
 from tarifflab.metrics.etr import etr_by_partner, etr_by_sector, etr_series
-from tarifflab.policy.engine import TariffEngine, View
+from tarifflab.policy.engine import MfnBasis, TariffEngine, View
 
 
 def duty(
@@ -23,13 +23,16 @@ def duty(
     as_known_on: str | None = typer.Option(
         None, "--as-known-on", help="with --view as-known: law as published on this date"
     ),
+    mfn_basis: MfnBasis = typer.Option(
+        MfnBasis.APPLIED, "--mfn-basis", help="applied (FTA rates) or statutory"
+    ),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
     out: Path | None = typer.Option(None, "--out", help="write to this file instead of the terminal"),
 ) -> None:
     """The duty on one product from one origin on one date, layer by layer with its legal basis."""
     if fmt is Format.CSV:
         raise InvalidInputError("duty prints table or json")
-    result = TariffEngine.default().duty(
+    result = TariffEngine.default(mfn_basis).duty(
         hts, origin, date, value_usd=value, view=view, as_known_on=as_known_on
     )
     if fmt is Format.JSON:

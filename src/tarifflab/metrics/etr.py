@@ -15,7 +15,7 @@ import pandas as pd
 
 from tarifflab.errors import InvalidDateError, InvalidInputError
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, WORLD, to_iso3
-from tarifflab.nomenclature.hs import hs_section
+from tarifflab.nomenclature.hs_sections import section_of, section_title
 from tarifflab.policy.engine import TariffEngine, View, engine_partner, parse_date, parse_view
 from tarifflab.policy.library import COVERAGE_END, COVERAGE_START
 
@@ -74,7 +74,8 @@ def etr_by_partner(
 
 def _sector_column(lines: pd.DataFrame, scheme: str, engine: TariffEngine) -> pd.Series:
     if scheme == "section":
-        return lines["hs10"].str[:2].map(hs_section)
+        sections = section_of(lines["hs10"])
+        return sections + " " + sections.map(section_title)
     if scheme == "chapter":
         return lines["hs10"].str[:2]
     if scheme == "gtap":

@@ -32,12 +32,14 @@ from tarifflab.policy.measures import Authority, Layer, Measure, Products, RuleK
 from tarifflab.policy.precedence import COUNTRY_SPECIFIC_EDGES, S232_PROGRAMS, excluded_by, s232_winners_over
 
 RULING_DATE = dt.date(2026, 2, 20)  # Learning Resources, Inc. v. Trump: IEEPA authorises no tariffs
+PREFERENCE_GAP = 0.005  # observed rate this far below the general rate signals an FTA preference claimed
 DEFAULT_DERIVATIVE_METAL_SHARE = 0.40  # where BEA gives no share; GTA's calibrated derivative incidence
 LAYERS: tuple[str, ...] = ("mfn", *(layer.value for layer in Layer))
 
-# Partners whose FTA preferences lower the duty actually paid below the column 1 general rate.
+# Partners whose FTA preferences lower the duty actually paid below the column 1 general rate
+# (JPN: the 2020 US-Japan Trade Agreement, HTSUS general note 40).
 FTA_PARTNERS = frozenset(
-    {"CAN", "MEX", "KOR", "AUS", "CHL", "COL", "PER", "SGP", "ISR", "JOR", "MAR", "BHR", "OMN", "PAN", "CRI",
+    {"CAN", "MEX", "KOR", "JPN", "AUS", "CHL", "COL", "PER", "SGP", "ISR", "JOR", "MAR", "BHR", "OMN", "PAN", "CRI",
      "DOM", "GTM", "HND", "SLV", "NIC"}
 )  # fmt: skip
 
@@ -174,8 +176,9 @@ class TariffEngine:
         self._numbers = _hs10_numbers(self.lines["hs10"].to_numpy(dtype=str))
 
     @classmethod
-    def default(cls) -> TariffEngine:
-        return _default_engine()
+    def default(cls, mfn_basis: MfnBasis | str = MfnBasis.APPLIED) -> TariffEngine:
+        """The built-in library on the embedded 2024 data (cached per MFN basis)."""
+        return _default_engine(MfnBasis(mfn_basis))
 
     # ----------------------------------------------------------------------------------------- data
     def _statutory_rates(self, trade: pd.DataFrame) -> pd.Series:
@@ -207,10 +210,13 @@ class TariffEngine:
             statutory_arr = np.where(np.isnan(statutory_arr), observed_arr, statutory_arr)
         statutory_arr = np.nan_to_num(statutory_arr, nan=0.0)
         if self.mfn_basis is MfnBasis.APPLIED and observed is not None:
-            preferential = partner.isin(FTA_PARTNERS).to_numpy()
-            statutory_arr = np.where(
-                preferential, np.minimum(statutory_arr, observed.to_numpy()), statutory_arr
+            # A preference counts where the observed 2024 rate is at least half a point below the general
+            # rate; smaller gaps are rounding in Census calculated duties or a little in-quota trade.
+            observed_arr = observed.to_numpy(dtype="float64")
+            preferential = partner.isin(FTA_PARTNERS).to_numpy() & (
+                observed_arr < statutory_arr - PREFERENCE_GAP
             )
+            statutory_arr = np.where(preferential, observed_arr, statutory_arr)
         return statutory_arr
 
     def _attach_shares(self, lines: pd.DataFrame) -> pd.DataFrame:
@@ -528,6 +534,6 @@ def _prefix_mask(numbers: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
     return mask
 
 
-@lru_cache(maxsize=1)
-def _default_engine() -> TariffEngine:
-    return TariffEngine(load_library())
+@lru_cache(maxsize=2)
+def _default_engine(mfn_basis: MfnBasis) -> TariffEngine:
+    return TariffEngine(load_library(), mfn_basis=mfn_basis)

@@ -21,6 +21,9 @@ from pathlib import Path
 import pandas as pd
 
 from tarifflab.data.build import Provenance
+from tarifflab.nomenclature.countries import EU27
+
+EU_MEMBERS = set(EU27)
 
 TWT = Path("tariffs/tradewartracker__trade-war-redux-2025")
 YALE_ETR = Path("tariffs/Budget-Lab-Yale__Tariff-ETRs/resources")
@@ -48,6 +51,8 @@ def _imports(reference: Path, out_dir: Path) -> Provenance:
         frames.append(raw)
     lines = pd.concat(frames, ignore_index=True)
     lines["partner"] = lines["CTY_CODE"].str.zfill(4).map(iso)
+    # tradewartracker also fetched Slovakia (4359), which the EU aggregate (0003) already contains.
+    lines = lines[~lines["partner"].isin(EU_MEMBERS)]
     missing = lines.loc[lines["partner"].isna(), "CTY_CODE"].unique()
     if len(missing):
         raise ValueError(f"Census codes without ISO3: {sorted(missing)}")
@@ -63,7 +68,7 @@ def _imports(reference: Path, out_dir: Path) -> Provenance:
     return Provenance(
         "us_imports_2024.parquet",
         str(TWT / "data/2024-hs10-imports*.parquet"),
-        "Census code → ISO3, summed by HS10 × partner; only value and calculated duty kept",
+        "Census code → ISO3, summed by HS10 × partner; only value and calculated duty kept; Slovakia dropped (inside the EU aggregate)",
         MIT,
     )
 
