@@ -42,6 +42,9 @@ def _register() -> None:
 
     app.add_typer(pe.app, name="pe")
     reciprocal.register(app)
+    from tarifflab.cli import data_cmds
+
+    app.add_typer(data_cmds.app, name="data")
     from tarifflab.cli import ge
 
     app.add_typer(ge.app, name="ge")
