@@ -13,6 +13,7 @@ current USD, announced tariffs as fractions.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +24,7 @@ import pandas as pd
 
 from tarifflab.data.embedded import embedded_path
 from tarifflab.data.reference import reference_root
+from tarifflab.data.sources import default_data_dir
 from tarifflab.errors import DataError, ReferenceDataMissingError
 
 FloatArray = npt.NDArray[np.float64]
@@ -126,17 +128,24 @@ def _read_embedded() -> GEData:
     )
 
 
+def _reference_ge_folder() -> Path | None:
+    """``<reference>/ge`` or the fetched copy (``tarifflab data fetch``) if it holds the trade file."""
+    candidates: list[Path] = []
+    with contextlib.suppress(ReferenceDataMissingError):
+        candidates.append(reference_root() / "ge")
+    candidates.append(default_data_dir() / "ge")
+    for folder in candidates:
+        if (folder / "trade_cepii.csv").is_file():
+            return folder
+    return None
+
+
 @lru_cache(maxsize=4)
 def _load_cached(folder: str | None) -> GEData:
     if folder is not None:
         return _read_reference(Path(folder))
-    try:
-        ge_folder = reference_root() / "ge"
-    except ReferenceDataMissingError:
-        return _read_embedded()
-    if (ge_folder / "trade_cepii.csv").is_file():
-        return _read_reference(ge_folder)
-    return _read_embedded()
+    found = _reference_ge_folder()
+    return _read_reference(found) if found is not None else _read_embedded()
 
 
 def load_ge_data(data_dir: Path | str | None = None, *, embedded: bool = False) -> GEData:
@@ -144,8 +153,9 @@ def load_ge_data(data_dir: Path | str | None = None, *, embedded: bool = False) 
 
     Args:
         data_dir: a folder holding the reference files (the ``ge`` folder itself, or a reference
-            root that contains ``ge/``). ``None``: the reference data if present, else the embedded
-            default.
+            root that contains ``ge/``). ``None``: the reference data (``../shared/data``,
+            ``TARIFFLAB_REFERENCE_DATA`` / ``TARIFFLAB_DATA_DIR``, or the folder ``tarifflab data
+            fetch`` fills) if present, else the embedded default.
         embedded: force the embedded default dataset.
     """
     if embedded:
