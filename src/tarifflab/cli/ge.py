@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tarifflab._io import write_text_atomic
+from tarifflab.cli.output import Format, emit_text
 from tarifflab.errors import DataError, InvalidDateError, InvalidInputError, ScenarioError
 from tarifflab.models.ge.results import AGGREGATED_COLUMNS, STAT_COLUMNS, GEResult
 from tarifflab.models.ge.solver import SolverOptions
@@ -30,8 +30,6 @@ app = typer.Typer(
     help="General-equilibrium trade models: Liberation Day counterfactuals.",
     no_args_is_help=True,
 )
-
-FORMATS = ("table", "csv", "json")
 
 
 @dataclass(frozen=True)
@@ -159,10 +157,10 @@ def render_table(result: GEResult, rows: Sequence[int]) -> str:
     return console.export_text()
 
 
-_RENDERERS: dict[str, Callable[[GEResult, Sequence[int]], str]] = {
-    "table": render_table,
-    "csv": render_csv,
-    "json": render_json,
+_RENDERERS: dict[Format, Callable[[GEResult, Sequence[int]], str]] = {
+    Format.TABLE: render_table,
+    Format.CSV: render_csv,
+    Format.JSON: render_json,
 }
 
 
@@ -195,7 +193,7 @@ def run_scenario(
         bool, typer.Option("--io", help="roundabout-production (IO, β = 0.49) variant")
     ] = False,
     model: Annotated[str, typer.Option("--model", help="GE model: one-sector")] = "one-sector",
-    output_format: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    output_format: Annotated[Format, typer.Option("--format", help="table, csv or json")] = Format.TABLE,
     out: Annotated[
         Path | None, typer.Option("--out", help="write the output to this file (atomically)")
     ] = None,
@@ -207,8 +205,6 @@ def run_scenario(
     ] = None,
 ) -> None:
     """Solve one counterfactual and print per-country changes (percent)."""
-    if output_format not in FORMATS:
-        raise InvalidInputError(f"unknown format {output_format!r} (use {', '.join(FORMATS)})")
     if model not in MODEL_RUNNERS:
         raise InvalidInputError(f"unknown GE model {model!r} (available: {', '.join(MODEL_RUNNERS)})")
     request = RunRequest(
@@ -221,8 +217,4 @@ def run_scenario(
         max_iter=max_iter,
     )
     result = MODEL_RUNNERS[model](request)
-    text = _RENDERERS[output_format](result, _select(result, countries))
-    if out is not None:
-        write_text_atomic(out, text)
-    else:
-        typer.echo(text, nl=False)
+    emit_text(_RENDERERS[Format(output_format)](result, _select(result, countries)), out)
