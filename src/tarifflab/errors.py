@@ -51,3 +51,7 @@ class ConvergenceError(TariffLabError):
 
 class InvalidElasticityError(InvalidInputError):
     """An elasticity that is negative, NaN or otherwise out of range."""
+
+
+class TariffFileError(InvalidInputError):
+    """A user tariff-matrix file that is malformed: wrong shape, NaN, negative rate or bad labels."""
