@@ -53,5 +53,9 @@ class InvalidElasticityError(InvalidInputError):
     """An elasticity that is negative, NaN or otherwise out of range."""
 
 
+class TariffFileError(InvalidInputError):
+    """A user tariff-matrix file that is malformed: wrong shape, NaN, negative rate or bad labels."""
+
+
 class BackendUnavailableError(TariffLabError):
     """A part of tarifflab that an interface (dashboard, report) needs is not available; says why."""
