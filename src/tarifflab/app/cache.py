@@ -78,6 +78,11 @@ def negotiation_levers() -> pd.DataFrame:
     return services.negotiation_levers()
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def negotiation_weights() -> pd.DataFrame:
+    return services.negotiation_weights()
+
+
 @st.cache_data(show_spinner=False, max_entries=128)
 def negotiation_analysis(key: str, request: services.NegotiationRequest) -> services.NegotiationOutcome:
     """One analysis per request hash ``key``."""

@@ -166,16 +166,26 @@ def line_figure(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_
 _POINT_SYMBOLS = {
     "disagreement": ("x", "#000000"),
     "nash": ("star", "#d62728"),
+    "nash (us power α)": ("star-open", "#d62728"),
     "kalai-smorodinsky": ("diamond", "#9467bd"),
     "rubinstein": ("triangle-up", "#ff7f0e"),
     "actual deal": ("square", "#2ca02c"),
 }
 
 
-def frontier_figure(frontier: pd.DataFrame, points: pd.DataFrame) -> go.Figure:
-    """Pareto frontier (``us``, ``jpn`` payoffs) with named points (``point, us, jpn``)."""
+def frontier_figure(
+    frontier: pd.DataFrame, points: pd.DataFrame, cloud: pd.DataFrame | None = None
+) -> go.Figure:
+    """Pareto frontier (``us``, ``jpn`` payoffs) with named points (``point, us, jpn``) and, faintly,
+    every evaluated package (``cloud``)."""
     ordered = frontier.sort_values("us")
-    fig = go.Figure(
+    fig = go.Figure()
+    if cloud is not None and not cloud.empty:
+        fig.add_trace(
+            go.Scattergl(x=cloud["us"], y=cloud["jpn"], mode="markers", name="packages",
+                         marker={"size": 3, "color": "rgba(120,120,120,0.25)"}, hoverinfo="skip")
+        )  # fmt: skip
+    fig.add_trace(
         go.Scatter(x=ordered["us"], y=ordered["jpn"], mode="lines+markers", name="Pareto frontier",
                    line={"color": "#7f7f7f"}, marker={"size": 4})
     )  # fmt: skip

@@ -98,7 +98,7 @@ class OneSectorBackend:
             "sectors": table.reset_index().rename(columns={"iso3": "country"}),
             "diagnostics": {
                 "model": "one-sector",
-                "scenario": name,
+                "scenario": name if spec.source == "preset" else f"US tariffs in force on {spec.on}",
                 "converged": bool(getattr(diagnostics, "converged", True)),
                 "iterations": int(getattr(diagnostics, "iterations", 0)),
                 "max_residual": float(getattr(diagnostics, "max_residual", float("nan"))),

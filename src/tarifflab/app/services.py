@@ -375,12 +375,12 @@ def timeline_events(country: str = "JPN") -> pd.DataFrame:
 
 
 def _negotiation_record() -> pd.DataFrame:
+    from tarifflab.app import bargaining
+
     try:
-        from tarifflab.negotiation.record import load_timeline
+        return bargaining.record_frame()
     except ImportError as error:
         raise _unavailable("the negotiation record (tarifflab.negotiation.record)", error) from None
-    frame: pd.DataFrame = load_timeline()
-    return frame
 
 
 # ------------------------------------------------------------------------------------------ scenarios
@@ -499,15 +499,15 @@ def _ge_backend(model: str) -> Any:
 # ---------------------------------------------------------------------------------------- negotiation
 @dataclass(frozen=True)
 class NegotiationRequest:
-    """Weights on each lever (≥ 0) and the US bargaining power α ∈ [0, 1]."""
+    """Utility weights (``SIDE:field`` → weight ≥ 0) and the US bargaining power α ∈ [0, 1]."""
 
-    weights: tuple[tuple[str, float], ...]
+    weights: tuple[tuple[str, float], ...] = ()
     us_power: float = 0.5
 
     def validated(self) -> NegotiationRequest:
         check_range("US bargaining power", self.us_power, 0.0, 1.0)
-        for lever, weight in self.weights:
-            check_range(f"weight of {lever}", weight, 0.0, 10.0)
+        for key, weight in self.weights:
+            check_range(f"weight {key}", weight, 0.0, 10.0)
         return self
 
     def key(self) -> str:
@@ -516,26 +516,39 @@ class NegotiationRequest:
 
 @dataclass(frozen=True)
 class NegotiationOutcome:
-    """Frontier ``us, jpn`` (payoffs), named points ``point, us, jpn`` and diagnostics."""
+    """Frontier ``us, jpn`` (utility points), named points ``point, us, jpn``, every package's payoffs
+    (``cloud``) and diagnostics."""
 
     frontier: pd.DataFrame
     points: pd.DataFrame
     diagnostics: dict[str, Any]
+    cloud: pd.DataFrame | None = None
 
 
 def negotiation_levers() -> pd.DataFrame:
-    """``lever, label, description, default_weight`` of the US–Japan negotiation."""
-    return _negotiation_backend().levers_frame()
+    """``lever, side, unit, low, high, status_quo, deal, description`` of the US–Japan negotiation."""
+    frame: pd.DataFrame = _negotiation_backend().levers_frame()
+    return frame
+
+
+def negotiation_weights() -> pd.DataFrame:
+    """``key, side, label, default`` of each side's utility weights."""
+    frame: pd.DataFrame = _negotiation_backend().weights_frame()
+    return frame
 
 
 def negotiation_analysis(request: NegotiationRequest) -> NegotiationOutcome:
+    """Frontier of the lever grid, bargaining solutions and the actual deal under ``request``."""
     request = request.validated()
-    return _negotiation_backend().analyse(request)
+    outcome: NegotiationOutcome = _negotiation_backend().analyse(request)
+    return outcome
 
 
+@lru_cache(maxsize=1)
 def _negotiation_backend() -> Any:
+    from tarifflab.app import bargaining
+
     try:
-        from tarifflab.negotiation import us_japan
+        return bargaining.NegotiationBackend()
     except ImportError as error:
-        raise _unavailable("the negotiation analysis (tarifflab.negotiation.us_japan)", error) from None
-    return us_japan
+        raise _unavailable("the negotiation analysis (tarifflab.negotiation)", error) from None

@@ -45,15 +45,12 @@ def _register() -> None:
     from tarifflab.cli import data_cmds
 
     app.add_typer(data_cmds.app, name="data")
-<<<<<<< HEAD
-    from tarifflab.cli import app_cmds
-
-    app_cmds.register(app)
-=======
     from tarifflab.cli import ge
 
     app.add_typer(ge.app, name="ge")
->>>>>>> main
+    from tarifflab.cli import app_cmds
+
+    app_cmds.register(app)
 
 
 _register()

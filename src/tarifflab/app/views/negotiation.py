@@ -1,42 +1,55 @@
-"""Negotiation: levers and weights → Pareto frontier, bargaining solutions and the actual deal."""
+"""Negotiation: levers, utility weights and bargaining power → frontier, bargaining solutions, actual deal."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from tarifflab.app import cache, common, figures, services
 
 
+def _weights(table: pd.DataFrame) -> tuple[tuple[str, float], ...]:
+    chosen: list[tuple[str, float]] = []
+    columns = st.columns(2)
+    for index, (side, rows) in enumerate(table.groupby("side", sort=False)):
+        with columns[index % 2]:
+            st.markdown(f"**{side}'s utility weights** (points per % or per USD bn)")
+            for row in rows.itertuples(index=False):
+                value = st.number_input(
+                    str(row.label), value=float(row.default), step=0.01, format="%.3f", key=f"neg_w_{row.key}"
+                )
+                chosen.append((str(row.key), float(value)))
+    return tuple(chosen)
+
+
 def render() -> None:
     common.header(
         "Negotiation",
-        "What each side could trade (levers), how much it values each (weights), and where the "
-        "bargaining solutions sit on the frontier compared with the deal of 2025-07-22.",
+        "What each side could trade (levers), how much each side values each outcome (weights), and "
+        "where the bargaining solutions sit on the frontier compared with the deal of 2025-07-22.",
     )
-    levers = None
-    with common.guard("levers"):
+    levers = weights = None
+    with common.guard("negotiation"):
         levers = cache.negotiation_levers()
-    if levers is None:
+        weights = cache.negotiation_weights()
+    if levers is None or weights is None:
         return
-    st.subheader("Levers and weights")
-    weights: list[tuple[str, float]] = []
-    cols = st.columns(2)
-    for index, lever in enumerate(levers.itertuples(index=False)):
-        weight = cols[index % 2].number_input(
-            f"{lever.label}",
-            value=float(lever.default_weight),
-            step=0.1,
-            key=f"neg_w_{lever.lever}",
-            help=str(lever.description),
-        )
-        weights.append((str(lever.lever), float(weight)))
-    power = st.slider(
-        "US bargaining power (Rubinstein / asymmetric Nash)", 0.0, 1.0, 0.5, 0.05, key="neg_power"
-    )
-    with common.guard("negotiation"), st.spinner("Tracing the frontier…"):
-        request = services.NegotiationRequest(weights=tuple(weights), us_power=power).validated()
+    with st.expander(f"The {len(levers)} levers: 2024 status quo and the July 2025 deal", expanded=False):
+        st.dataframe(levers, hide_index=True, width="stretch")
+    chosen = _weights(weights)
+    power = st.slider("US bargaining power α (asymmetric Nash)", 0.0, 1.0, 0.5, 0.05, key="neg_power")
+    with common.guard("negotiation"), st.spinner("Evaluating the lever grid and tracing the frontier…"):
+        request = services.NegotiationRequest(weights=chosen, us_power=power).validated()
         outcome = cache.negotiation_analysis(request.key(), request)
-        common.chart(figures.frontier_figure(outcome.frontier, outcome.points))
-        st.dataframe(outcome.points, hide_index=True, width="stretch")
+        common.chart(figures.frontier_figure(outcome.frontier, outcome.points, outcome.cloud))
+        st.dataframe(
+            outcome.points,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "us": st.column_config.NumberColumn("US payoff", format="%.4f"),
+                "jpn": st.column_config.NumberColumn("Japan payoff", format="%.4f"),
+            },
+        )
         with st.expander("Diagnostics"):
             st.json(outcome.diagnostics)

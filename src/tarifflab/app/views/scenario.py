@@ -15,7 +15,8 @@ DEFAULT_DATE = dt.date(2025, 9, 16)
 def _edits() -> tuple[tuple[str, float], ...] | None:
     text = st.text_area(
         "Your edits: additional US tariff on a partner (percent over MFN, all goods), one per line",
-        value="JPN = 15",
+        value="",
+        placeholder="JPN = 15\nChina: 30",
         key="sc_edits",
         help="e.g. JPN = 15 or China: 30",
     )
