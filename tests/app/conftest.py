@@ -155,11 +155,21 @@ class FakeGE:
 
 
 class FakeNegotiation:
+    """Frontier u_jpn = 1 − u_us²; the Nash point moves with the US power α to u_us = α."""
+
     @staticmethod
     def levers_frame() -> pd.DataFrame:
         return pd.DataFrame(
-            {"lever": ["autos", "rice"], "label": ["Auto tariff cut", "Rice access"],
-             "description": ["US cuts autos", "Japan opens rice"], "default_weight": [1.0, 0.5]}
+            {"lever": ["us_auto_rate", "rice_purchase_increase"], "side": ["USA", "JPN"],
+             "unit": ["fraction", "share"], "low": [0.0, 0.0], "high": [0.5, 1.2], "status_quo": [0.0, 0.0],
+             "deal": [0.15, 0.75], "description": ["S232 autos", "rice within minimum access"]}
+        )  # fmt: skip
+
+    @staticmethod
+    def weights_frame() -> pd.DataFrame:
+        return pd.DataFrame(
+            {"key": ["USA:real_income", "JPN:sector_output:partner_motor_vehicles"], "side": ["USA", "JPN"],
+             "label": ["real_income", "output of partner_motor_vehicles"], "default": [1.0, 0.1]}
         )  # fmt: skip
 
     @staticmethod

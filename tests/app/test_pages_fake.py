@@ -137,12 +137,12 @@ def test_scenario_lab_from_date_and_cache_key() -> None:
 
 def test_negotiation_power_slider_moves_nash(monkeypatch: pytest.MonkeyPatch) -> None:
     at = page("negotiation")
-    before = at.dataframe[0].value.set_index("point").loc["Nash", "us"]
+    before = at.dataframe[-1].value.set_index("point").loc["Nash", "us"]
     at.slider(key="neg_power").set_value(0.8).run()
-    after = at.dataframe[0].value.set_index("point").loc["Nash", "us"]
+    after = at.dataframe[-1].value.set_index("point").loc["Nash", "us"]
     assert (before, after) == (0.5, 0.8)
-    at.number_input(key="neg_w_autos").set_value(-1.0).run()
-    assert "weight of autos must be between 0 and 10" in errors(at)
+    at.number_input(key="neg_w_USA:real_income").set_value(-1.0).run()
+    assert "weight USA:real_income must be between 0 and 10" in errors(at)
     assert not at.exception
 
 
