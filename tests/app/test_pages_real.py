@@ -103,3 +103,40 @@ def test_sources_real() -> None:
     assert len(at.dataframe[1].value) == len(services.measures())
     at.text_input(key="src_filter").set_value("hts_products").run()
     assert list(at.dataframe[0].value["file"]) == ["hts_products.parquet"]
+
+
+def test_scenario_lab_real_one_sector_liberation_day() -> None:
+    at = page("scenario")
+    assert at.selectbox(key="sc_preset").value == "liberation-day"
+    at.button(key="sc_run").click().run()
+    assert not at.error and not at.warning, errors(at) + warnings(at)
+    metrics = {m.label: m.value for m in at.metric}
+    # Ignatenko, Lashkaripour, Macedoni & Simonovska (2025), JIE 157, Table 1 case 1: US welfare +1.13%.
+    assert round(float(metrics["Welfare change, United States"].rstrip("%")), 2) == 1.13
+    assert float(metrics["Welfare change, Japan"].rstrip("%")) < 0  # same table: Japan loses
+
+
+def test_scenario_lab_real_tariffs_from_a_date_with_edits_and_bands() -> None:
+    at = page("scenario")
+    at.radio(key="sc_source").set_value("date").run()
+    at.text_input(key="sc_date").set_value("2025-09-16")
+    at.text_area(key="sc_edits").set_value("JPN = 25")
+    at.checkbox(key="sc_unc").check()
+    at.button(key="sc_run").click().run()
+    assert not at.error, errors(at)
+    welfare = at.dataframe[0].value.set_index("country")
+    low, mid, high = welfare.loc["JPN", ["welfare_low_pct", "welfare_pct", "welfare_high_pct"]]
+    assert low <= mid <= high and low < high
+    at.text_area(key="sc_edits").set_value("Atlantis = 5").run()
+    assert "unknown country" in errors(at)
+
+
+def test_negotiation_real() -> None:
+    at = page("negotiation")
+    assert not at.error and not at.warning, errors(at) + warnings(at)
+    points = at.dataframe[-1].value.set_index("point")
+    assert {"disagreement", "Nash", "Kalai-Smorodinsky", "Rubinstein", "actual deal"} <= set(points.index)
+    before = points.loc["Nash (US power α)", "us"]
+    at.slider(key="neg_power").set_value(0.9).run()
+    after = at.dataframe[-1].value.set_index("point").loc["Nash (US power α)", "us"]
+    assert after >= before  # more US bargaining power never lowers the US payoff of the asymmetric Nash point
