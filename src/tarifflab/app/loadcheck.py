@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from ipaddress import ip_address
 from typing import Any
@@ -195,7 +196,9 @@ def run_load(host: str, port: int, sessions: int) -> LoadReport:
     """Run ``sessions`` concurrent sessions against a dashboard on ``host:port`` (loopback only)."""
     _check_loopback(host)
     start = time.perf_counter()
-    results = asyncio.run(_many(host, port, sessions))
+    # own thread, own event loop: works also when the caller already runs one (e.g. Playwright's sync API)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        results = pool.submit(lambda: asyncio.run(_many(host, port, sessions))).result()
     wall = time.perf_counter() - start
     failures: list[str] = []
     timings: dict[str, list[float]] = {}
