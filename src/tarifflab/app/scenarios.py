@@ -67,7 +67,7 @@ class OneSectorBackend:
 
     def _us_vector(self, spec: ScenarioSpec) -> np.ndarray | None:
         iso3 = tuple(self.lab.iso3)
-        if spec.source == "date":
+        if spec.source == "date" and spec.on is not None:
             from tarifflab.metrics.etr import us_tariff_vector
 
             vec = np.asarray(us_tariff_vector(list(iso3), spec.on), dtype=float)

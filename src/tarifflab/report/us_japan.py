@@ -160,18 +160,38 @@ def _ge_stages(section: Section, counter: list[int]) -> None:
 
 def _negotiation(section: Section, counter: list[int]) -> None:
     levers = services.negotiation_levers()
-    request = services.NegotiationRequest(
-        weights=tuple((str(row.lever), float(row.default_weight)) for row in levers.itertuples(index=False))
-    )
-    outcome = services.negotiation_analysis(request)
+    weights = services.negotiation_weights()
+    outcome = services.negotiation_analysis(services.NegotiationRequest())
+    points = {
+        str(name): (float(us), float(jp))
+        for name, us, jp in zip(
+            outcome.points["point"],
+            outcome.points["us"].to_numpy(dtype=float),
+            outcome.points["jpn"].to_numpy(dtype=float),
+            strict=True,
+        )
+    }
     section.text(
-        "Each point of the frontier is a package of concessions; payoffs are each side's gains "
-        "relative to no deal. The bargaining solutions are computed on that frontier with equal "
-        "bargaining power; the square is the deal actually struck."
+        "Each grey dot is a package of concessions from the negotiation model's lever grid "
+        f"({outcome.diagnostics.get('packages_evaluated', '?')} packages); payoffs are each side's utility "
+        "(percent of real income plus the weighted extras below), the line is the Pareto frontier. "
+        "The disagreement point is no deal under the July 2025 letter (25% from 2025-08-01). The "
+        "bargaining solutions are computed on the frontier with equal bargaining power and discount "
+        "factors 0.95; the square is the deal actually struck on 2025-07-22."
     )
-    section.chart(figures.frontier_figure(outcome.frontier, outcome.points), counter)
-    section.table(outcome.points, "Bargaining solutions and the actual deal", 3)
-    section.table(levers, "Levers and the weights used")
+    section.chart(figures.frontier_figure(outcome.frontier, outcome.points, outcome.cloud), counter)
+    section.table(outcome.points, "Bargaining solutions and the actual deal (utility points)", 4)
+    if "actual deal" in points and "disagreement" in points:
+        gain_us = points["actual deal"][0] - points["disagreement"][0]
+        gain_jp = points["actual deal"][1] - points["disagreement"][1]
+        dominated = outcome.diagnostics.get("actual_deal_dominated_by")
+        section.text(
+            f"Against no deal, the actual deal gave the US {gain_us:+.3f} and Japan "
+            f"{gain_jp:+.3f} utility points"
+            + (f"; {dominated} packages of the grid would have given both sides more." if dominated else ".")
+        )
+    section.table(levers, "Levers: their 2024 status quo and the value the July 2025 deal set", 3)
+    section.table(weights, "Utility weights used (the negotiation package's defaults)", 3)
 
 
 def _sources(section: Section, counter: list[int]) -> None:

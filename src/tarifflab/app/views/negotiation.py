@@ -14,11 +14,11 @@ def _weights(table: pd.DataFrame) -> tuple[tuple[str, float], ...]:
     for index, (side, rows) in enumerate(table.groupby("side", sort=False)):
         with columns[index % 2]:
             st.markdown(f"**{side}'s utility weights** (points per % or per USD bn)")
-            for row in rows.itertuples(index=False):
+            for key, label, default in zip(rows["key"], rows["label"], rows["default"], strict=True):
                 value = st.number_input(
-                    str(row.label), value=float(row.default), step=0.01, format="%.3f", key=f"neg_w_{row.key}"
+                    str(label), value=float(default), step=0.01, format="%.3f", key=f"neg_w_{key}"
                 )
-                chosen.append((str(row.key), float(value)))
+                chosen.append((str(key), float(value)))
     return tuple(chosen)
 
 
