@@ -114,12 +114,14 @@ def test_scenario_lab(page: Any, dashboard_url: str, artifacts: Path) -> None:
 def test_negotiation(page: Any, dashboard_url: str, artifacts: Path) -> None:
     open_page(page, f"{dashboard_url}/negotiation", "Negotiation")
     page.locator(".js-plotly-plot").first.wait_for()
-    slider = page.get_by_role("slider").first
-    before = slider.get_attribute("aria-valuenow")
+    slider = page.locator("[data-testid='stSlider'] input[type='range']").first
+    assert slider.get_attribute("aria-valuetext") == "0.50"
     slider.focus()
     slider.press("ArrowRight")
+    slider.press("ArrowRight")
     wait_idle(page)
-    assert slider.get_attribute("aria-valuenow") != before
+    assert slider.get_attribute("aria-valuetext") == "0.60"
+    page.locator(".js-plotly-plot").first.wait_for()
     no_exception(page)
     shot(page, artifacts, "negotiation")
 
