@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from tarifflab.errors import InvalidInputError, ScenarioError
+from tarifflab.errors import (
+    BackendUnavailableError,
+    InvalidInputError,
+    ReferenceDataMissingError,
+    ScenarioError,
+)
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, country_name
 
 if TYPE_CHECKING:
@@ -159,7 +164,15 @@ class MultiSectorBackend:
         return self.scen.build_scenario(str(spec.preset), data, overrides=tuple(overrides))
 
     def run(self, spec: ScenarioSpec) -> dict[str, Any]:
-        scenario = self._scenario(spec)
+        try:
+            scenario = self._scenario(spec)
+        except ReferenceDataMissingError as missing:
+            # the multi-sector model maps the engine's HS lines to its sectors with a concordance it
+            # reads from the reference data only (not embedded): without it, say so
+            raise BackendUnavailableError(
+                f"the multi-sector model cannot read US tariffs from the engine without the reference "
+                f"data (its HS6→sector concordance is not embedded): {missing}"
+            ) from None
         result = self.model.solve(scenario)
         countries = result.countries_frame()
         frame = welfare_frame(tuple(countries["iso3"]), countries["welfare_pct"].to_numpy())
