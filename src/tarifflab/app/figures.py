@@ -173,6 +173,9 @@ _POINT_SYMBOLS = {
 }
 
 
+_LABELLED = ("disagreement", "actual deal")
+
+
 def frontier_figure(
     frontier: pd.DataFrame, points: pd.DataFrame, cloud: pd.DataFrame | None = None
 ) -> go.Figure:
@@ -194,7 +197,8 @@ def frontier_figure(
         symbol, colour = _POINT_SYMBOLS.get(name.lower(), ("circle", "#1f77b4"))
         fig.add_trace(
             go.Scatter(
-                x=[row.us], y=[row.jpn], mode="markers+text", name=name, text=[name],
+                x=[row.us], y=[row.jpn], mode="markers+text" if name in _LABELLED else "markers", name=name,
+                text=[name],
                 textposition="top center", marker={"size": 14, "symbol": symbol, "color": colour},
             )
         )  # fmt: skip

@@ -75,18 +75,17 @@ def render() -> None:
         if known_text.strip():
             known_on = services.parse_date(known_text, field_name="as-known-on date")
             known = cache.duty_lookup(hts, origin, on, float(value), "as-known", known_on)
-            left, right = st.columns(2)
-            with left:
-                _show(applied, "As finally applied")
-            with right:
-                _show(known, f"As known on {known_on}")
-            diff = pd.DataFrame(
+            comparison = pd.DataFrame(
                 {
                     "view": ["as finally applied", f"as known on {known_on}"],
                     "total_rate_pct": [applied.total_rate_pct, known.total_rate_pct],
+                    "duty_usd": [applied.duty_usd, known.duty_usd],
+                    "refundable_pct": [applied.refundable_pct, known.refundable_pct],
                 }
             )
-            st.bar_chart(diff, x="view", y="total_rate_pct")
+            st.dataframe(comparison, hide_index=True, width="stretch")
+            _show(applied, "As finally applied")
+            _show(known, f"As known on {known_on}")
         else:
             _show(applied, f"{applied.hts} from {applied.origin}, entered {applied.on}: as finally applied")
             st.caption(applied.description)
