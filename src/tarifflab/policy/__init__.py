@@ -1,0 +1,1 @@
+"""Tariff policy: measures, schedules on a date, partner-side schedules (Japan)."""
