@@ -259,7 +259,7 @@ class MultiSectorModel:
         self.deficits = deficits
         self.options = options or SolverOptions()
         t0 = time.perf_counter()
-        self.base: Baseline = calibrate(self.data, eps, self.io, deficits, self.options)
+        self.base: Baseline = calibrate(self.data, eps, self.io, deficits)
         self.calibration_seconds = time.perf_counter() - t0
         self._last: State | None = None
 
