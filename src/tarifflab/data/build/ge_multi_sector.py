@@ -10,6 +10,8 @@ Files written (all aggregates; no reference file is copied):
   ``multi_sector_data``), aggregated with gross-output and intermediate-spending weights;
 * ``ge_ms_elasticities.csv`` — source, sector, epsilon: the 8 sources' ε of member ICIO sectors,
   weighted by world imports (off-diagonal, pre-tariff) of each member sector;
+* ``ge_ms_japan_on_us.csv`` — sector, rate: Japan's 2025-04-01 tariff on US goods
+  (:mod:`tarifflab.policy.japan_schedule`);
 * ``ge_ms_liberation_day.csv`` — iso3, rate: 2025-04-02 announced US rates for the 19 partners
   (EUN = EU-27 average weighted by 2023 exports to the US; ROW = the same over the rest).
 """
@@ -31,6 +33,7 @@ FLOWS = "ge_ms_flows.parquet"
 IO = "ge_ms_io.parquet"
 ELASTICITIES = "ge_ms_elasticities.csv"
 LIBERATION = "ge_ms_liberation_day.csv"
+JAPAN = "ge_ms_japan_on_us.csv"
 
 
 def aggregate(reference: Path) -> dict[str, pd.DataFrame]:
@@ -105,7 +108,11 @@ def aggregate(reference: Path) -> dict[str, pd.DataFrame]:
     elasticities = pd.DataFrame(rows)
     rates = liberation_day_rates(econ, reference)
     lib = pd.DataFrame({"iso3": list(rates), "rate": list(rates.values())})
-    return {FLOWS: flows, IO: io, ELASTICITIES: elasticities, LIBERATION: lib}
+    from tarifflab.policy.japan_schedule import japan_rates_on_us
+
+    jp = japan_rates_on_us(tuple(secs), reference=reference)
+    japan = pd.DataFrame({"sector": list(jp.index), "rate": jp.to_numpy()})
+    return {FLOWS: flows, IO: io, ELASTICITIES: elasticities, LIBERATION: lib, JAPAN: japan}
 
 
 def build(reference: Path, out_dir: Path) -> list[Provenance]:
@@ -127,6 +134,7 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
         Provenance(FLOWS, icio, "ICIO 2022 flows summed to 20 economies x 10 sectors; tariffs pre-tariff-flow weighted", lic),
         Provenance(IO, f"{icio}; {cp}", "CP 1993 IO coefficients and VA shares mapped to ICIO sectors, aggregated with output weights", "CP replication package (RES 82(1)); no LICENSE file"),
         Provenance(ELASTICITIES, icio, "8 sources' sector elasticities, world-import-weighted means over member sectors", lic),
+        Provenance(JAPAN, "sectors/derived/japan_tariff_2025_04_01_flat.csv.gz; tariffs/Budget-Lab-Yale__Tariff-ETRs/resources/hs6_gtap_crosswalk.csv.gz", "Japan 2025-04-01 rates on US goods (USJTA else MFN; AVEs at stated prices), simple means by sector", "MIT (qlitre/japan-tariff-mcp); Japan Customs public schedule"),
         Provenance(LIBERATION, "ge/tariffs.csv; ge/trade_cepii.csv; ge/country_labels.csv", "announced 2025-04-02 rates; EUN and ROW weighted by 2023 exports to the US", "liberation-day-replication package (public)"),
     ]  # fmt: skip
 
@@ -169,6 +177,14 @@ def read_embedded() -> MultiSectorData:
         name="default",
         year=2022,
     )
+
+
+def read_japan_on_us() -> dict[str, float]:
+    """Japan's 2025-04-01 tariff on US goods by default-dataset sector (fraction)."""
+    from tarifflab.data.embedded import embedded_path
+
+    frame = pd.read_csv(embedded_path(JAPAN))
+    return dict(zip(frame["sector"].astype(str), frame["rate"].astype(float), strict=True))
 
 
 def read_liberation_day() -> dict[str, float]:

@@ -317,7 +317,7 @@ class MultiSectorModel:
             # the same level for "set" changes and the optimal tariff, the same increment otherwise
             touched = touched_us[:, us, :]  # [j, s]
             level = level_us[:, us, :]
-            inc = t_old[us, :, :] + (t_new[:, us, :] - t_old[:, us, :])
+            inc = t_new[us, :, :] + (t_new[:, us, :] - t_old[:, us, :])
             mirrored = np.where(level, t_new[:, us, :], inc)
             t_new[us, :, :] = np.where(touched, mirrored, t_new[us, :, :])
         t_new[diag] = 0.0

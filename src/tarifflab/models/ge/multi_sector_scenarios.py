@@ -142,6 +142,25 @@ def engine_matrix(
     return frame.astype(float)
 
 
+def japan_schedule_changes(data: MultiSectorData, reference: Path | None = None) -> tuple[TariffChange, ...]:
+    """Set Japan's tariffs on US goods to its 2025-04-01 schedule (USJTA else MFN), by sector."""
+    if "JPN" not in data.countries or "USA" not in data.countries:
+        return ()
+    if data.name == "default":
+        from tarifflab.data.build.ge_multi_sector import read_japan_on_us
+
+        rates: Mapping[str, float] = read_japan_on_us()
+    else:
+        from tarifflab.policy.japan_schedule import japan_rates_on_us
+
+        rates = japan_rates_on_us(data.sectors, reference=reference).to_dict()
+    return tuple(
+        TariffChange(importer="JPN", exporter="USA", sector=s, rate=float(rates.get(s, 0.0)))
+        for s in data.sectors
+        if s != "Services (aggregate)" and s != "services"
+    )
+
+
 def build_scenario(
     name: str,
     data: MultiSectorData,
@@ -149,9 +168,14 @@ def build_scenario(
     retaliation: str = "none",
     us_tariff_matrix: UsTariffMatrix | None = None,
     overrides: Sequence[TariffChange] = (),
+    japan_schedule: bool = False,
     reference: Path | None = None,
 ) -> MultiSectorScenario:
-    """Scenario ``name`` for ``data`` (see module docstring for the names)."""
+    """Scenario ``name`` for ``data`` (see module docstring for the names).
+
+    ``overrides`` are appended last (so they win); ``japan_schedule`` first replaces Japan's baseline
+    tariffs on US goods (Teti 2021) by the 2025-04-01 schedule.
+    """
     key = name.lower()
     if retaliation not in ("none", "reciprocal"):
         raise ScenarioError(f"unknown retaliation {retaliation!r} (none | reciprocal)")
@@ -184,8 +208,12 @@ def build_scenario(
         changes = tuple(TariffChange(importer="USA", exporter=m, rate=rate, mode="set") for m in members)
     else:
         raise ScenarioError(f"unknown multi-sector scenario {name!r} (choose from {', '.join(SCENARIOS)})")
+    prefix = japan_schedule_changes(data, reference) if japan_schedule else ()
     return MultiSectorScenario(
-        name=name, changes=changes + tuple(overrides), retaliation=retaliation, optimal_us=optimal  # type: ignore[arg-type]
+        name=name,
+        changes=prefix + changes + tuple(overrides),
+        retaliation=retaliation,  # type: ignore[arg-type]
+        optimal_us=optimal,
     )
 
 
