@@ -38,6 +38,9 @@ def _register() -> None:
     from tarifflab.cli import tariffs
 
     tariffs.register(app)
+    from tarifflab.cli import sweep
+
+    app.add_typer(sweep.app, name="sweep")
 
 
 _register()
