@@ -110,7 +110,9 @@ def test_analytic_jacobian_matches_finite_differences(default_data: MultiSectorD
     np.testing.assert_allclose(analytic, central, atol=1e-6 * np.max(np.abs(analytic)))
 
 
-def _one_sector_armington(flows: np.ndarray, tariffs: np.ndarray, t_new: np.ndarray, sigma: float) -> np.ndarray:
+def _one_sector_armington(
+    flows: np.ndarray, tariffs: np.ndarray, t_new: np.ndarray, sigma: float
+) -> np.ndarray:
     """Independent one-sector Armington solve (ge-multi-sector.md A.4–A.6 with S = 1, 2N unknowns).
 
     Balanced world: the data passed in are already balanced. Returns welfare hats Ŷ/P̂.
@@ -174,7 +176,9 @@ def test_identical_sectors_equal_one_sector(default_data: MultiSectorData) -> No
     flows = np.stack([0.3 * base, 0.7 * base], axis=2)
     tariffs = np.repeat(default_data.tariffs.mean(axis=2, keepdims=True), 2, axis=2)
     two = MultiSectorData(default_data.countries, ("a", "b"), flows, tariffs, {"U4": np.array([4.0, 4.0])})
-    one = MultiSectorData(default_data.countries, ("a",), base[:, :, None], tariffs[:, :, :1], {"U4": np.array([4.0])})
+    one = MultiSectorData(
+        default_data.countries, ("a",), base[:, :, None], tariffs[:, :, :1], {"U4": np.array([4.0])}
+    )
     scen = MultiSectorScenario(changes=(TariffChange(importer="USA", exporter="*", rate=0.15),))
     r2 = MultiSectorModel(two, elasticities="U4", io=False).solve(scen)
     r1 = MultiSectorModel(one, elasticities="U4", io=False).solve(scen)
@@ -198,7 +202,9 @@ def test_optimal_us_tariff_is_fixed_point(default_data: MultiSectorData) -> None
 def test_reciprocal_retaliation_mirrors(default_data: MultiSectorData) -> None:
     model = MultiSectorModel(default_data, io=False)
     scen = MultiSectorScenario(
-        changes=(TariffChange(importer="USA", exporter="JPN", sector="motor_vehicles", rate=0.25, mode="add"),),
+        changes=(
+            TariffChange(importer="USA", exporter="JPN", sector="motor_vehicles", rate=0.25, mode="add"),
+        ),
         retaliation="reciprocal",
     )
     cube = model.tariff_cube(scen)
@@ -237,7 +243,9 @@ def test_warm_start_reproduces_cold(default_data: MultiSectorData) -> None:
 def test_convergence_error_carries_diagnostics(default_data: MultiSectorData) -> None:
     model = MultiSectorModel(default_data, io=True, options=SolverOptions(max_iter=1, tol=1e-14))
     with pytest.raises(ConvergenceError) as info:
-        model.solve(build_scenario("liberation-day", default_data, retaliation="reciprocal"), warm_start=False)
+        model.solve(
+            build_scenario("liberation-day", default_data, retaliation="reciprocal"), warm_start=False
+        )
     diag = info.value.diagnostics
     assert diag is not None and diag.converged is False and diag.iterations >= 1 and diag.max_residual > 0
 

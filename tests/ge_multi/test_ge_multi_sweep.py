@@ -78,7 +78,9 @@ def test_sweep_resumes_with_exact_row_set(tmp_path: Path) -> None:
     again = _rows(part)
     for name in ("tasks", "countries", "sectors"):
         cols = [c for c in reference[name].columns if c != "sweep"]
-        pd.testing.assert_frame_equal(again[name][cols], reference[name][cols], check_exact=False, rtol=1e-7, atol=1e-7)
+        pd.testing.assert_frame_equal(
+            again[name][cols], reference[name][cols], check_exact=False, rtol=1e-7, atol=1e-7
+        )
     # a second resume is a no-op, and nothing is duplicated
     assert run_sweep(spec, part, processes=False, progress=False).stored == 0
     with SweepStore(part) as s:
@@ -134,6 +136,17 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     good = tmp_path / "good.yaml"
     good.write_text(SPEC.replace("draws: 4", "draws: 0").replace("[CP, LL]", "[CP]"))
     with pytest.raises(SystemExit) as code:
-        run(["sweep", "run", str(good), "--store", str(tmp_path / "g.duckdb"), "--workers", "1", "--no-progress"])
+        run(
+            [
+                "sweep",
+                "run",
+                str(good),
+                "--store",
+                str(tmp_path / "g.duckdb"),
+                "--workers",
+                "1",
+                "--no-progress",
+            ]
+        )
     assert code.value.code == 0
     assert "stored 2" in capsys.readouterr().out

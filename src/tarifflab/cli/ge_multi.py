@@ -10,6 +10,7 @@ from __future__ import annotations
 import io as _io
 import json
 from pathlib import Path
+from typing import cast
 
 from tarifflab.errors import InvalidInputError, ScenarioError
 
@@ -50,7 +51,7 @@ def render(payload: dict[str, object], fmt: str) -> str:
 
     if fmt == "json":
         return json.dumps(payload, indent=2, default=float) + "\n"
-    countries = pd.DataFrame(payload["countries"])  # type: ignore[arg-type]
+    countries = pd.DataFrame(cast(list[dict[str, object]], payload["countries"]))
     if fmt == "csv":
         buf = _io.StringIO()
         countries.to_csv(buf, index=False, float_format="%.6g", lineterminator="\n")
@@ -58,7 +59,9 @@ def render(payload: dict[str, object], fmt: str) -> str:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"multi-sector GE: {payload['scenario']} ({payload['dataset']}, ε={payload['elasticities']}, io={payload['io']})")
+    table = Table(
+        title=f"multi-sector GE: {payload['scenario']} ({payload['dataset']}, ε={payload['elasticities']}, io={payload['io']})"
+    )
     cols = ["iso3", "welfare_pct", "real_wage_pct", "price_index_pct", "exports_pct", "imports_pct"]
     for col in cols:
         table.add_column(col, justify="left" if col == "iso3" else "right")
@@ -68,9 +71,9 @@ def render(payload: dict[str, object], fmt: str) -> str:
     console = Console(file=_io.StringIO(), width=120, force_terminal=False)
     console.print(table)
     if payload.get("optimal_us_tariff") is not None:
-        console.print(f"optimal US tariff: {100 * float(payload['optimal_us_tariff']):.2f} %")  # type: ignore[arg-type]
+        console.print(f"optimal US tariff: {100 * cast(float, payload['optimal_us_tariff']):.2f} %")
     console.print(f"diagnostics: {diag}")
-    return console.file.getvalue()  # type: ignore[attr-defined,no-any-return]
+    return cast(_io.StringIO, console.file).getvalue()
 
 
 def run_multi_sector_cli(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -11,14 +12,22 @@ app = typer.Typer(help="Run many GE scenarios × elasticity draws on Dask (resum
 
 @app.command("run")
 def run(
-    spec: Path = typer.Argument(..., help="sweep specification (YAML)"),
-    store: Path = typer.Option(None, "--store", help="DuckDB results file (default: <spec name>.duckdb)"),
-    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler tcp://host:port (default: LocalCluster)"),
-    workers: int = typer.Option(2, "--workers", min=1, help="LocalCluster worker processes"),
-    limit: int = typer.Option(None, "--limit", min=0, help="run at most this many pending tasks"),
-    parquet: Path = typer.Option(None, "--parquet", help="also export the tables as Parquet into this folder"),
-    chunk_size: int = typer.Option(8, "--chunk-size", min=1, help="tasks per Dask task"),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="show a progress bar"),
+    spec: Annotated[Path, typer.Argument(help="sweep specification (YAML)")],
+    store: Annotated[
+        Path | None, typer.Option("--store", help="DuckDB results file (default: SPEC with .duckdb)")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler tcp://host:port (default: LocalCluster)")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="LocalCluster worker processes")] = 2,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=0, help="run at most this many pending tasks")
+    ] = None,
+    parquet: Annotated[
+        Path | None, typer.Option("--parquet", help="also export the tables as Parquet here")
+    ] = None,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="tasks per Dask task")] = 8,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="show a progress bar")] = True,
 ) -> None:
     """Run (or resume) the sweep in SPEC."""
     from tarifflab.sweep.runner import run_sweep

@@ -160,21 +160,26 @@ def ave(text: object, code9: str = "") -> float | None:
         return None
     price = _price(code9)
     raw = text.strip()
-    if "\n" in raw:  # tariff-quota texts: use the over-quota line ("関税割当数量以外のもの"), else the last line
+    if (
+        "\n" in raw
+    ):  # tariff-quota texts: use the over-quota line ("関税割当数量以外のもの"), else the last line
         lines = [ln for ln in raw.splitlines() if ln.strip()]
         over = [ln for ln in lines if "以外" in ln]
         pick = (over or lines)[-1]
         raw = re.sub(r"^[^0-9無(（*]*", "", pick.split("\u3000")[-1]).strip() or pick
-    gate = re.fullmatch(r"[（(]" + _NUM + r"円×" + _NUM + r"-課税価格[）)]/kg又は" + _NUM + r"円/kgのうちいずれか低い税率", raw)
+    gate = re.fullmatch(
+        r"[（(]" + _NUM + r"円×" + _NUM + r"-課税価格[）)]/kg又は" + _NUM + r"円/kgのうちいずれか低い税率",
+        raw,
+    )
     if gate:
-        a = max(_num(gate.group(1)) * _num(gate.group(2)) - price, 0.0)
-        return min(a, _num(gate.group(3))) / price
+        gap = max(_num(gate.group(1)) * _num(gate.group(2)) - price, 0.0)
+        return min(gap, _num(gate.group(3))) / price
     alt = re.fullmatch(r"[(（]?(.+?)又は(.+?)のうちいずれか(高|低)い税率[)）]?", raw)
     if alt:
-        a, b = _simple(alt.group(1), price), _simple(alt.group(2), price)
-        if a is None or b is None:
+        first, second = _simple(alt.group(1), price), _simple(alt.group(2), price)
+        if first is None or second is None:
             return None
-        return max(a, b) if alt.group(3) == "高" else min(a, b)
+        return max(first, second) if alt.group(3) == "高" else min(first, second)
     rng = re.fullmatch(r"[(（]?(.+?)[)）]?〜[(（]?(.+?)[)）]?", raw)
     if rng:  # "(a)〜(b)": a range of bound rates — take the lower end (applied to most lines)
         return _simple(rng.group(1), price)
@@ -211,8 +216,7 @@ def us_rates_by_line(reference: Path | None = None) -> pd.DataFrame:
 
     frame = _schedule(reference or reference_root())
     rows = []
-    for rec in frame.itertuples(index=False):
-        rec_d = rec._asdict()
+    for rec_d in frame.to_dict(orient="records"):
         code9 = str(rec_d["code9"])
         wto_text = rec_d.get("WTO協定")
         if isinstance(wto_text, str) and wto_text.strip().startswith("*"):
@@ -224,7 +228,14 @@ def us_rates_by_line(reference: Path | None = None) -> pd.DataFrame:
         usj = ave(rec_d.get(USJTA), code9)
         rate, basis = (usj, "USJTA") if usj is not None else (mfn, "MFN")
         rows.append(
-            {"code9": code9, "hs6": code9[:6], "rate_usjta": usj, "rate_mfn": mfn, "rate": rate, "basis": basis}
+            {
+                "code9": code9,
+                "hs6": code9[:6],
+                "rate_usjta": usj,
+                "rate_mfn": mfn,
+                "rate": rate,
+                "basis": basis,
+            }
         )
     return pd.DataFrame(rows)
 
@@ -241,6 +252,8 @@ def japan_rates_on_us(
         DEFAULT_SECTORS,
         default_sector_of,
         icio_sector_of_hs,
+    )
+    from tarifflab.models.ge.multi_sector_sectors import (
         sector_of_hs6 as concordance,
     )
 

@@ -55,7 +55,9 @@ class SweepReport:
 ChunkResult = list[tuple[dict[str, object], pd.DataFrame, pd.DataFrame | None]]
 
 
-def task_key(model: ModelSpec, scenario: MultiSectorScenario, eps: Sequence[float], replicate: int, outputs: Any) -> str:
+def task_key(
+    model: ModelSpec, scenario: MultiSectorScenario, eps: Sequence[float], replicate: int, outputs: Any
+) -> str:
     payload = json.dumps(
         {
             "model": model.model_dump(mode="json"),
@@ -69,14 +71,18 @@ def task_key(model: ModelSpec, scenario: MultiSectorScenario, eps: Sequence[floa
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
-def build_tasks(spec: SweepSpec, us_tariff_matrix: Callable[..., pd.DataFrame] | None = None) -> list[SweepTask]:
+def build_tasks(
+    spec: SweepSpec, us_tariff_matrix: Callable[..., pd.DataFrame] | None = None
+) -> list[SweepTask]:
     """All tasks of ``spec`` in a deterministic order (parameters outer, scenarios inner)."""
     from tarifflab.models.ge.elasticities import draw_elasticities, source
     from tarifflab.models.ge.multi_sector_data import load_dataset
     from tarifflab.models.ge.multi_sector_scenarios import build_scenario
 
     data = load_dataset(spec.model.dataset, spec.model.year)
-    params: list[tuple[str, np.ndarray]] = [(source(c).code, data.epsilon(source(c).code)) for c in spec.elasticities.sources]
+    params: list[tuple[str, np.ndarray]] = [
+        (source(c).code, data.epsilon(source(c).code)) for c in spec.elasticities.sources
+    ]
     if spec.elasticities.draws:
         draws = draw_elasticities(
             data, spec.elasticities.draws, seed=spec.elasticities.seed, method=spec.elasticities.method
@@ -86,7 +92,11 @@ def build_tasks(spec: SweepSpec, us_tariff_matrix: Callable[..., pd.DataFrame] |
         (
             s,
             build_scenario(
-                s.name, data, retaliation=s.retaliation, japan_schedule=s.japan_schedule, us_tariff_matrix=us_tariff_matrix
+                s.name,
+                data,
+                retaliation=s.retaliation,
+                japan_schedule=s.japan_schedule,
+                us_tariff_matrix=us_tariff_matrix,
             ),
         )
         for s in spec.scenarios
@@ -141,7 +151,7 @@ def run_chunk(tasks: Sequence[SweepTask]) -> ChunkResult:
             )
             _MODELS[cache_key] = model
         res = model.solve(task.scenario)
-        ident = {
+        ident: dict[str, str | int] = {
             "task_key": task.key,
             "scenario": task.scenario_name,
             "retaliation": task.retaliation,
@@ -151,13 +161,17 @@ def run_chunk(tasks: Sequence[SweepTask]) -> ChunkResult:
         countries = res.countries_frame()
         if task.countries is not None:
             countries = countries[countries["iso3"].isin(task.countries)]
-        countries = countries.assign(**ident)
+        countries = countries.copy()
+        for col, value in ident.items():
+            countries[col] = value
         sectors = None
         if task.sectors:
             sectors = res.sectors_frame()
             if task.countries is not None:
                 sectors = sectors[sectors["iso3"].isin(task.countries)]
-            sectors = sectors.assign(**ident)
+            sectors = sectors.copy()
+            for col, value in ident.items():
+                sectors[col] = value
         d = res.diagnostics
         meta = {
             **ident,
@@ -168,7 +182,13 @@ def run_chunk(tasks: Sequence[SweepTask]) -> ChunkResult:
             "converged": d.converged,
             "optimal_us_tariff": res.optimal_us_tariff,
         }
-        out.append((meta, countries.reset_index(drop=True), None if sectors is None else sectors.reset_index(drop=True)))
+        out.append(
+            (
+                meta,
+                countries.reset_index(drop=True),
+                None if sectors is None else sectors.reset_index(drop=True),
+            )
+        )
     return out
 
 
@@ -231,7 +251,12 @@ def _collect(completed: Any, futures: list[Any], store: SweepStore, total: int, 
 
     stored = 0
     with Progress(
-        TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), disable=not show, transient=False
+        TextColumn("sweep"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        disable=not show,
+        transient=False,
     ) as bar:
         job = bar.add_task("solve", total=total)
         for fut in completed:
@@ -240,11 +265,15 @@ def _collect(completed: Any, futures: list[Any], store: SweepStore, total: int, 
             except TariffLabError as err:
                 for other in futures:
                     other.cancel()
-                raise SweepError(f"a sweep task failed ({type(err).__name__}: {err}); completed tasks are stored, rerun to resume") from err
+                raise SweepError(
+                    f"a sweep task failed ({type(err).__name__}: {err}); completed tasks are stored, rerun to resume"
+                ) from err
             except Exception as err:
                 for other in futures:
                     other.cancel()
-                raise SweepError(f"a sweep task failed ({type(err).__name__}: {err}); completed tasks are stored, rerun to resume") from err
+                raise SweepError(
+                    f"a sweep task failed ({type(err).__name__}: {err}); completed tasks are stored, rerun to resume"
+                ) from err
             for meta, countries, sectors in results:
                 stored += int(store.write(meta, countries, sectors))
             bar.advance(job, len(results))

@@ -83,7 +83,9 @@ class SweepSpec(BaseModel):
         return v
 
     def spec_hash(self) -> str:
-        return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()[:16]
+        return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()[
+            :16
+        ]
 
 
 def load_spec(path: Path) -> SweepSpec:
@@ -103,4 +105,6 @@ def load_spec(path: Path) -> SweepSpec:
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise SweepError(f"sweep spec {path}: {where}: {first['msg']} ({err.error_count()} error(s))") from err
+        raise SweepError(
+            f"sweep spec {path}: {where}: {first['msg']} ({err.error_count()} error(s))"
+        ) from err

@@ -99,7 +99,9 @@ class SweepStore:
             raise SweepError(f"unknown sweep table {name!r}")
         return self.con.execute(f"SELECT * FROM {name}").fetch_df()
 
-    def export_parquet(self, out_dir: Path, tables: Iterable[str] = ("tasks", "countries", "sectors")) -> list[Path]:
+    def export_parquet(
+        self, out_dir: Path, tables: Iterable[str] = ("tasks", "countries", "sectors")
+    ) -> list[Path]:
         """Write each table to ``out_dir/<table>.parquet`` (temporary file, then atomic rename)."""
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -107,7 +109,9 @@ class SweepStore:
         for name in tables:
             target = out_dir / f"{name}.parquet"
             tmp = out_dir / f".{name}.parquet.tmp"
-            self.con.execute(f"COPY (SELECT * FROM {name} ORDER BY ALL) TO '{tmp.as_posix()}' (FORMAT PARQUET)")
+            self.con.execute(
+                f"COPY (SELECT * FROM {name} ORDER BY ALL) TO '{tmp.as_posix()}' (FORMAT PARQUET)"
+            )
             os.replace(tmp, target)
             written.append(target)
         return written

@@ -164,7 +164,8 @@ def read_embedded() -> MultiSectorData:
     G[a, q, r] = io["gamma"].to_numpy()
     beta[a, r] = io["va_share"].to_numpy()
     elasticities = {
-        src: grp.set_index("sector").loc[secs, "epsilon"].to_numpy(dtype=float) for src, grp in el.groupby("source", sort=False)
+        str(src): grp.set_index("sector").loc[secs, "epsilon"].to_numpy(dtype=float)
+        for src, grp in el.groupby("source", sort=False)
     }
     return MultiSectorData(
         countries=tuple(econ),
@@ -192,4 +193,3 @@ def read_liberation_day() -> dict[str, float]:
 
     frame = pd.read_csv(embedded_path(LIBERATION))
     return dict(zip(frame["iso3"].astype(str), frame["rate"].astype(float), strict=True))
-

@@ -106,8 +106,13 @@ def draw_elasticities(
     return np.exp(mu[None, :] + sd[None, :] * rng.standard_normal((n_draws, mat.shape[1])))
 
 
-def _summary(result: MultiSectorResults, extra: Callable[[MultiSectorResults], dict[str, float]] | None) -> dict[str, float]:
-    row = {f"welfare_pct_{c}": float(100 * (w - 1)) for c, w in zip(result.countries, result.welfare_hat, strict=True)}
+def _summary(
+    result: MultiSectorResults, extra: Callable[[MultiSectorResults], dict[str, float]] | None
+) -> dict[str, float]:
+    row = {
+        f"welfare_pct_{c}": float(100 * (w - 1))
+        for c, w in zip(result.countries, result.welfare_hat, strict=True)
+    }
     if extra is not None:
         row.update(extra(result))
     return row

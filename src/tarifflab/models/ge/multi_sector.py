@@ -25,7 +25,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from tarifflab.errors import ConvergenceError, InvalidInputError, ScenarioError
 from tarifflab.models.ge.multi_sector_calibration import Deficits, calibrate
@@ -192,9 +192,7 @@ class MultiSectorResults:
         return float(100.0 * (self.welfare_hat[self.countries.index(iso3)] - 1.0))
 
     def output_pct(self, iso3: str, sector: str) -> float:
-        return float(
-            100.0 * (self.output_hat[self.countries.index(iso3), self.sectors.index(sector)] - 1.0)
-        )
+        return float(100.0 * (self.output_hat[self.countries.index(iso3), self.sectors.index(sector)] - 1.0))
 
     def to_json_dict(self) -> dict[str, object]:
         return {
@@ -285,11 +283,7 @@ class MultiSectorModel:
         for ch in scenario.changes:
             imp = self._country(ch.importer)
             mask = np.zeros_like(t_new, dtype=bool)
-            ex = (
-                [i for i in range(n) if i != imp]
-                if ch.exporter == ALL
-                else [self._country(ch.exporter)]
-            )
+            ex = [i for i in range(n) if i != imp] if ch.exporter == ALL else [self._country(ch.exporter)]
             secs = list(range(data.n_sectors)) if ch.sector == ALL else [data.sector_index(ch.sector)]
             for i in ex:
                 if i == imp:
@@ -394,17 +388,16 @@ class MultiSectorModel:
             rate = new_rate
         else:
             raise ConvergenceError("optimal US tariff fixed point did not converge", diag)
-        final_scn = scenario.model_copy(update={"optimal_us": False})
-        cube = self.tariff_cube(final_scn, us_rate=rate) if scenario.retaliation == "none" else None
-        if cube is None:
-            recip = final_scn.model_copy(update={"optimal_us": True})
-            cube = self.tariff_cube(recip, us_rate=rate)
-        else:
-            if final_scn.changes:
-                other = self.tariff_cube(final_scn.model_copy(update={"retaliation": "none"}))
-                keep = np.ones_like(cube, dtype=bool)
-                keep[:, us, :] = False
-                cube[keep] = other[keep]
+        # final cube: t* on every partner, the scenario's other changes, then (optionally) mirroring
+        final = scenario.model_copy(update={"optimal_us": True})
+        cube = self.tariff_cube(final, us_rate=rate)
+        if final.changes:
+            other = self.tariff_cube(final.model_copy(update={"optimal_us": False, "retaliation": "none"}))
+            keep = np.ones_like(cube, dtype=bool)
+            keep[:, us, :] = False
+            if final.retaliation == "reciprocal":
+                keep[us, :, :] = False
+            cube[keep] = other[keep]
         st, diag = self._solve_cube(cube, True)
         diag = Diagnostics(
             total_iter + diag.iterations,

@@ -50,7 +50,13 @@ CP_SECTORS: tuple[str, ...] = (
 CP_TRADABLE = 20
 CP_NONTRADABLE_THETA = 8.22  # Caliendo–Parro script.m: θ for non-tradable sectors
 
-_CP_DIR = ("sectors", "ZeyiQian__Reading-Notes", "CaliendoRamondo2015", "Data_and_Codes_CP", "Counterfactuals")
+_CP_DIR = (
+    "sectors",
+    "ZeyiQian__Reading-Notes",
+    "CaliendoRamondo2015",
+    "Data_and_Codes_CP",
+    "Counterfactuals",
+)
 _MAT_DIR = ("sectors", "ahmadlp__tariffwar", "mat")
 
 

@@ -122,14 +122,13 @@ class Equations:
     def prices(self, u: np.ndarray, lnP0: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, int]:
         """Fixed point for ln P̂ given ln ŵ = u. Returns (lnP, lnc, iterations)."""
         base = self.base
-        eps = base.eps
         wpart = base.beta * u[:, None]
         if not self._io:
             lnc = wpart
             lnP = self._lnP_of(lnc)
             return lnP, lnc, 1
         lnP = np.zeros((base.n, base.s)) if lnP0 is None else lnP0.copy()
-        for it in range(1, self.inner_max + 1):
+        for it in range(1, self.inner_max + 1):  # noqa: B007 - ``it`` is returned
             lnc = wpart + self._one_minus_beta * self._gamma_dot(lnP)
             new = self._lnP_of(lnc)
             if not np.all(np.isfinite(new)):
@@ -218,7 +217,7 @@ class Equations:
     def jacobian(self, st: State) -> np.ndarray:
         """Analytic d residual / d u (N × N) by implicit differentiation of the inner blocks."""
         base = self.base
-        n, s = base.n, base.s
+        n = base.n
         eps = base.eps
         w = np.exp(st.u)
         eye = np.eye(n)

@@ -96,7 +96,9 @@ def nafta_changes(data: MultiSectorData) -> tuple[TariffChange, ...]:
             i, n = data.country_index(ex), data.country_index(imp)
             for s, sector in enumerate(data.sectors):
                 if data.flows[i, n, s] > 0 or data.tariffs[i, n, s] != t05[i, n, s]:
-                    out.append(TariffChange(importer=imp, exporter=ex, sector=sector, rate=float(t05[i, n, s])))
+                    out.append(
+                        TariffChange(importer=imp, exporter=ex, sector=sector, rate=float(t05[i, n, s]))
+                    )
     return tuple(out)
 
 
@@ -110,7 +112,11 @@ def changes_from_matrix(matrix: pd.DataFrame, *, importer: str = "USA") -> tuple
             if rate != 0.0:
                 out.append(
                     TariffChange(
-                        importer=importer, exporter=str(partner), sector=str(sector), rate=float(rate), mode="add"
+                        importer=importer,
+                        exporter=str(partner),
+                        sector=str(sector),
+                        rate=float(rate),
+                        mode="add",
                     )
                 )
     return tuple(out)
@@ -129,7 +135,7 @@ def engine_matrix(
 
     if us_tariff_matrix is None:
         try:
-            from tarifflab.metrics.etr import us_tariff_matrix as engine  # type: ignore[import-not-found]
+            from tarifflab.metrics.etr import us_tariff_matrix as engine
         except ImportError as err:
             raise ScenarioError(
                 "the tariff engine (tarifflab.metrics.etr.us_tariff_matrix) is not available in this build"
@@ -153,7 +159,8 @@ def japan_schedule_changes(data: MultiSectorData, reference: Path | None = None)
     else:
         from tarifflab.policy.japan_schedule import japan_rates_on_us
 
-        rates = japan_rates_on_us(data.sectors, reference=reference).to_dict()
+        series = japan_rates_on_us(data.sectors, reference=reference)
+        rates = {str(k): float(v) for k, v in series.items()}
     return tuple(
         TariffChange(importer="JPN", exporter="USA", sector=s, rate=float(rates.get(s, 0.0)))
         for s in data.sectors
@@ -189,7 +196,9 @@ def build_scenario(
             if c in data.countries
         )
     elif key in ENGINE_DATES:
-        matrix = engine_matrix(data, ENGINE_DATES[key], us_tariff_matrix=us_tariff_matrix, reference=reference)
+        matrix = engine_matrix(
+            data, ENGINE_DATES[key], us_tariff_matrix=us_tariff_matrix, reference=reference
+        )
         changes = changes_from_matrix(matrix)
     elif key == "nafta":
         changes = nafta_changes(data)
@@ -204,7 +213,11 @@ def build_scenario(
             raise ScenarioError(f"targeted scenario must look like targeted-JPN-15, got {name!r}")
         rate = _pct(parts[2], name)
         target = parts[1].upper()
-        members = [m for m in EU27 if m in data.countries] if target in ("EU", "EUN") and "EUN" not in data.countries else [target]
+        members = (
+            [m for m in EU27 if m in data.countries]
+            if target in ("EU", "EUN") and "EUN" not in data.countries
+            else [target]
+        )
         changes = tuple(TariffChange(importer="USA", exporter=m, rate=rate, mode="set") for m in members)
     else:
         raise ScenarioError(f"unknown multi-sector scenario {name!r} (choose from {', '.join(SCENARIOS)})")
