@@ -39,7 +39,9 @@ def bench_solves(repeats: int) -> None:
         except Exception as err:  # reference data absent
             print(f"{dataset}: skipped ({err})")
             continue
-        fd = MultiSectorModel(analytic.data, elasticities="CP", io=io, options=SolverOptions(jacobian="fd", reuse_jacobian=True))
+        fd = MultiSectorModel(
+            analytic.data, elasticities="CP", io=io, options=SolverOptions(jacobian="fd", reuse_jacobian=True)
+        )
         scen = build_scenario("liberation-day", analytic.data, retaliation="reciprocal")
         t_a, it_a = _time_solve(analytic, scen, repeats)
         t_f, it_f = _time_solve(fd, scen, repeats)

@@ -49,6 +49,10 @@ class ConvergenceError(TariffLabError):
         self.diagnostics = diagnostics
 
 
+class InvalidElasticityError(InvalidInputError):
+    """An elasticity that is negative, NaN or otherwise out of range."""
+
+
 class UnknownDatasetError(InvalidInputError):
     """A dataset name or data year that tarifflab does not have (multi-sector GE: default/icio/wiod/cp)."""
 

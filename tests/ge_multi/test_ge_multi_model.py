@@ -11,6 +11,7 @@ from scipy.optimize import root
 from tarifflab.errors import (
     ConvergenceError,
     DataError,
+    InvalidElasticityError,
     InvalidInputError,
     ScenarioError,
     UnknownCountryError,
@@ -265,10 +266,12 @@ def test_bad_inputs(default_data: MultiSectorData) -> None:
         replace(default_data, flows=bad)
     neg = {k: v.copy() for k, v in default_data.elasticities.items()}
     neg["CP"][0] = -1.0
-    with pytest.raises(InvalidInputError, match="non-positive"):
+    with pytest.raises(InvalidElasticityError, match="non-positive"):
         replace(default_data, elasticities=neg)
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidElasticityError):
         MultiSectorModel(default_data, elasticities=[-2.0] * default_data.n_sectors)
+    with pytest.raises(InvalidElasticityError):
+        MultiSectorModel(default_data, elasticities=[np.nan] * default_data.n_sectors)
     with pytest.raises(InvalidInputError):
         MultiSectorModel(default_data, elasticities=[4.0, 4.0])
     with pytest.raises(InvalidInputError, match="unknown elasticity source"):

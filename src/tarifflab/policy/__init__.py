@@ -1,1 +1,1 @@
-"""Tariff policy: measures, schedules on a date, partner-side schedules (Japan)."""
+"""Tariff policy: measures as data, the built-in library, and the stacking engine."""

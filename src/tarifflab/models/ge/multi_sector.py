@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from tarifflab.errors import ConvergenceError, InvalidInputError, ScenarioError
+from tarifflab.errors import ConvergenceError, InvalidElasticityError, InvalidInputError, ScenarioError
 from tarifflab.models.ge.multi_sector_calibration import Deficits, calibrate
 from tarifflab.models.ge.multi_sector_data import MultiSectorData, load_dataset
 from tarifflab.models.ge.multi_sector_equations import Baseline, Equations, Shock, State
@@ -249,9 +249,9 @@ class MultiSectorModel:
                     f"elasticity vector has {eps.size} entries, dataset has {self.data.n_sectors} sectors"
                 )
             if not np.all(np.isfinite(eps)):
-                raise InvalidInputError("elasticity vector contains NaN")
+                raise InvalidElasticityError("elasticity vector contains NaN")
             if np.any(eps <= 0):
-                raise InvalidInputError("trade elasticities must be positive")
+                raise InvalidElasticityError("trade elasticities must be positive")
         self.eps = eps
         self.io = bool(io)
         self.deficits = deficits

@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-from tarifflab.errors import ConvergenceError, InvalidInputError
+from tarifflab.errors import ConvergenceError, InvalidElasticityError, InvalidInputError
 from tarifflab.models.ge.multi_sector_data import MultiSectorData
 from tarifflab.models.ge.multi_sector_equations import Baseline, Equations, Shock
 from tarifflab.models.ge.multi_sector_solver import SolverOptions, solve_equations
@@ -30,9 +30,9 @@ def raw_baseline(data: MultiSectorData, eps: np.ndarray, io: bool) -> Baseline:
     if eps.shape != (data.n_sectors,):
         raise InvalidInputError(f"elasticity vector has shape {eps.shape}, expected ({data.n_sectors},)")
     if not np.all(np.isfinite(eps)):
-        raise InvalidInputError("elasticities contain NaN")
+        raise InvalidElasticityError("elasticities contain NaN")
     if np.any(eps <= 0):
-        raise InvalidInputError("trade elasticities ε must be positive (σ = ε + 1 > 1)")
+        raise InvalidElasticityError("trade elasticities ε must be positive (σ = ε + 1 > 1)")
     if io and not data.has_io:
         raise InvalidInputError(f"dataset {data.name} has no input–output data; run without --io")
     n, s = data.n_countries, data.n_sectors

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tarifflab.errors import DataError, InvalidInputError, UnknownDatasetError
+from tarifflab.errors import DataError, InvalidElasticityError, InvalidInputError, UnknownDatasetError
 
 ICIO_YEARS: tuple[int, ...] = tuple(range(2011, 2023))
 DATASETS: tuple[str, ...] = ("default", "icio", "wiod", "cp")
@@ -100,7 +100,7 @@ class MultiSectorData:
         for code, eps in self.elasticities.items():
             _check_array(np.asarray(eps, dtype=float), (s,), f"elasticities[{code}]", self.name)
             if np.any(np.asarray(eps) <= 0):
-                raise InvalidInputError(
+                raise InvalidElasticityError(
                     f"{self.name}: elasticity source {code} has a non-positive trade elasticity ε"
                 )
         if (self.va_share is None) != (self.io_coef is None):
