@@ -145,6 +145,9 @@ def engine_matrix(
     mapping = sector_of_hs6(data.sectors, reference)
     frame = us_tariff_matrix(on=on, partners=partners, sector_of_hs6=mapping, view=view)
     frame = frame.reindex(index=partners, columns=list(data.sectors)).fillna(0.0)
+    for services in ("Services (aggregate)", "services"):
+        if services in frame.columns:  # goods tariffs never apply to the services aggregate
+            frame[services] = 0.0
     return frame.astype(float)
 
 

@@ -154,9 +154,11 @@ GTAP_TO_ICIO: dict[str, str] = {
     "mvh": "C29",
     "otn": "C302T309",
     "omf": "C31T33",
-    "ely": "Services (aggregate)",
-    "gdt": "Services (aggregate)",
 }
+# GTAP ``ely`` (HS 2716 electrical energy) and ``gdt`` (gas distribution) are services in ICIO's
+# aggregate; they are left out of the HS6 concordance so that no goods tariff lands on the
+# services sector (their US imports are small next to traded services).
+_EXCLUDED_GTAP = frozenset({"ely", "gdt"})
 
 # HS chapter (2 digits) → ICIO sector (ISIC rev4 division of the typical product of the chapter).
 HS_CHAPTER_TO_ICIO: dict[int, str] = {
@@ -231,6 +233,8 @@ def hs6_to_icio(reference: Path | None = None) -> dict[str, str]:
     for hs6, gtap in zip(table["hs6_code"], table["gtap_code"], strict=True):
         code = str(hs6).zfill(6)
         gtap = str(gtap).strip().lower()
+        if gtap in _EXCLUDED_GTAP or code[:4] == "2716":
+            continue
         if code[:4] in _HS4_OVERRIDES:
             out[code] = _HS4_OVERRIDES[code[:4]]
         elif gtap in GTAP_TO_ICIO:
