@@ -20,7 +20,11 @@ from tarifflab.models.ge.multi_sector import MultiSectorModel, MultiSectorResult
 from tarifflab.models.ge.multi_sector_data import load_dataset
 from tarifflab.models.ge.multi_sector_scenarios import build_scenario
 
-WORLDS = {"pre-deal": "pre-deal (2025-07-15)", "deal-2025": "deal (2025-09-20)", "post-ruling": "post-ruling (2026-03-01)"}
+WORLDS = {
+    "pre-deal": "pre-deal (2025-07-15)",
+    "deal-2025": "deal (2025-09-20)",
+    "post-ruling": "post-ruling (2026-03-01)",
+}
 
 
 def metrics(res: MultiSectorResults) -> dict[str, float]:
@@ -60,7 +64,12 @@ def main() -> None:
         print(f"| {label} | {' | '.join(cells)} |")
     print()
     print("Per source (deal world):")
-    print(frame[frame["world"] == "deal-2025"].drop(columns=["world", "_base_balance"]).round(3).to_markdown(index=False))
+    print(
+        frame[frame["world"] == "deal-2025"]
+        .drop(columns=["world", "_base_balance"])
+        .round(3)
+        .to_markdown(index=False)
+    )
 
 
 if __name__ == "__main__":

@@ -158,20 +158,8 @@ def run_chunk(tasks: Sequence[SweepTask]) -> ChunkResult:
             "param": task.param,
             "replicate": task.replicate,
         }
-        countries = res.countries_frame()
-        if task.countries is not None:
-            countries = countries[countries["iso3"].isin(task.countries)]
-        countries = countries.copy()
-        for col, value in ident.items():
-            countries[col] = value
-        sectors = None
-        if task.sectors:
-            sectors = res.sectors_frame()
-            if task.countries is not None:
-                sectors = sectors[sectors["iso3"].isin(task.countries)]
-            sectors = sectors.copy()
-            for col, value in ident.items():
-                sectors[col] = value
+        countries = _tagged(res.countries_frame(), task.countries, ident)
+        sectors = _tagged(res.sectors_frame(), task.countries, ident) if task.sectors else None
         d = res.diagnostics
         meta = {
             **ident,
@@ -190,6 +178,18 @@ def run_chunk(tasks: Sequence[SweepTask]) -> ChunkResult:
             )
         )
     return out
+
+
+def _tagged(
+    frame: pd.DataFrame, countries: tuple[str, ...] | None, ident: dict[str, str | int]
+) -> pd.DataFrame:
+    """Rows of ``countries`` (all if None), with the task's identifying columns added."""
+    if countries is not None:
+        frame = frame[frame["iso3"].isin(countries)]
+    frame = frame.copy()
+    for col, value in ident.items():
+        frame[col] = value
+    return frame
 
 
 def connect(scheduler: str | None, workers: int, processes: bool) -> Any:

@@ -19,7 +19,7 @@ class SolverOptions:
     tol: float = 1e-10
     max_iter: int = 50
     jacobian: str = "analytic"  # "analytic" | "fd" (finite differences, the benchmark baseline)
-    reuse_jacobian: bool = True  # chord steps while the residual falls fast (≥ 10× per step)
+    reuse_jacobian: bool = True  # Broyden-updated steps while the residual at least halves per step
 
 
 @dataclass(frozen=True)
@@ -121,8 +121,12 @@ def _solve(
                 J = None  # retry once with a fresh Jacobian
                 continue
             raise fail("line search failed", st, it)
-        fast = tnorm < 0.1 * norm and lam == 1.0
-        u, st, norm = trial_u, trial, tnorm
-        if not (opts.reuse_jacobian and fast):
+        fast = tnorm < 0.5 * norm and lam == 1.0
+        if opts.reuse_jacobian and fast and J is not None:
+            # Broyden's "good" rank-one update keeps the analytic Jacobian current between evaluations
+            du = trial_u - u
+            J = J + np.outer(trial.residual - st.residual - J @ du, du) / float(du @ du)
+        else:
             J = None
+        u, st, norm = trial_u, trial, tnorm
     raise fail(f"no convergence in {opts.max_iter} iterations", st, opts.max_iter)
