@@ -45,8 +45,12 @@ def main() -> None:
     print(f"engine load (library + embedded data)      {load:8.3f} s")
     print(f"all {len(lines):,} lines, one date (warm)     {one_date:8.3f} s   target < 1 s")
     print(f"all lines, one date (new scope bucket)      {cold_date:8.3f} s   target < 1 s")
-    print(f"per-line reference, extrapolated            {naive_all_lines:8.1f} s   ratio {naive_all_lines / one_date:,.0f}x")
-    print(f"daily series, {series['partner'].nunique()} partners × {series['date'].nunique()} days  {series_seconds:8.3f} s   target < 10 s")
+    print(
+        f"per-line reference, extrapolated            {naive_all_lines:8.1f} s   ratio {naive_all_lines / one_date:,.0f}x"
+    )
+    print(
+        f"daily series, {series['partner'].nunique()} partners × {series['date'].nunique()} days  {series_seconds:8.3f} s   target < 10 s"
+    )
     print(f"peak resident memory                        {peak_mb:8.0f} MB  target < 2048 MB")
 
 

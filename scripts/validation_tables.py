@@ -39,7 +39,9 @@ def main() -> None:
         )
     print(pd.DataFrame(rows).to_markdown(index=False))
     print()
-    treasury = pd.read_csv(reference_path("tariffs/Budget-Lab-Yale__Tariff-Model/resources/calibration/treasury_revenue.csv"))
+    treasury = pd.read_csv(
+        reference_path("tariffs/Budget-Lab-Yale__Tariff-Model/resources/calibration/treasury_revenue.csv")
+    )
     treasury = treasury[treasury["date"] >= "2025-01-01"]
     total["month"] = total["date"].str[:7]
     monthly = total.groupby("month")["etr_pct"].mean()
@@ -53,8 +55,14 @@ def main() -> None:
     print(table.to_markdown(index=False))
     print()
     owed = ieepa_refunds_owed()
-    print(f"IEEPA duties owed back (behaviour-free, 2025-02-04 to 2026-02-23): USD {owed['refundable_usd'].sum() / 1e9:,.1f} bn")
-    print(owed.head(8).assign(refundable_bn=lambda f: (f["refundable_usd"] / 1e9).round(1))[["partner", "refundable_bn"]].to_markdown(index=False))
+    print(
+        f"IEEPA duties owed back (behaviour-free, 2025-02-04 to 2026-02-23): USD {owed['refundable_usd'].sum() / 1e9:,.1f} bn"
+    )
+    print(
+        owed.head(8)
+        .assign(refundable_bn=lambda f: (f["refundable_usd"] / 1e9).round(1))[["partner", "refundable_bn"]]
+        .to_markdown(index=False)
+    )
 
 
 if __name__ == "__main__":
