@@ -53,6 +53,10 @@ class InvalidElasticityError(InvalidInputError):
     """An elasticity that is negative, NaN or otherwise out of range."""
 
 
+class TariffFileError(InvalidInputError):
+    """A user tariff-matrix file that is malformed: wrong shape, NaN, negative rate or bad labels."""
+
+
 class UnknownDatasetError(InvalidInputError):
     """A dataset name or data year that tarifflab does not have (multi-sector GE: default/icio/wiod/cp)."""
 

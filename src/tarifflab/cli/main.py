@@ -45,6 +45,9 @@ def _register() -> None:
     from tarifflab.cli import data_cmds
 
     app.add_typer(data_cmds.app, name="data")
+    from tarifflab.cli import ge
+
+    app.add_typer(ge.app, name="ge")
     from tarifflab.cli import sweep
 
     app.add_typer(sweep.app, name="sweep")
