@@ -127,3 +127,49 @@ def test_cli_function_errors(capsys: pytest.CaptureFixture[str]) -> None:
         run_multi_sector_cli("liberation-day", "default", None, "ZZ", True, "json", None)
     run_multi_sector_cli("uniform-10", "default", None, "CP", False, "csv", None)
     assert capsys.readouterr().out.startswith("iso3,welfare_pct")
+
+
+def test_us_overrides_by_partner_sector_and_hs_range() -> None:
+    from tarifflab.models.ge.multi_sector_scenarios import UsTariffOverride, apply_us_overrides
+
+    data = load_dataset("default")
+    on = dt.date(2025, 9, 20)
+    base = engine_matrix(data, on, us_tariff_matrix=fake_engine)
+    cell = apply_us_overrides(
+        base,
+        data,
+        on,
+        [UsTariffOverride(rate=0.0, partner="JPN", sector="machinery")],
+        us_tariff_matrix=fake_engine,
+    )
+    assert cell.loc["JPN", "machinery"] == 0.0 and cell.loc["JPN", "metals"] == base.loc["JPN", "metals"]
+    whole = apply_us_overrides(
+        base, data, on, [UsTariffOverride(rate=0.5, partner="CHN")], us_tariff_matrix=fake_engine
+    )
+    assert (whole.loc["CHN"] == 0.5).all() and whole.loc["KOR"].equals(base.loc["KOR"])
+    # passenger cars (HS 8703) to 0 for Japan: the motor-vehicle rate falls by the cars' import share
+    cars = apply_us_overrides(
+        base,
+        data,
+        on,
+        [UsTariffOverride(rate=0.0, partner="JPN", hs_from="8703", hs_to="8703")],
+        us_tariff_matrix=fake_engine,
+    )
+    before, after = base.loc["JPN", "motor_vehicles"], cars.loc["JPN", "motor_vehicles"]
+    assert 0.0 < after < before  # cars are most, not all, of Japan's motor-vehicle exports to the US
+    assert (
+        cars.drop(columns="motor_vehicles").loc["JPN"] == base.drop(columns="motor_vehicles").loc["JPN"]
+    ).all()
+    with pytest.raises(InvalidInputError):
+        apply_us_overrides(
+            base, data, on, [UsTariffOverride(rate=0.1, partner="ATL")], us_tariff_matrix=fake_engine
+        )
+    with pytest.raises(UnknownProductError):
+        UsTariffOverride(rate=0.1, hs_from="87x3")
+    scen = build_scenario(
+        "deal-2025",
+        data,
+        us_tariff_matrix=fake_engine,
+        us_overrides=[UsTariffOverride(rate=0.0, partner="JPN")],
+    )
+    assert not any(c.exporter == "JPN" and c.importer == "USA" for c in scen.changes)

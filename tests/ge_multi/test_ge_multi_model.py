@@ -287,3 +287,47 @@ def test_bad_inputs(default_data: MultiSectorData) -> None:
         model.solve(MultiSectorScenario(changes=(TariffChange(importer="USA", sector="toys", rate=0.1),)))
     with pytest.raises(ScenarioError):
         model.solve(MultiSectorScenario(changes=(TariffChange(importer="USA", rate=-1.5),)))
+
+
+def test_one_sector_collapse_matches_one_sector_helper_model(default_data: MultiSectorData) -> None:
+    # Cross-model: the project's one-sector model (tarifflab.models.ge.one_sector, Liberation Day
+    # structure) reduces to Armington/CES with lump-sum rebates when ν = 0, β = 1, κ = 0, φ = 1 and no
+    # transfers; on the same balanced one-sector data both must give the same welfare and prices.
+    one_sector = pytest.importorskip("tarifflab.models.ge.one_sector")
+    calib = pytest.importorskip("tarifflab.models.ge.one_sector_calibration")
+    flows = default_data.flows.sum(axis=2, keepdims=True)
+    zero = np.zeros_like(flows)
+    data = MultiSectorData(default_data.countries, ("all",), flows, zero, {"U4": np.array([4.0])})
+    model = MultiSectorModel(data, elasticities="U4", io=False, deficits="balanced")
+    X = (model.base.pi * model.base.E[None, :, :])[:, :, 0]
+    E = X.sum(axis=0)
+    n = len(data.countries)
+    base = calib.Baseline(
+        iso3=data.countries,
+        us=data.country_index("USA"),
+        trade=X,
+        lam=X / E[None, :],
+        expenditure=E,
+        income=X.sum(axis=1),
+        transfers=np.zeros(n),
+        nu=np.zeros(n),
+        phi=np.ones(n),
+        gdp=E,
+        weights=E,
+        params=calib.OneSectorParams(eps=4.0, kappa=0.0),
+        variant="ek",
+        beta=1.0,
+        nu_regions=(0.0, 0.0),
+    )
+    t = np.zeros((n, n))
+    us, jp, cn = data.country_index("USA"), data.country_index("JPN"), data.country_index("CHN")
+    t[:, us] = 0.10
+    t[jp, us] = 0.25
+    t[us, cn] = 0.20
+    np.fill_diagonal(t, 0.0)
+    theirs = one_sector.OneSectorModel(base, fiscal="lump-sum").solve(t)
+    ours = model.solve(tariffs=t[:, :, None])
+    np.testing.assert_allclose(100 * (ours.welfare_hat - 1), theirs.table[:, 0], atol=1e-7)
+    np.testing.assert_allclose(
+        ours.price_hat / ours.w_hat, theirs.hats["P_hat"] / theirs.hats["w_hat"], rtol=1e-8
+    )

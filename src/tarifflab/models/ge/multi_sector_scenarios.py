@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from tarifflab.errors import ScenarioError
+from tarifflab.errors import InvalidInputError, ScenarioError, UnknownProductError
 from tarifflab.models.ge.multi_sector import ALL, MultiSectorScenario, TariffChange
 from tarifflab.models.ge.multi_sector_data import MultiSectorData
 from tarifflab.nomenclature.countries import EU27
@@ -129,8 +130,12 @@ def engine_matrix(
     us_tariff_matrix: UsTariffMatrix | None = None,
     view: str = "in-force",
     reference: Path | None = None,
+    mapping: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """US additional tariffs by partner × sector on ``on`` from the tariff engine."""
+    """US additional tariffs by partner × sector on ``on`` from the tariff engine.
+
+    ``mapping`` (HS6 → sector) defaults to the full concordance :func:`sector_of_hs6`.
+    """
     from tarifflab.models.ge.multi_sector_sectors import sector_of_hs6
 
     if us_tariff_matrix is None:
@@ -142,7 +147,8 @@ def engine_matrix(
             ) from err
         us_tariff_matrix = engine
     partners = [c for c in data.countries if c != "USA"]
-    mapping = sector_of_hs6(data.sectors, reference)
+    if mapping is None:
+        mapping = sector_of_hs6(data.sectors, reference)
     frame = us_tariff_matrix(on=on, partners=partners, sector_of_hs6=mapping, view=view)
     frame = frame.reindex(index=partners, columns=list(data.sectors)).fillna(0.0)
     for services in ("Services (aggregate)", "services"):
@@ -171,6 +177,101 @@ def japan_schedule_changes(data: MultiSectorData, reference: Path | None = None)
     )
 
 
+@dataclass(frozen=True)
+class UsTariffOverride:
+    """User override of the engine's US additional tariff (fraction over the 2024 baseline).
+
+    ``partner`` (ISO3) and/or ``sector`` restrict the cells; ``hs_from``/``hs_to`` (HS prefixes,
+    inclusive) restrict the override to part of a sector: the sector rate then moves by the range's
+    2024 US-import share times (rate − the engine's rate on the range). Ranges with no 2024 imports
+    leave the sector unchanged.
+    """
+
+    rate: float
+    partner: str | None = None
+    sector: str | None = None
+    hs_from: str | None = None
+    hs_to: str | None = None
+
+    def __post_init__(self) -> None:
+        if not np.isfinite(self.rate) or self.rate <= -1.0:
+            raise InvalidInputError(f"override rate must be a finite fraction above −1, got {self.rate}")
+        for code in (self.hs_from, self.hs_to):
+            if code is not None and not code.replace(".", "").isdigit():
+                raise UnknownProductError(f"malformed HS code in override: {code!r}")
+        if self.hs_to is not None and self.hs_from is None:
+            raise InvalidInputError("hs_to needs hs_from")
+
+    def in_range(self, hs6: str) -> bool:
+        if self.hs_from is None:
+            return True
+        lo = self.hs_from.replace(".", "")
+        hi = (self.hs_to or self.hs_from).replace(".", "")
+        return hs6[: len(lo)] >= lo and hs6[: len(hi)] <= hi
+
+
+def _import_shares(mapping: Mapping[str, str], in_range: Callable[[str], bool]) -> pd.DataFrame:
+    """Share of each partner × sector's 2024 US imports that falls in an HS range (embedded data)."""
+    from tarifflab.data.embedded import embedded_path
+
+    imports = pd.read_parquet(
+        embedded_path("us_imports_2024.parquet"), columns=["hs10", "partner", "imports_usd"]
+    )
+    imports["hs6"] = imports["hs10"].str[:6]
+    imports["sector"] = imports["hs6"].map(dict(mapping))
+    imports = imports.dropna(subset=["sector"])
+    imports["partner"] = imports["partner"].astype(str)
+    imports["hit"] = imports["hs6"].map(in_range).astype(bool)
+    total = imports.groupby(["partner", "sector"])["imports_usd"].sum()
+    hit = imports[imports["hit"]].groupby(["partner", "sector"])["imports_usd"].sum()
+    share = (hit.reindex(total.index).fillna(0.0) / total.where(total > 0)).fillna(0.0)
+    world_hit = imports[imports["hit"]].groupby("sector")["imports_usd"].sum()
+    world = (world_hit / imports.groupby("sector")["imports_usd"].sum()).fillna(0.0)
+    frame = share.unstack("sector")
+    frame.loc["*"] = world
+    return frame.fillna(0.0)
+
+
+def apply_us_overrides(
+    matrix: pd.DataFrame,
+    data: MultiSectorData,
+    on: dt.date,
+    overrides: Sequence[UsTariffOverride],
+    *,
+    us_tariff_matrix: UsTariffMatrix | None = None,
+    reference: Path | None = None,
+) -> pd.DataFrame:
+    """Apply user overrides (by partner, sector or HS range) to an engine matrix (partner × sector)."""
+    from tarifflab.models.ge.multi_sector_sectors import sector_of_hs6
+
+    out = matrix.copy()
+    for ov in overrides:
+        rows = list(out.index) if ov.partner is None else [ov.partner]
+        cols = list(out.columns) if ov.sector is None else [ov.sector]
+        if any(r not in out.index for r in rows):
+            raise InvalidInputError(f"override partner {ov.partner!r} is not a partner in the model")
+        if any(c not in out.columns for c in cols):
+            raise InvalidInputError(f"override sector {ov.sector!r} is not a model sector")
+        if ov.hs_from is None:
+            out.loc[rows, cols] = ov.rate
+            continue
+        full = sector_of_hs6(data.sectors, reference)
+        mapping = {hs: sec for hs, sec in full.items() if sec in cols}
+        in_range = {hs: sec for hs, sec in mapping.items() if ov.in_range(hs)}
+        if not in_range:
+            raise InvalidInputError(f"HS range {ov.hs_from}–{ov.hs_to or ov.hs_from} matches no HS6 code")
+        range_rates = engine_matrix(
+            data, on, us_tariff_matrix=us_tariff_matrix, reference=reference, mapping=in_range
+        )
+        shares = _import_shares(mapping, ov.in_range)
+        share_rows = shares.reindex(index=[r if r in shares.index else "*" for r in rows], columns=cols)
+        share_mat = share_rows.fillna(0.0).to_numpy(dtype=float)
+        current = range_rates.loc[rows, cols].to_numpy(dtype=float)
+        old = out.loc[rows, cols].to_numpy(dtype=float)
+        out.loc[rows, cols] = old + share_mat * (ov.rate - current)
+    return out
+
+
 def build_scenario(
     name: str,
     data: MultiSectorData,
@@ -178,11 +279,13 @@ def build_scenario(
     retaliation: str = "none",
     us_tariff_matrix: UsTariffMatrix | None = None,
     overrides: Sequence[TariffChange] = (),
+    us_overrides: Sequence[UsTariffOverride] = (),
     japan_schedule: bool = False,
     reference: Path | None = None,
 ) -> MultiSectorScenario:
     """Scenario ``name`` for ``data`` (see module docstring for the names).
 
+    ``us_overrides`` edit the engine's matrix (engine scenarios only) by partner, sector or HS range;
     ``overrides`` are appended last (so they win); ``japan_schedule`` first replaces Japan's baseline
     tariffs on US goods (Teti 2021) by the 2025-04-01 schedule.
     """
@@ -199,9 +302,12 @@ def build_scenario(
             if c in data.countries
         )
     elif key in ENGINE_DATES:
-        matrix = engine_matrix(
-            data, ENGINE_DATES[key], us_tariff_matrix=us_tariff_matrix, reference=reference
-        )
+        on = ENGINE_DATES[key]
+        matrix = engine_matrix(data, on, us_tariff_matrix=us_tariff_matrix, reference=reference)
+        if us_overrides:
+            matrix = apply_us_overrides(
+                matrix, data, on, us_overrides, us_tariff_matrix=us_tariff_matrix, reference=reference
+            )
         changes = changes_from_matrix(matrix)
     elif key == "nafta":
         changes = nafta_changes(data)
