@@ -60,7 +60,7 @@ def render(payload: dict[str, object], fmt: str) -> str:
     from rich.table import Table
 
     table = Table(
-        title=f"multi-sector GE: {payload['scenario']} ({payload['dataset']}, ε={payload['elasticities']}, io={payload['io']})"
+        title=f"multi-sector GE: {payload['scenario']} [retaliation {payload['retaliation']}] ({payload['dataset']}, ε={payload['elasticities']}, io={payload['io']})"
     )
     cols = ["iso3", "welfare_pct", "real_wage_pct", "price_index_pct", "exports_pct", "imports_pct"]
     for col in cols:

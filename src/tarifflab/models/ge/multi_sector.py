@@ -197,6 +197,7 @@ class MultiSectorResults:
     def to_json_dict(self) -> dict[str, object]:
         return {
             "scenario": self.scenario.name,
+            "retaliation": self.scenario.retaliation,
             "scenario_hash": self.scenario.scenario_hash(),
             "model": "multi-sector",
             **{k: v for k, v in self.meta.items()},
