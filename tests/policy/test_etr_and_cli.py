@@ -142,4 +142,8 @@ def test_refunds_command_totals_partners() -> None:
     frame = pd.read_csv(StringIO(done.stdout))
     assert frame["partner"].iloc[0] == "ALL"
     assert frame["refundable_usd"].iloc[0] == pytest.approx(frame["refundable_usd"].iloc[1:].sum())
-    assert frame.set_index("partner").loc["CHN", "refundable_usd"] > frame.set_index("partner").loc["JPN", "refundable_usd"] > 0
+    assert (
+        frame.set_index("partner").loc["CHN", "refundable_usd"]
+        > frame.set_index("partner").loc["JPN", "refundable_usd"]
+        > 0
+    )

@@ -97,7 +97,9 @@ def etr(
 
 def refunds(
     start: str = typer.Option("2025-01-01", "--start", help="first entry date"),
-    end: str = typer.Option("2026-02-23", "--end", help="last entry date (IEEPA collection ended 2026-02-24)"),
+    end: str = typer.Option(
+        "2026-02-23", "--end", help="last entry date (IEEPA collection ended 2026-02-24)"
+    ),
     fmt: Format = typer.Option(Format.TABLE, "--format"),
     out: Path | None = typer.Option(None, "--out"),
 ) -> None:
