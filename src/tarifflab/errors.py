@@ -57,5 +57,17 @@ class TariffFileError(InvalidInputError):
     """A user tariff-matrix file that is malformed: wrong shape, NaN, negative rate or bad labels."""
 
 
+class UnknownDatasetError(InvalidInputError):
+    """A dataset name or data year that tarifflab does not have (multi-sector GE: default/icio/wiod/cp)."""
+
+
+class SweepError(TariffLabError):
+    """A sweep specification that is malformed, or a sweep store/scheduler that cannot be used."""
+
+
+class SchedulerUnreachableError(SweepError):
+    """The Dask scheduler address given for a sweep cannot be reached."""
+
+
 class BackendUnavailableError(TariffLabError):
     """A part of tarifflab that an interface (dashboard, report) needs is not available; says why."""

@@ -134,3 +134,16 @@ def test_engine_evaluates_every_line_without_nan() -> None:
     assert len(lines) == 206_612
     assert not lines[["mfn_rate", "total_rate", "refundable_rate"]].isna().any().any()
     assert (lines["total_rate"] >= lines["mfn_rate"] - 1e-12).all()
+
+
+def test_refunds_command_totals_partners() -> None:
+    done = run_cli("refunds", "--start", "2025-04-01", "--end", "2025-04-30", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    frame = pd.read_csv(StringIO(done.stdout))
+    assert frame["partner"].iloc[0] == "ALL"
+    assert frame["refundable_usd"].iloc[0] == pytest.approx(frame["refundable_usd"].iloc[1:].sum())
+    assert (
+        frame.set_index("partner").loc["CHN", "refundable_usd"]
+        > frame.set_index("partner").loc["JPN", "refundable_usd"]
+        > 0
+    )

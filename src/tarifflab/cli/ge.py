@@ -192,7 +192,19 @@ def run_scenario(
     io_variant: Annotated[
         bool, typer.Option("--io", help="roundabout-production (IO, β = 0.49) variant")
     ] = False,
-    model: Annotated[str, typer.Option("--model", help="GE model: one-sector")] = "one-sector",
+    model: Annotated[
+        str, typer.Option("--model", help="GE model: one-sector or multi-sector")
+    ] = "one-sector",
+    dataset: Annotated[
+        str, typer.Option("--dataset", help="multi-sector data: default, icio, wiod or cp")
+    ] = "default",
+    year: Annotated[int | None, typer.Option("--year", help="multi-sector ICIO year (2011-2022)")] = None,
+    elasticities: Annotated[
+        str,
+        typer.Option(
+            "--elasticities", help="multi-sector elasticity source (IS, U4, CP, BSY, GYY, Shap, FGO, LL)"
+        ),
+    ] = "CP",
     output_format: Annotated[Format, typer.Option("--format", help="table, csv or json")] = Format.TABLE,
     out: Annotated[
         Path | None, typer.Option("--out", help="write the output to this file (atomically)")
@@ -205,6 +217,17 @@ def run_scenario(
     ] = None,
 ) -> None:
     """Solve one counterfactual and print per-country changes (percent)."""
+    if model == "multi-sector":
+        if tariffs_from_date or tariff_file:
+            raise InvalidInputError(
+                "--model multi-sector takes named scenarios (deal-2025, pre-deal, post-ruling use the engine)"
+            )
+        from tarifflab.cli.ge_multi import run_multi_sector_cli
+
+        run_multi_sector_cli(
+            scenario, dataset, year, elasticities, io_variant, Format(output_format).value, out
+        )
+        return
     if model not in MODEL_RUNNERS:
         raise InvalidInputError(f"unknown GE model {model!r} (available: {', '.join(MODEL_RUNNERS)})")
     request = RunRequest(

@@ -48,6 +48,9 @@ def _register() -> None:
     from tarifflab.cli import ge
 
     app.add_typer(ge.app, name="ge")
+    from tarifflab.cli import sweep
+
+    app.add_typer(sweep.app, name="sweep")
     from tarifflab.cli import app_cmds
 
     app_cmds.register(app)

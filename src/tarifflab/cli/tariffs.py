@@ -10,7 +10,7 @@ from rich.console import Console
 
 from tarifflab.cli.output import Format, emit_frame, emit_json, frame_to_table
 from tarifflab.errors import InvalidInputError
-from tarifflab.metrics.etr import etr_by_partner, etr_by_sector, etr_series
+from tarifflab.metrics.etr import etr_by_partner, etr_by_sector, etr_series, ieepa_refunds_owed
 from tarifflab.policy.engine import MfnBasis, TariffEngine, View
 
 
@@ -95,7 +95,22 @@ def etr(
     emit_frame(frame[columns], fmt, out, title="Effective tariff rate")
 
 
+def refunds(
+    start: str = typer.Option("2025-01-01", "--start", help="first entry date"),
+    end: str = typer.Option(
+        "2026-02-23", "--end", help="last entry date (IEEPA collection ended 2026-02-24)"
+    ),
+    fmt: Format = typer.Option(Format.TABLE, "--format"),
+    out: Path | None = typer.Option(None, "--out"),
+) -> None:
+    """IEEPA duties owed back after the Supreme Court ruling, by partner (behaviour-free 2024 weights)."""
+    owed = ieepa_refunds_owed(start, end)
+    total = pd.DataFrame({"partner": ["ALL"], "refundable_usd": [owed["refundable_usd"].sum()]})
+    emit_frame(pd.concat([total, owed], ignore_index=True), fmt, out, title="IEEPA duties owed back")
+
+
 def register(app: typer.Typer) -> None:
     """Attach the tariff-engine commands to the root app."""
     app.command("duty")(duty)
     app.command("etr")(etr)
+    app.command("refunds")(refunds)
