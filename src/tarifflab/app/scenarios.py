@@ -9,7 +9,6 @@ published robustness variants of the parameters (see ``docs/dashboard.md``).
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -140,12 +139,16 @@ class MultiSectorBackend:
         data = self.model.data
         countries = tuple(data.countries)
         if spec.source == "date" or (spec.preset in self.scen.ENGINE_DATES and spec.edits):
-            on = spec.on if spec.source == "date" else self.scen.ENGINE_DATES[str(spec.preset)]
+            on = (
+                spec.on
+                if spec.source == "date" and spec.on is not None
+                else self.scen.ENGINE_DATES[str(spec.preset)]
+            )
             matrix = self.scen.engine_matrix(data, on)
             for code, rate_pct in spec.edits:
                 for member in _members(code, countries):
                     matrix.loc[member, :] = rate_pct / 100.0
-            name = f"tariffs-on-{on.isoformat()}" if isinstance(on, dt.date) else "custom"
+            name = f"tariffs-on-{on.isoformat()}"
             return self.ms.MultiSectorScenario(name=name, changes=self.scen.changes_from_matrix(matrix))
         overrides = []
         if spec.edits:
