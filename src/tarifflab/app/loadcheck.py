@@ -22,6 +22,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from tarifflab.errors import InvalidInputError
 
@@ -83,8 +84,8 @@ class DashboardSession:
 
     async def __aenter__(self) -> DashboardSession:
         self._ws = await connect(
-            self.url, subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout
-        )  # type: ignore[list-item]
+            self.url, subprotocols=[Subprotocol("streamlit")], max_size=None, open_timeout=self.timeout
+        )
         return self
 
     async def __aexit__(self, *exc: object) -> None:
