@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from tarifflab.app import cache, common, figures, services
 
 DEFAULT_DATE = dt.date(2025, 9, 16)
+
+
+def _in_billions(frame: pd.DataFrame) -> pd.DataFrame:
+    """USD columns shown in billions (``*_usd`` → ``*_usd_bn``), rounded for reading."""
+    out = frame.copy()
+    for column in [c for c in out.columns if c.endswith("_usd")]:
+        out[f"{column}_bn"] = (out.pop(column) / 1e9).round(2)
+    return out
 
 
 def render() -> None:
@@ -35,7 +44,7 @@ def render() -> None:
             b.metric("Japan", f"{float(japan['etr_pct'].iloc[0]):.2f}%")
         common.chart(figures.choropleth_figure(by_partner, "etr_pct", f"ETR by partner on {on}", "ETR %"))
         st.dataframe(
-            by_partner.sort_values("imports_usd", ascending=False),
+            _in_billions(by_partner.sort_values("imports_usd", ascending=False)),
             hide_index=True,
             width="stretch",
             column_config={"etr_pct": st.column_config.NumberColumn("ETR %", format="%.2f")},
@@ -47,7 +56,7 @@ def render() -> None:
     with common.guard("ETR by sector"), st.spinner("Computing ETR by sector…"):
         sectors = cache.etr_by_sector(on, view, partner.strip() or None, scheme)
         st.dataframe(
-            sectors,
+            _in_billions(sectors),
             hide_index=True,
             width="stretch",
             column_config={"etr_pct": st.column_config.NumberColumn("ETR %", format="%.2f")},
