@@ -185,7 +185,7 @@ def frontier_figure(
     fig = go.Figure()
     if cloud is not None and not cloud.empty:
         fig.add_trace(
-            go.Scattergl(x=cloud["us"], y=cloud["jpn"], mode="markers", name="packages",
+            go.Scatter(x=cloud["us"], y=cloud["jpn"], mode="markers", name="packages",
                          marker={"size": 3, "color": "rgba(120,120,120,0.25)"}, hoverinfo="skip")
         )  # fmt: skip
     fig.add_trace(

@@ -136,8 +136,11 @@ def _ge_stages(section: Section, counter: list[int]) -> None:
             continue
         table = pd.DataFrame(rows)
         section.text(
-            f"<b>{model} model.</b> Welfare change relative to the tariffs before 2025 "
-            "(percent of real income), with the US tariffs in force at each stage."
+            f"<b>{model} model.</b> Welfare change (percent of real income) when the US applies, on "
+            "top of MFN, the additional tariffs in force at each stage (all of Sections 232, 301, IEEPA "
+            "and 122, trade-weighted by partner"
+            + (" and sector" if model == "multi-sector" else "")
+            + " from the tariff engine), without retaliation, relative to MFN tariffs only."
         )
         section.table(table, f"{model} general-equilibrium model, tariffs from the engine at each date", 3)
         long = table.melt(
@@ -156,6 +159,13 @@ def _ge_stages(section: Section, counter: list[int]) -> None:
             )
     if section.charts == 0:
         section.unavailable = "no general-equilibrium model is available"
+    elif section.charts == 4:
+        section.text(
+            "The two models answer the same question with different structures: one sector with scale "
+            "economies and tariff revenue rebated through lower income taxes (docs/ge-one-sector.md), "
+            "against many sectors with input–output links (docs/ge-multi-sector.md). Where their signs "
+            "differ, the gap is the terms-of-trade gain the one-sector model gives the US."
+        )
 
 
 def _negotiation(section: Section, counter: list[int]) -> None:
