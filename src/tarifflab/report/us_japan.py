@@ -163,8 +163,8 @@ def _ge_stages(section: Section, counter: list[int]) -> None:
         section.text(
             "The two models answer the same question with different structures: one sector with scale "
             "economies and tariff revenue rebated through lower income taxes (docs/ge-one-sector.md), "
-            "against many sectors with input–output links (docs/ge-multi-sector.md). Where their signs "
-            "differ, the gap is the terms-of-trade gain the one-sector model gives the US."
+            "against many sectors with input–output links (docs/ge-multi-sector.md), so their numbers "
+            "differ; docs/ge-multi-sector.md compares the two models on common scenarios."
         )
 
 
