@@ -128,7 +128,7 @@ def test_tariffs_from_date_rejected_by_fixed_scenarios(
         (("ge", "run", "no-such-scenario"), "unknown GE scenario"),
         (("ge", "run", "liberation-day", "--max-iter", "1"), "did not converge"),
         (("ge", "run", "liberation-day", "--format", "xml"), "xml"),
-        (("ge", "run", "liberation-day", "--model", "multi-sector"), "unknown GE model"),
+        (("ge", "run", "liberation-day", "--model", "three-sector"), "unknown GE model"),
         (("ge", "run", "custom", "--tariffs-from-date", "2025-13-45"), "invalid date"),
         (("ge", "run", "liberation-day", "--tariff-file", "x.csv"), "only valid with scenario 'custom'"),
         (("ge", "run", "regional-us-china", "--io"), "no IO variant"),
