@@ -140,3 +140,18 @@ def test_negotiation_real() -> None:
     at.slider(key="neg_power").set_value(0.9).run()
     after = at.dataframe[-1].value.set_index("point").loc["Nash (US power α)", "us"]
     assert after >= before  # more US bargaining power never lowers the US payoff of the asymmetric Nash point
+
+
+def test_duty_lookup_real_usmca_qualifying_mexican_car() -> None:
+    at = page("duty")
+    at.text_input(key="duty_origin").set_value("MEX")
+    at.text_input(key="duty_date").set_value("2025-06-01")
+    at.button(key="duty_submit").click().run()
+    not_qualifying = {m.label: m.value for m in at.metric}["Total rate"]
+    at.checkbox(key="duty_usmca").check()
+    at.button(key="duty_submit").click().run()
+    assert not at.error, errors(at)
+    qualifying = {m.label: m.value for m in at.metric}["Total rate"]
+    # timeline.csv 2025-03-26 (Proclamation 10908): 2.5% MFN + 25% S232 on cars = 27.5%; a
+    # USMCA-qualifying car enters duty-free under the agreement (no MFN) but still pays the 25% S232.
+    assert (not_qualifying, qualifying) == ("27.50%", "25.00%")

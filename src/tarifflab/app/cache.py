@@ -51,9 +51,23 @@ def search_products(query: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=1024)
 def duty_lookup(
-    hts: str, origin: str, on: dt.date, value_usd: float | None, view: str, as_known_on: dt.date | None
+    hts: str,
+    origin: str,
+    on: dt.date,
+    value_usd: float | None,
+    view: str,
+    as_known_on: dt.date | None,
+    usmca_qualifying: bool = False,
 ) -> services.DutyLookup:
-    return services.duty_lookup(hts, origin, on, value_usd=value_usd, view=view, as_known_on=as_known_on)
+    return services.duty_lookup(
+        hts,
+        origin,
+        on,
+        value_usd=value_usd,
+        view=view,
+        as_known_on=as_known_on,
+        usmca_qualifying=usmca_qualifying,
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=2)

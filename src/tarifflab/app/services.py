@@ -187,6 +187,7 @@ def duty_lookup(
     value_usd: float | None = None,
     view: str = "in-force",
     as_known_on: str | dt.date | None = None,
+    usmca_qualifying: bool = False,
 ) -> DutyLookup:
     """Duty on ``hts`` from ``origin`` entered on ``on`` (rates in percent, money in USD).
 
@@ -201,7 +202,10 @@ def duty_lookup(
         raise InvalidInputError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
     if value_usd is not None:
         check_range("customs value (USD)", value_usd, 0.0, 1e12)
-    result = tariff_engine().duty(str(hts), iso3, day, value_usd=value_usd, view=view, as_known_on=known)
+    options = {"usmca_qualifying": True} if usmca_qualifying else {}
+    result = tariff_engine().duty(
+        str(hts), iso3, day, value_usd=value_usd, view=view, as_known_on=known, **options
+    )
     layers = tuple(
         DutyLayer(
             instrument=str(layer.instrument),

@@ -65,16 +65,17 @@ def render() -> None:
         known_text = c5.text_input(
             "Compare with the law as known on (optional)", value="", key="duty_known", help="YYYY-MM-DD"
         )
+        usmca = st.checkbox("USMCA-qualifying shipment (Canada or Mexico)", value=False, key="duty_usmca")
         submitted = st.form_submit_button("Look up", type="primary", key="duty_submit")
     if not submitted and "duty_result" not in st.session_state:
         return
     with common.guard("duty lookup"), st.spinner("Stacking the tariff layers…"):
         on = services.parse_date(on_text, field_name="date of entry")
-        applied = cache.duty_lookup(hts, origin, on, float(value), "in-force", None)
+        applied = cache.duty_lookup(hts, origin, on, float(value), "in-force", None, usmca)
         st.session_state["duty_result"] = True
         if known_text.strip():
             known_on = services.parse_date(known_text, field_name="as-known-on date")
-            known = cache.duty_lookup(hts, origin, on, float(value), "as-known", known_on)
+            known = cache.duty_lookup(hts, origin, on, float(value), "as-known", known_on, usmca)
             comparison = pd.DataFrame(
                 {
                     "view": ["as finally applied", f"as known on {known_on}"],
