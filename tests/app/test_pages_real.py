@@ -155,3 +155,14 @@ def test_duty_lookup_real_usmca_qualifying_mexican_car() -> None:
     # timeline.csv 2025-03-26 (Proclamation 10908): 2.5% MFN + 25% S232 on cars = 27.5%; a
     # USMCA-qualifying car enters duty-free under the agreement (no MFN) but still pays the 25% S232.
     assert (not_qualifying, qualifying) == ("27.50%", "25.00%")
+
+
+def test_negotiation_real_your_package_and_out_of_range_lever() -> None:
+    at = page("negotiation")
+    at.toggle(key="neg_own").set_value(True).run()
+    points = at.dataframe[-1].value.set_index("point")
+    # the levers start at the July 2025 deal, so "your package" is the actual deal's point
+    assert points.loc["your package", "us"] == pytest.approx(points.loc["actual deal", "us"])
+    at.number_input(key="neg_lever_us_auto_rate").set_value(0.9).run()
+    assert "outside its range" in errors(at)
+    assert not at.exception

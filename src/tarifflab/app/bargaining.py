@@ -34,6 +34,8 @@ class NegotiationBackend:
 
     def __init__(self) -> None:
         from tarifflab.negotiation import analysis, packages, payoffs
+
+        self.packages = packages
         from tarifflab.negotiation.datasets import load_default
         from tarifflab.negotiation.levers import get_pair
 
@@ -125,6 +127,14 @@ class NegotiationBackend:
                 rows.append((POINT_NAMES.get(key, key), float(solution.point[0]), float(solution.point[1])))
         if report.actual is not None:
             rows.append(("actual deal", report.actual.utility[us], report.actual.utility[jp]))
+        if request.package:
+            custom = self.packages.Package(
+                name="your package",
+                description="levers set in the dashboard",
+                levers=self.pair.validate(dict(request.package)),
+            )
+            mine = self.analysis.evaluate(self.model, custom, self._weights(request.weights))
+            rows.append(("your package", mine.utility[us], mine.utility[jp]))
         points = pd.DataFrame(rows, columns=["point", "us", "jpn"])
         position = report.actual_position() or {}
         return NegotiationOutcome(

@@ -170,10 +170,11 @@ _POINT_SYMBOLS = {
     "kalai-smorodinsky": ("diamond", "#9467bd"),
     "rubinstein": ("triangle-up", "#ff7f0e"),
     "actual deal": ("square", "#2ca02c"),
+    "your package": ("circle", "#17becf"),
 }
 
 
-_LABELLED = ("disagreement", "actual deal")
+_LABELLED = ("disagreement", "actual deal", "your package")
 
 
 def frontier_figure(

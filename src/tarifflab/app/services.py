@@ -503,10 +503,12 @@ def _ge_backend(model: str) -> Any:
 # ---------------------------------------------------------------------------------------- negotiation
 @dataclass(frozen=True)
 class NegotiationRequest:
-    """Utility weights (``SIDE:field`` → weight ≥ 0) and the US bargaining power α ∈ [0, 1]."""
+    """Utility weights (``SIDE:field`` → weight ≥ 0), the US bargaining power α ∈ [0, 1] and,
+    optionally, a package of lever values (lever → value in the lever's unit) to place on the map."""
 
     weights: tuple[tuple[str, float], ...] = ()
     us_power: float = 0.5
+    package: tuple[tuple[str, float], ...] = ()
 
     def validated(self) -> NegotiationRequest:
         check_range("US bargaining power", self.us_power, 0.0, 1.0)

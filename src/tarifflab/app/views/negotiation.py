@@ -22,6 +22,21 @@ def _weights(table: pd.DataFrame) -> tuple[tuple[str, float], ...]:
     return tuple(chosen)
 
 
+def _package(levers: pd.DataFrame) -> tuple[tuple[str, float], ...]:
+    """Lever values of 'your package' (starts at the July 2025 deal); empty unless switched on."""
+    if not st.toggle("Place your own package (set the levers)", value=False, key="neg_own"):
+        return ()
+    chosen: list[tuple[str, float]] = []
+    columns = st.columns(3)
+    rows = zip(levers["lever"], levers["unit"], levers["low"], levers["high"], levers["deal"], strict=True)
+    for index, (name, unit, low, high, deal) in enumerate(rows):
+        value = columns[index % 3].number_input(
+            f"{name} ({unit}, {low:g}–{high:g})", value=float(deal), key=f"neg_lever_{name}", format="%.3f"
+        )
+        chosen.append((str(name), float(value)))
+    return tuple(chosen)
+
+
 def render() -> None:
     common.header(
         "Negotiation",
@@ -36,10 +51,11 @@ def render() -> None:
         return
     with st.expander(f"The {len(levers)} levers: 2024 status quo and the July 2025 deal", expanded=False):
         st.dataframe(levers, hide_index=True, width="stretch")
+    package = _package(levers)
     chosen = _weights(weights)
     power = st.slider("US bargaining power α (asymmetric Nash)", 0.0, 1.0, 0.5, 0.05, key="neg_power")
     with common.guard("negotiation"), st.spinner("Evaluating the lever grid and tracing the frontier…"):
-        request = services.NegotiationRequest(weights=chosen, us_power=power).validated()
+        request = services.NegotiationRequest(weights=chosen, us_power=power, package=package).validated()
         outcome = cache.negotiation_analysis(request.key(), request)
         common.chart(figures.frontier_figure(outcome.frontier, outcome.points, outcome.cloud))
         st.dataframe(
