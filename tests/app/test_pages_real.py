@@ -166,3 +166,15 @@ def test_negotiation_real_your_package_and_out_of_range_lever() -> None:
     at.number_input(key="neg_lever_us_auto_rate").set_value(0.9).run()
     assert "outside its range" in errors(at)
     assert not at.exception
+
+
+def test_scenario_lab_real_multi_sector_with_sector_table() -> None:
+    at = page("scenario")
+    at.radio(key="sc_model").set_value("multi-sector").run()
+    assert at.selectbox(key="sc_preset").value == "liberation-day"
+    at.button(key="sc_run").click().run()
+    assert not at.error, errors(at)
+    sectors = at.dataframe[-1].value
+    assert set(sectors["country"]) == {"USA", "JPN"}
+    assert {"sector", "output_pct"} <= set(sectors.columns)
+    assert any(s.value == "Sectors (USA and Japan)" for s in at.subheader)

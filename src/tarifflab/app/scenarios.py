@@ -90,6 +90,9 @@ class OneSectorBackend:
         result = self.lab.run(name, us_tariffs=us)
         table = result.to_frame()
         frame = welfare_frame(tuple(table.index), table["welfare_pct"].to_numpy())
+        # the model's other statistics by country (percent changes), beside welfare
+        extra = table.drop(columns=["welfare_pct"]).reset_index(drop=True)
+        frame = pd.concat([frame, extra], axis=1)
         if spec.uncertainty:
             if name != self.US_ONLY:
                 raise InvalidInputError(
@@ -99,7 +102,7 @@ class OneSectorBackend:
         diagnostics = result.diagnostics
         return {
             "welfare": frame,
-            "sectors": table.reset_index().rename(columns={"iso3": "country"}),
+            "sectors": None,  # one sector: no sector table
             "diagnostics": {
                 "model": "one-sector",
                 "scenario": name if spec.source == "preset" else f"US tariffs in force on {spec.on}",

@@ -43,7 +43,7 @@ def _show(outcome: services.ScenarioOutcome) -> None:
     )
     st.dataframe(welfare, hide_index=True, width="stretch")
     if outcome.sectors is not None:
-        st.subheader("Sectors")
+        st.subheader("Sectors (USA and Japan)")
         st.dataframe(outcome.sectors, hide_index=True, width="stretch")
     with st.expander("Solver diagnostics"):
         st.json(outcome.diagnostics)
