@@ -37,7 +37,12 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("before", "Before (MFN only)", dt.date(2025, 1, 1), "MFN tariffs before the 2025 measures"),
+    Stage(
+        "before",
+        "Before 2025",
+        dt.date(2025, 1, 1),
+        "MFN and the 2018–2024 measures (Section 232 metals, Section 301 on China)",
+    ),
     Stage(
         "liberation-day",
         "Liberation Day",
@@ -83,11 +88,17 @@ def _stage_etr(section: Section, counter: list[int]) -> None:
             }
         )
     table = pd.DataFrame(rows)
-    deal = table.iloc[3]
+    jp = dict(zip(table["stage"], table["ETR Japan %"], strict=True))
+    world = dict(zip(table["stage"], table["ETR all partners %"], strict=True))
+    names = [stage.name for stage in STAGES]
     section.text(
-        f"On {deal['date']}, after the deal took effect, goods from Japan paid an effective "
-        f"{deal['ETR Japan %']:.2f}% and imports from all partners {deal['ETR all partners %']:.2f}% "
-        "(duty ÷ imports at 2024 import values)."
+        f"Goods from Japan paid an effective {jp[names[0]]:.2f}% before 2025. On Liberation Day "
+        f"({STAGES[1].on}) the rate jumped to {jp[names[1]]:.2f}%, fell to {jp[names[2]]:.2f}% with the "
+        f"pause, and stood at {jp[names[3]]:.2f}% once the deal's 15% all-in rule and auto rate applied "
+        f"({STAGES[3].on}). After the Supreme Court ended the IEEPA tariffs and the 10% Section 122 "
+        f"surcharge replaced them it was {jp[names[4]]:.2f}%, and {jp[names[5]]:.2f}% under the Section 301 "
+        f"action. Over all partners the effective rate went from {world[names[0]]:.2f}% to "
+        f"{world[names[5]]:.2f}% (duty ÷ imports at 2024 import values; the law as finally applied)."
     )
     section.table(table, "Effective tariff rates at each stage (tariff engine, as finally applied).")
 
@@ -157,6 +168,13 @@ def _ge_stages(section: Section, counter: list[int]) -> None:
                 ),
                 counter,
             )
+            if last.sectors is not None and "sector" in last.sectors.columns:
+                japan = last.sectors[last.sectors["country"] == "JPN"].drop(columns=["country"])
+                section.table(
+                    japan.sort_values("output_pct"),
+                    f"{model}: Japan's sectors at the deal (percent change of real output, exports, imports, prices)",
+                    2,
+                )
     if section.charts == 0:
         section.unavailable = "no general-equilibrium model is available"
     elif section.charts == 4:
