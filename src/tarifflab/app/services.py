@@ -546,8 +546,13 @@ def negotiation_weights() -> pd.DataFrame:
 def negotiation_analysis(request: NegotiationRequest) -> NegotiationOutcome:
     """Frontier of the lever grid, bargaining solutions and the actual deal under ``request``."""
     request = request.validated()
-    outcome: NegotiationOutcome = _negotiation_backend().analyse(request)
+    backend = _negotiation_backend()
+    with _NEG_LOCK:  # one analysis at a time per process: the payoff model keeps solver state
+        outcome: NegotiationOutcome = backend.analyse(request)
     return outcome
+
+
+_NEG_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
