@@ -38,6 +38,9 @@ def _register() -> None:
     from tarifflab.cli import tariffs
 
     tariffs.register(app)
+    from tarifflab.cli import negotiate
+
+    app.add_typer(negotiate.app, name="negotiate")
 
 
 _register()
