@@ -31,9 +31,10 @@ DEFAULT_UPPER = 10.0  # tariff upper bound (1000%); Ossa bounds tariffs in a tra
 class TariffGameResult:
     """Tariff cube ``t[i, j, s]`` (fractions) of a trade-war or trade-talks solution with diagnostics.
 
-    ``welfare_change_pct``: Ŵ_j − 1 in percent relative to the factual (balanced) equilibrium.
-    ``players``: indices of the countries choosing tariffs. ``average_tariff_pct``: simple mean of the
-    players' tariffs over partners and sectors (Ossa's "average" in the abstract).
+    ``welfare_change_pct``: Ĝ_j − 1 in percent relative to the factual (balanced) equilibrium
+    (real income Ŵ_j when no political-economy weights are used). ``players``: indices of the
+    countries choosing tariffs. ``average_tariff_pct``: mean over players of each player's *median*
+    tariff over partners and sectors (the statistic behind Ossa's "average 62/63 percent").
     """
 
     kind: str
@@ -52,18 +53,31 @@ class TariffGameResult:
         """Mean tariff of each player over its partners (i≠j) and sectors, percent."""
         out: dict[str, float] = {}
         for j in self.players:
-            mask = np.ones(len(self.countries), dtype=bool)
-            if self.bilateral:
-                mask[:] = False
-                mask[list(self.players)] = True
-            mask[j] = False
-            out[self.countries[j]] = float(100.0 * self.tariffs[mask, j, :].mean())
+            out[self.countries[j]] = float(100.0 * self._player_values(j).mean())
         return out
+
+    def _player_values(self, j: int) -> Array:
+        mask = np.ones(len(self.countries), dtype=bool)
+        if self.bilateral:
+            mask[:] = False
+            mask[list(self.players)] = True
+        mask[j] = False
+        return np.asarray(self.tariffs[mask, j, :])
+
+    def player_median_tariffs_pct(self) -> dict[str, float]:
+        """Median tariff of each player over partners and sectors, percent — the statistic of
+        Ossa's Tables 3 and 4 (and, averaged over countries, of his abstract's 62% and 63%)."""
+        return {self.countries[j]: float(100.0 * np.median(self._player_values(j))) for j in self.players}
 
     @property
     def average_tariff_pct(self) -> float:
-        vals = self.player_tariffs_pct()
-        return float(np.mean(list(vals.values())))
+        """Mean over players of their median tariffs (Ossa's convention), percent."""
+        return float(np.mean(list(self.player_median_tariffs_pct().values())))
+
+    @property
+    def mean_tariff_pct(self) -> float:
+        """Mean over players of their simple mean tariffs, percent."""
+        return float(np.mean(list(self.player_tariffs_pct().values())))
 
     def welfare_pct(self) -> dict[str, float]:
         return {c: float(v) for c, v in zip(self.countries, self.welfare_change_pct, strict=True)}
