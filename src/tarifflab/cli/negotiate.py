@@ -82,7 +82,7 @@ def evaluate_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     package: str = typer.Option(..., "--package", help="built-in package name or a YAML file"),
     fmt: str = typer.Option("json", "--format", help="json or table"),
-    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
+    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),  # noqa: B008
 ) -> None:
     """Outcomes and utilities of one package."""
     from tarifflab.negotiation.analysis import evaluate
@@ -107,15 +107,19 @@ def evaluate_cmd(
 @app.command("frontier")
 def frontier_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
-    grid: Path | None = typer.Option(None, "--grid", help="grid YAML (default: the built-in grid)"),
+    grid: Path | None = typer.Option(None, "--grid", help="grid YAML (default: the built-in grid)"),  # noqa: B008
     disagreement: str = typer.Option("no_deal_july_letter", "--disagreement", help="package of no deal"),
     actual: str = typer.Option("july_2025_deal", "--actual", help="the actual deal's package ('' for none)"),
-    us_weight: float = typer.Option(0.5, "--us-weight", help="US bargaining weight of the asymmetric Nash solution"),
+    us_weight: float = typer.Option(
+        0.5, "--us-weight", help="US bargaining weight of the asymmetric Nash solution"
+    ),
     delta_us: float = typer.Option(0.95, "--delta-us", help="US discount factor per round (Rubinstein)"),
     delta_partner: float = typer.Option(0.95, "--delta-partner", help="partner discount factor per round"),
-    max_frontier: int | None = typer.Option(None, "--max-frontier", help="list at most this many frontier points"),
+    max_frontier: int | None = typer.Option(
+        None, "--max-frontier", help="list at most this many frontier points"
+    ),
     fmt: str = typer.Option("json", "--format", help="json or table"),
-    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
+    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),  # noqa: B008
 ) -> None:
     """Evaluate a lever grid; report the frontier, disagreement, bargaining solutions and the deal."""
     from tarifflab.negotiation.analysis import frontier
@@ -130,9 +134,10 @@ def frontier_cmd(
     rep = frontier(pm, packages, d, act, us_weight=us_weight, delta_us=delta_us, delta_partner=delta_partner)
     payload = rep.to_dict(max_frontier)
     us, partner = pm.pair.players
+    du, dp = rep.disagreement.utility[us], rep.disagreement.utility[partner]
     lines = [
         f"{len(packages)} packages, {len(rep.frontier_index)} on the frontier ({rep.seconds:.1f} s)",
-        f"disagreement ({d.name}): {us} {payload['disagreement'][us]:+.3f}  {partner} {payload['disagreement'][partner]:+.3f}",
+        f"disagreement ({d.name}): {us} {du:+.3f}  {partner} {dp:+.3f}",
     ]
     if not rep.mutually_beneficial:
         lines.append(str(payload["message"]))
@@ -151,7 +156,9 @@ def frontier_cmd(
 def concessions_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     deal: str = typer.Option("july_2025_deal", "--deal", help="the deal package"),
-    reference: str = typer.Option("no_deal_july_letter", "--reference", help="package each lever is reset to"),
+    reference: str = typer.Option(
+        "no_deal_july_letter", "--reference", help="package each lever is reset to"
+    ),
     fmt: str = typer.Option("json", "--format", help="json or table"),
 ) -> None:
     """What each concession of a deal was worth to each side (utility points)."""
@@ -170,13 +177,15 @@ def concessions_cmd(
 
 @app.command("war")
 def war_cmd(
-    countries: str | None = typer.Option(None, "--countries", help="players of a bilateral war, e.g. USA,JPN"),
+    countries: str | None = typer.Option(
+        None, "--countries", help="players of a bilateral war, e.g. USA,JPN"
+    ),
     world: bool = typer.Option(False, "--world", help="global trade war: every country retaliates"),
     dataset: str = typer.Option("default", "--dataset", help="ossa (reference data) or default (embedded)"),
     scheme: str = typer.Option("jacobi", "--scheme", help="jacobi or gauss-seidel best responses"),
     tol: float = typer.Option(1e-3, "--tol", help="stop when the mean absolute tariff change is below this"),
     fmt: str = typer.Option("json", "--format", help="json or table"),
-    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
+    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),  # noqa: B008
 ) -> None:
     """Nash tariffs of a trade war and the welfare changes they cause."""
     from tarifflab.negotiation.datasets import load_dataset
@@ -217,7 +226,9 @@ def war_cmd(
         "max_change": res.max_change,
         "seconds": res.seconds,
     }
-    lines = [f"Nash tariffs ({data.name}, {res.rounds} rounds, {res.seconds:.1f} s): average {res.average_tariff_pct:.1f}%"]
+    lines = [
+        f"Nash tariffs ({data.name}, {res.rounds} rounds, {res.seconds:.1f} s): average {res.average_tariff_pct:.1f}%"
+    ]
     for c, v in res.player_tariffs_pct().items():
         lines.append(f"  {c}: tariff {v:6.1f}%  welfare {res.welfare_pct()[c]:+.2f}%")
     _emit(payload, fmt, output, "\n".join(lines))
@@ -239,7 +250,10 @@ def rounds_cmd(
     if on is not None:
         state = rec.state_on(parse_date(on))
         lines = [f"on {state['date']}:", "in force:"]
-        lines += [f"  {m.get('instrument', m)} {m.get('rate_pct', '')}% ({m.get('rule', '')})" for m in state["in_force"]]
+        lines += [
+            f"  {m.get('instrument', m)} {m.get('rate_pct', '')}% ({m.get('rule', '')})"
+            for m in state["in_force"]
+        ]
         lines.append(f"on the table: {', '.join(state['on_the_table']) or '-'}")
         lines += [f"  threat: {t['text']} (from {t['effective']})" for t in state["pending_threats"]]
         _emit(state, fmt, None, "\n".join(lines))

@@ -111,7 +111,9 @@ class FrontierReport:
             "on_frontier": bool(better.sum() == 0),
             "individually_rational": bool(np.all(surplus >= -bg.TOLERANCE)),
             "us_share_of_surplus": float(surplus[0] / total) if total > 0 and np.all(surplus >= 0) else None,
-            "distance_to_nash": float(np.hypot(*(ua - np.array(nash.point)))) if nash.mutually_beneficial else None,
+            "distance_to_nash": float(np.hypot(*(ua - np.array(nash.point))))
+            if nash.mutually_beneficial
+            else None,
             "outcomes": {c: o.to_dict() for c, o in self.actual.outcomes.items()},
         }
 
@@ -149,7 +151,9 @@ class FrontierReport:
             "mutually_beneficial": self.mutually_beneficial,
             "message": "" if self.mutually_beneficial else bg.NO_DEAL_MESSAGE,
             "cost_of_no_deal": {
-                "loss_vs_best_deal": dict(zip((us, partner), self.cost_of_no_deal.loss_vs_best_deal, strict=True)),
+                "loss_vs_best_deal": dict(
+                    zip((us, partner), self.cost_of_no_deal.loss_vs_best_deal, strict=True)
+                ),
                 "needs_deal_more": None
                 if self.cost_of_no_deal.needs_more is None
                 else self.pair.players[self.cost_of_no_deal.needs_more],

@@ -19,6 +19,7 @@ error: results carry ``mutually_beneficial=False`` and a message.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,7 +29,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from tarifflab.errors import InvalidInputError
 
-NO_DEAL_MESSAGE = "no mutually beneficial deal: no package gives both sides at least their disagreement payoff"
+NO_DEAL_MESSAGE = (
+    "no mutually beneficial deal: no package gives both sides at least their disagreement payoff"
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -103,8 +106,13 @@ class Frontier:
         idx = pareto_frontier(pts)
         # Drop duplicate payoff pairs for the curve (keep the first package).
         u = pts[idx]
-        keep = np.ones(len(idx), dtype=bool)
-        keep[1:] = np.any(np.diff(u, axis=0) != 0, axis=1)
+        # Drop points within 1e-12 (relative) in u0 of the previous kept point: they are
+        # dominated up to rounding and would make the curve's slopes overflow.
+        scale = 1e-12 * (1.0 + float(np.max(np.abs(u))))
+        keep = [0]
+        for k in range(1, len(u)):
+            if u[k, 0] - u[keep[-1], 0] > scale:
+                keep.append(k)
         return cls(u=u[keep], index=idx[keep])
 
     def u1_of(self, u0: float) -> float:
@@ -186,7 +194,7 @@ def _rational_frontier(frontier: Frontier, d: FloatArray) -> FloatArray | None:
 TOLERANCE = 1e-9
 
 
-def individually_rational(points: ArrayLike, disagreement: Sequence[float]) -> NDArray[np.bool_]:
+def individually_rational(points: ArrayLike, disagreement: ArrayLike) -> NDArray[np.bool_]:
     """Packages giving both sides at least ``d`` and one of them more (up to ``TOLERANCE``)."""
     pts = _as_points(points)[:, :2]
     d = np.asarray(disagreement, dtype=float)[:2]
@@ -201,10 +209,7 @@ def _pick(score: FloatArray, candidates: NDArray[np.bool_], pts: FloatArray, d: 
     """Best candidate by ``score``; ties and all-(-inf) scores are broken by the total gain."""
     score = np.where(candidates, score, -np.inf)
     best = np.max(score)
-    if not np.isfinite(best):
-        tie = candidates
-    else:
-        tie = candidates & (score >= best - 1e-12 * (1.0 + abs(best)))
+    tie = candidates if not np.isfinite(best) else candidates & (score >= best - 1e-12 * (1.0 + abs(best)))
     total = np.where(tie, (pts[:, :2] - d).sum(axis=1), -np.inf)
     return int(np.argmax(total))
 
@@ -236,14 +241,15 @@ def _nash_on_curve(curve: FloatArray, d: FloatArray, alpha: float) -> FloatArray
         return curve[np.argmax(curve[:, 1])]
     best = curve[0]
     best_val = -np.inf
-    for a, b in zip(curve[:-1], curve[1:], strict=True):
+    for a, b in itertools.pairwise(curve):
         p, r = a - d
         q, v = b - a
         candidates = [0.0, 1.0]
         if q != 0 and v != 0:
-            s = -(alpha * q * r + (1 - alpha) * v * p) / (q * v)
-            if 0.0 < s < 1.0:
-                candidates.append(s)
+            with np.errstate(all="ignore"):
+                s = -(alpha * q * r + (1 - alpha) * v * p) / (q * v)
+            if np.isfinite(s) and 0.0 < s < 1.0:
+                candidates.append(float(s))
         for s in candidates:
             x = np.array([p + q * s, r + v * s])
             if np.all(x > 0):
@@ -465,7 +471,7 @@ def cost_of_no_deal(
 
 
 def nash_sensitivity(
-    points: ArrayLike, disagreement: Sequence[float], alphas: Sequence[float] | None = None
+    points: ArrayLike, disagreement: Sequence[float], alphas: ArrayLike | None = None
 ) -> list[Solution]:
     """Asymmetric Nash solutions over a range of bargaining weights (default 0, 0.05, …, 1)."""
     grid = np.linspace(0.0, 1.0, 21) if alphas is None else np.asarray(alphas, dtype=float)

@@ -80,7 +80,9 @@ def load_default() -> TradeWarData:
     k = frame["sector"].map(si).to_numpy()
     flows[i, j, k] = frame["value_usd_bn"].to_numpy()
     tariffs[i, j, k] = frame["tariff"].to_numpy()
-    return TradeWarData(countries, sectors, flows, tariffs, sig["sigma"].to_numpy(dtype=float), "default", "USD bn")
+    return TradeWarData(
+        countries, sectors, flows, tariffs, sig["sigma"].to_numpy(dtype=float), "default", "USD bn"
+    )
 
 
 def load_dataset(name: str) -> TradeWarData:

@@ -48,7 +48,7 @@ class Lever(BaseModel):
     mapping: str = Field(description="how the value enters the model")
 
     def check(self, value: float) -> float:
-        if not isinstance(value, int | float) or isinstance(value, bool) and self.unit != "switch":
+        if not isinstance(value, int | float) or (isinstance(value, bool) and self.unit != "switch"):
             raise LeverRangeError(f"lever {self.name}: value must be a number, got {value!r}")
         v = float(value)
         if math.isnan(v) or v < self.low - 1e-12 or v > self.high + 1e-12:
@@ -110,65 +110,186 @@ US = "USA"
 
 def _us_levers() -> list[Lever]:
     return [
-        Lever(name="us_reciprocal_rate", side=US, unit="fraction", low=0.0, high=0.5, status_quo=0.0,
-              description="IEEPA reciprocal/baseline rate on the partner's goods (10% baseline, 24% Annex I, 25% July letter, 15% deal)",
-              mapping="added to the US tariff on the partner in every goods sector except S232 sectors (motor vehicles, metals share), energy (Annex II) and exempted sectors; with the all-in rule the total is max(MFN, rate)"),
-        Lever(name="us_all_in_rule", side=US, unit="switch", low=0, high=1, status_quo=0,
-              description="15%-all-inclusive rule (EO 14345): total = max(MFN, rate) instead of MFN + rate",
-              mapping="switches how the reciprocal and auto rates combine with the MFN rate"),
-        Lever(name="us_auto_rate", side=US, unit="fraction", low=0.0, high=0.5, status_quo=0.0,
-              description="S232 rate on passenger vehicles and parts (25% from 2025-04-03; 15% all-in under the deal)",
-              mapping="motor-vehicles sector, weighted by the car/parts share; combined with MFN by the all-in switch"),
-        Lever(name="us_exempt_aircraft", side=US, unit="switch", low=0, high=1, status_quo=0,
-              description="civil aircraft exempt from reciprocal tariffs (EO 14345)",
-              mapping="other-transport sector gets no reciprocal rate"),
-        Lever(name="us_exempt_generic_pharma", side=US, unit="switch", low=0, high=1, status_quo=0,
-              description="generic pharmaceuticals exempt from reciprocal tariffs (EO 14345)",
-              mapping="reciprocal rate on pharma scaled by (1 - generic share)"),
-        Lever(name="us_steel_rate", side=US, unit="fraction", low=0.0, high=0.5, status_quo=0.0,
-              description="S232 steel/aluminium rate (25% from 2025-03-12, 50% from 2025-06-04); lower = steel relief",
-              mapping="added to the US metals tariff on the S232-covered share"),
+        Lever(
+            name="us_reciprocal_rate",
+            side=US,
+            unit="fraction",
+            low=0.0,
+            high=0.5,
+            status_quo=0.0,
+            description="IEEPA reciprocal/baseline rate on the partner's goods (10% baseline, 24% Annex I, 25% July letter, 15% deal)",
+            mapping="added to the US tariff on the partner in every goods sector except S232 sectors (motor vehicles, metals share), energy (Annex II) and exempted sectors; with the all-in rule the total is max(MFN, rate)",
+        ),
+        Lever(
+            name="us_all_in_rule",
+            side=US,
+            unit="switch",
+            low=0,
+            high=1,
+            status_quo=0,
+            description="15%-all-inclusive rule (EO 14345): total = max(MFN, rate) instead of MFN + rate",
+            mapping="switches how the reciprocal and auto rates combine with the MFN rate",
+        ),
+        Lever(
+            name="us_auto_rate",
+            side=US,
+            unit="fraction",
+            low=0.0,
+            high=0.5,
+            status_quo=0.0,
+            description="S232 rate on passenger vehicles and parts (25% from 2025-04-03; 15% all-in under the deal)",
+            mapping="motor-vehicles sector, weighted by the car/parts share; combined with MFN by the all-in switch",
+        ),
+        Lever(
+            name="us_exempt_aircraft",
+            side=US,
+            unit="switch",
+            low=0,
+            high=1,
+            status_quo=0,
+            description="civil aircraft exempt from reciprocal tariffs (EO 14345)",
+            mapping="other-transport sector gets no reciprocal rate",
+        ),
+        Lever(
+            name="us_exempt_generic_pharma",
+            side=US,
+            unit="switch",
+            low=0,
+            high=1,
+            status_quo=0,
+            description="generic pharmaceuticals exempt from reciprocal tariffs (EO 14345)",
+            mapping="reciprocal rate on pharma scaled by (1 - generic share)",
+        ),
+        Lever(
+            name="us_steel_rate",
+            side=US,
+            unit="fraction",
+            low=0.0,
+            high=0.5,
+            status_quo=0.0,
+            description="S232 steel/aluminium rate (25% from 2025-03-12, 50% from 2025-06-04); lower = steel relief",
+            mapping="added to the US metals tariff on the S232-covered share",
+        ),
     ]
 
 
 def _partner_levers(partner: str) -> list[Lever]:
     levers = [
-        Lever(name="partner_tariff_cut_agriculture", side=partner, unit="share", low=0.0, high=1.0, status_quo=0.0,
-              description="cut of the partner's tariffs on US agricultural goods (share of the current rate removed)",
-              mapping="partner tariff on US agriculture × (1 - cut)"),
-        Lever(name="partner_tariff_cut_food", side=partner, unit="share", low=0.0, high=1.0, status_quo=0.0,
-              description="cut of the partner's tariffs on US processed food",
-              mapping="partner tariff on US food × (1 - cut)"),
-        Lever(name="partner_tariff_cut_manufactures", side=partner, unit="share", low=0.0, high=1.0, status_quo=0.0,
-              description="cut of the partner's tariffs on US manufactures",
-              mapping="partner tariff on every US manufacturing sector × (1 - cut)"),
-        Lever(name="partner_retaliation_rate", side=partner, unit="fraction", low=0.0, high=0.5, status_quo=0.0,
-              description="retaliatory tariff on all US goods (escalation; Japan did not retaliate in 2025)",
-              mapping="added to the partner's tariff on US goods in every goods sector"),
-        Lever(name="purchases_farm_usd_bn", side=partner, unit="usd_bn_per_year", low=0.0, high=20.0, status_quo=0.0,
-              description="commitment to buy US farm and other goods ($8bn/yr in the July 2025 deal)",
-              mapping="demand shift toward US agriculture and food (half each) via an implicit import subsidy paid by the partner"),
-        Lever(name="purchases_aircraft_usd_bn", side=partner, unit="usd_bn_per_year", low=0.0, high=10.0, status_quo=0.0,
-              description="commitment to buy US aircraft (100 Boeing ≈ $12bn over about five years → 2.4/yr)",
-              mapping="demand shift toward US other transport"),
-        Lever(name="purchases_energy_usd_bn", side=partner, unit="usd_bn_per_year", low=0.0, high=30.0, status_quo=0.0,
-              description="commitment to buy US energy (LNG, crude)",
-              mapping="demand shift toward US energy and mining"),
-        Lever(name="purchases_defence_usd_bn", side=partner, unit="usd_bn_per_year", low=0.0, high=10.0, status_quo=0.0,
-              description="increase of US defence purchases ($14bn → $17bn a year: +3)",
-              mapping="demand shift toward US other transport and machinery (half each)"),
-        Lever(name="certification_cost_cut", side=partner, unit="fraction", low=0.0, high=0.2, status_quo=0.0,
-              description="acceptance of US-certified cars: tariff-equivalent of the testing cost removed (assumption; 5% in the built-in deal)",
-              mapping="iceberg trade cost of US motor vehicles into the partner × 1/(1 + cut)"),
-        Lever(name="investment_pledge_usd_bn", side=partner, unit="usd_bn", low=0.0, high=1000.0, status_quo=0.0,
-              description="investment vehicle pledge ($550bn; cash flows 50/50 until recoup, then 90/10 to the US)",
-              mapping="present value given up (transfer fraction × pledge × realisation) enters as a permanent annual transfer PV × discount rate from partner to US (NX')"),
-        Lever(name="pledge_realisation", side=partner, unit="share", low=0.0, high=1.0, status_quo=1.0,
-              description="share of the headline pledge actually deployed (assumption)",
-              mapping="scales the investment pledge"),
+        Lever(
+            name="partner_tariff_cut_agriculture",
+            side=partner,
+            unit="share",
+            low=0.0,
+            high=1.0,
+            status_quo=0.0,
+            description="cut of the partner's tariffs on US agricultural goods (share of the current rate removed)",
+            mapping="partner tariff on US agriculture × (1 - cut)",
+        ),
+        Lever(
+            name="partner_tariff_cut_food",
+            side=partner,
+            unit="share",
+            low=0.0,
+            high=1.0,
+            status_quo=0.0,
+            description="cut of the partner's tariffs on US processed food",
+            mapping="partner tariff on US food × (1 - cut)",
+        ),
+        Lever(
+            name="partner_tariff_cut_manufactures",
+            side=partner,
+            unit="share",
+            low=0.0,
+            high=1.0,
+            status_quo=0.0,
+            description="cut of the partner's tariffs on US manufactures",
+            mapping="partner tariff on every US manufacturing sector × (1 - cut)",
+        ),
+        Lever(
+            name="partner_retaliation_rate",
+            side=partner,
+            unit="fraction",
+            low=0.0,
+            high=0.5,
+            status_quo=0.0,
+            description="retaliatory tariff on all US goods (escalation; Japan did not retaliate in 2025)",
+            mapping="added to the partner's tariff on US goods in every goods sector",
+        ),
+        Lever(
+            name="purchases_farm_usd_bn",
+            side=partner,
+            unit="usd_bn_per_year",
+            low=0.0,
+            high=20.0,
+            status_quo=0.0,
+            description="commitment to buy US farm and other goods ($8bn/yr in the July 2025 deal)",
+            mapping="demand shift toward US agriculture and food (half each) via an implicit import subsidy paid by the partner",
+        ),
+        Lever(
+            name="purchases_aircraft_usd_bn",
+            side=partner,
+            unit="usd_bn_per_year",
+            low=0.0,
+            high=10.0,
+            status_quo=0.0,
+            description="commitment to buy US aircraft (100 Boeing ≈ $12bn over about five years → 2.4/yr)",
+            mapping="demand shift toward US other transport",
+        ),
+        Lever(
+            name="purchases_energy_usd_bn",
+            side=partner,
+            unit="usd_bn_per_year",
+            low=0.0,
+            high=30.0,
+            status_quo=0.0,
+            description="commitment to buy US energy (LNG, crude)",
+            mapping="demand shift toward US energy and mining",
+        ),
+        Lever(
+            name="purchases_defence_usd_bn",
+            side=partner,
+            unit="usd_bn_per_year",
+            low=0.0,
+            high=10.0,
+            status_quo=0.0,
+            description="increase of US defence purchases ($14bn → $17bn a year: +3)",
+            mapping="demand shift toward US other transport and machinery (half each)",
+        ),
+        Lever(
+            name="certification_cost_cut",
+            side=partner,
+            unit="fraction",
+            low=0.0,
+            high=0.2,
+            status_quo=0.0,
+            description="acceptance of US-certified cars: tariff-equivalent of the testing cost removed (assumption; 5% in the built-in deal)",
+            mapping="iceberg trade cost of US motor vehicles into the partner × 1/(1 + cut)",
+        ),
+        Lever(
+            name="investment_pledge_usd_bn",
+            side=partner,
+            unit="usd_bn",
+            low=0.0,
+            high=1000.0,
+            status_quo=0.0,
+            description="investment vehicle pledge ($550bn; cash flows 50/50 until recoup, then 90/10 to the US)",
+            mapping="present value given up (transfer fraction × pledge × realisation) enters as a permanent annual transfer PV × discount rate from partner to US (NX')",
+        ),
+        Lever(
+            name="pledge_realisation",
+            side=partner,
+            unit="share",
+            low=0.0,
+            high=1.0,
+            status_quo=1.0,
+            description="share of the headline pledge actually deployed (assumption)",
+            mapping="scales the investment pledge",
+        ),
     ]
     if partner == "JPN":
-        top = MappingAssumptions().rice_minimum_access_tonnes / MappingAssumptions().rice_baseline_tonnes - 1.0
+        top = (
+            MappingAssumptions().rice_minimum_access_tonnes / MappingAssumptions().rice_baseline_tonnes - 1.0
+        )
         levers.append(
             Lever(name="rice_purchase_increase", side="JPN", unit="share", low=0.0, high=round(top, 4), status_quo=0.0,
                   description="increase of US rice bought within Japan's 770,000 t minimum access (+75% in the deal); capped by the minimum access",
@@ -210,7 +331,15 @@ class Pair:
         return values
 
 
-PAIR_ALIASES = {"japan": "JPN", "eu": "EUN", "korea": "KOR", "uk": "GBR", "china": "CHN", "canada": "CAN", "mexico": "MEX"}
+PAIR_ALIASES = {
+    "japan": "JPN",
+    "eu": "EUN",
+    "korea": "KOR",
+    "uk": "GBR",
+    "china": "CHN",
+    "canada": "CAN",
+    "mexico": "MEX",
+}
 
 
 def get_pair(name: str) -> Pair:
@@ -223,7 +352,9 @@ def get_pair(name: str) -> Pair:
     try:
         partner = PAIR_ALIASES.get(tail) or to_iso3(tail)
     except UnknownCountryError:
-        raise UnknownPairError(f"unknown negotiating pair {name!r}: partner {tail!r} is not a country") from None
+        raise UnknownPairError(
+            f"unknown negotiating pair {name!r}: partner {tail!r} is not a country"
+        ) from None
     if partner == US:
         raise UnknownPairError("a pair needs a partner other than the US")
     levers = {lever.name: lever for lever in (*_us_levers(), *_partner_levers(partner))}
@@ -236,7 +367,15 @@ class UnknownPairError(InvalidInputError):
 
 
 GOODS_EXCLUDED = ("services",)
-MANUFACTURES = ("chemicals", "pharma", "metals", "machinery_electronics", "motor_vehicles", "other_transport", "other_manufacturing")
+MANUFACTURES = (
+    "chemicals",
+    "pharma",
+    "metals",
+    "machinery_electronics",
+    "motor_vehicles",
+    "other_transport",
+    "other_manufacturing",
+)
 
 
 def _sector(data: TradeWarData, name: str) -> int | None:

@@ -235,7 +235,9 @@ class OssaModel:
     ) -> tuple[Array, Array | float, Array]:
         t = self.t0 if tariffs is None else np.asarray(tariffs, dtype=float)
         if t.shape[-3:] != (self.N, self.N, self.S):
-            raise InvalidInputError(f"tariff cube must end in shape {(self.N, self.N, self.S)}, got {t.shape}")
+            raise InvalidInputError(
+                f"tariff cube must end in shape {(self.N, self.N, self.S)}, got {t.shape}"
+            )
         if np.any(t <= -1) or not np.all(np.isfinite(t)):
             raise InvalidInputError("counterfactual tariffs must be finite and above -100%")
         nxv = np.zeros(self.N) if nx is None else np.asarray(nx, dtype=float)
@@ -284,7 +286,9 @@ class OssaModel:
             try:
                 step = np.linalg.solve(J, -st.F[..., None])[..., 0]
             except np.linalg.LinAlgError as err:
-                raise ConvergenceError("singular Jacobian in the Ossa-model equilibrium", {"iterations": it}) from err
+                raise ConvergenceError(
+                    "singular Jacobian in the Ossa-model equilibrium", {"iterations": it}
+                ) from err
             scale = np.ones(norm.shape)
             for _ in range(30):
                 trial = x + scale[..., None] * step

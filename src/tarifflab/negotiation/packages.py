@@ -205,7 +205,9 @@ def get_package(pair: Pair, name_or_file: str) -> Package:
 def load_grid(pair: Pair, path: Path | None = None) -> list[dict[str, float]]:
     """Packages of a grid file (Cartesian product of the listed lever values over ``base``)."""
     if path is None:
-        path = Path(str(resources.files("tarifflab.negotiation").joinpath("packages", f"grid-{pair.name}.yaml")))
+        path = Path(
+            str(resources.files("tarifflab.negotiation").joinpath("packages", f"grid-{pair.name}.yaml"))
+        )
         if not path.exists():
             raise EmptyGridError(f"no default grid for {pair.name}; pass --grid FILE")
     raw = _read_yaml(path)

@@ -153,7 +153,9 @@ def best_response(
     def fun(v: np.ndarray) -> tuple[float, np.ndarray]:
         theta[choose, importer, :] = v.reshape(-1, S)
         try:
-            logW, grad, x = model.welfare_and_gradient(theta, state["x"], countries=[importer], weights=weights)
+            logW, grad, x = model.welfare_and_gradient(
+                theta, state["x"], countries=[importer], weights=weights
+            )
         except ConvergenceError:
             logW, grad, x = model.welfare_and_gradient(theta, None, countries=[importer], weights=weights)
         state["x"] = x
@@ -369,7 +371,7 @@ def calibrate_weights(model: OssaModel, targets: Array, calibrate: Sequence[int]
         del self_total
         d_mfn = total[:, mask, j, :].sum(axis=1)  # [objective, sector k]
         V = Y + R * wbs * Y / WB
-        M = (d_mfn[:S].T - np.outer(d_mfn[S], V))  # [k, s]
+        M = d_mfn[:S].T - np.outer(d_mfn[S], V)  # [k, s]
         interior = (targets[:, j] > 0) & (targets[:, j] <= PROHIBITIVE)
         rows = M[interior]
         rows = rows / np.maximum(np.abs(rows).max(axis=1, keepdims=True), 1e-300)

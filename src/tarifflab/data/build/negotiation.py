@@ -50,7 +50,9 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
     frame.loc[frame["exporter"] == frame["importer"], "tariff"] = 0.0
     frame["duty"] = frame["value_musd"] * frame["tariff"]
     agg = frame.groupby(["exporter", "importer", "sector"], as_index=False)[["value_musd", "duty"]].sum()
-    full = pd.MultiIndex.from_product([REGIONS, REGIONS, list(SECTORS)], names=["exporter", "importer", "sector"])
+    full = pd.MultiIndex.from_product(
+        [REGIONS, REGIONS, list(SECTORS)], names=["exporter", "importer", "sector"]
+    )
     agg = agg.set_index(["exporter", "importer", "sector"]).reindex(full, fill_value=0.0).reset_index()
     agg["tariff"] = (agg["duty"] / agg["value_musd"]).where(agg["value_musd"] > 0, 0.0)
     # US applied MFN duties average a few percent; aggregated US cells above 25% are concordance
@@ -60,14 +62,21 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
     agg["tariff"] = agg["tariff"].round(5)
     agg["value_usd_bn"] = (agg["value_musd"] / 1000.0).round(4)
     out_dir.mkdir(parents=True, exist_ok=True)
-    agg[["exporter", "importer", "sector", "value_usd_bn", "tariff"]].to_csv(out_dir / FLOWS_FILE, index=False)
+    agg[["exporter", "importer", "sector", "value_usd_bn", "tariff"]].to_csv(
+        out_dir / FLOWS_FILE, index=False
+    )
     el = pd.read_csv(reference / "sectors" / "derived" / "tariffwar_sector_elasticities.csv")
     el = el[(el["dataset"] == "icio") & (el["source_code"] == ELASTICITY_SOURCE)]
-    sigma = {agg_name: float(el[el["sector"].isin(members)]["sigma"].mean()) for agg_name, members in SECTORS.items()}
+    sigma = {
+        agg_name: float(el[el["sector"].isin(members)]["sigma"].mean())
+        for agg_name, members in SECTORS.items()
+    }
     pd.DataFrame({"sector": list(sigma), "sigma": [round(v, 4) for v in sigma.values()]}).to_csv(
         out_dir / SIGMA_FILE, index=False
     )
-    licence = "OECD ICIO (OECD terms, attribution); tariffs Teti GTD; elasticities Bagwell-Staiger-Yurukoglu 2021"
+    licence = (
+        "OECD ICIO (OECD terms, attribution); tariffs Teti GTD; elasticities Bagwell-Staiger-Yurukoglu 2021"
+    )
     return [
         Provenance(
             FLOWS_FILE,
