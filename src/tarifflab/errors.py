@@ -47,3 +47,23 @@ class ConvergenceError(TariffLabError):
     def __init__(self, message: str, diagnostics: Any = None) -> None:
         super().__init__(message)
         self.diagnostics = diagnostics
+
+
+class InvalidElasticityError(InvalidInputError):
+    """An elasticity that is negative, NaN or otherwise out of range."""
+
+
+class TariffFileError(InvalidInputError):
+    """A user tariff-matrix file that is malformed: wrong shape, NaN, negative rate or bad labels."""
+
+
+class UnknownDatasetError(InvalidInputError):
+    """A dataset name or data year that tarifflab does not have (multi-sector GE: default/icio/wiod/cp)."""
+
+
+class SweepError(TariffLabError):
+    """A sweep specification that is malformed, or a sweep store/scheduler that cannot be used."""
+
+
+class SchedulerUnreachableError(SweepError):
+    """The Dask scheduler address given for a sweep cannot be reached."""

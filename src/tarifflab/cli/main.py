@@ -38,6 +38,19 @@ def _register() -> None:
     from tarifflab.cli import tariffs
 
     tariffs.register(app)
+    from tarifflab.cli import pe, reciprocal
+
+    app.add_typer(pe.app, name="pe")
+    reciprocal.register(app)
+    from tarifflab.cli import data_cmds
+
+    app.add_typer(data_cmds.app, name="data")
+    from tarifflab.cli import ge
+
+    app.add_typer(ge.app, name="ge")
+    from tarifflab.cli import sweep
+
+    app.add_typer(sweep.app, name="sweep")
     from tarifflab.cli import negotiate
 
     app.add_typer(negotiate.app, name="negotiate")

@@ -82,7 +82,7 @@ def evaluate_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     package: str = typer.Option(..., "--package", help="built-in package name or a YAML file"),
     fmt: str = typer.Option("json", "--format", help="json or table"),
-    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),  # noqa: B008
+    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
 ) -> None:
     """Outcomes and utilities of one package."""
     from tarifflab.negotiation.analysis import evaluate
@@ -107,7 +107,7 @@ def evaluate_cmd(
 @app.command("frontier")
 def frontier_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
-    grid: Path | None = typer.Option(None, "--grid", help="grid YAML (default: the built-in grid)"),  # noqa: B008
+    grid: Path | None = typer.Option(None, "--grid", help="grid YAML (default: the built-in grid)"),
     disagreement: str = typer.Option("no_deal_july_letter", "--disagreement", help="package of no deal"),
     actual: str = typer.Option("july_2025_deal", "--actual", help="the actual deal's package ('' for none)"),
     us_weight: float = typer.Option(
@@ -119,7 +119,7 @@ def frontier_cmd(
         None, "--max-frontier", help="list at most this many frontier points"
     ),
     fmt: str = typer.Option("json", "--format", help="json or table"),
-    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),  # noqa: B008
+    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
 ) -> None:
     """Evaluate a lever grid; report the frontier, disagreement, bargaining solutions and the deal."""
     from tarifflab.negotiation.analysis import frontier
@@ -185,7 +185,7 @@ def war_cmd(
     scheme: str = typer.Option("jacobi", "--scheme", help="jacobi or gauss-seidel best responses"),
     tol: float = typer.Option(1e-3, "--tol", help="stop when the mean absolute tariff change is below this"),
     fmt: str = typer.Option("json", "--format", help="json or table"),
-    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),  # noqa: B008
+    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
 ) -> None:
     """Nash tariffs of a trade war and the welfare changes they cause."""
     from tarifflab.negotiation.datasets import load_dataset

@@ -1,9 +1,116 @@
-"""CLI commands of the tariff engine: duty, etr, reciprocal."""
+"""CLI commands of the tariff engine: ``duty`` and ``etr``. Each is a thin wrapper over the public API."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
 import typer
+from rich.console import Console
+
+from tarifflab.cli.output import Format, emit_frame, emit_json, frame_to_table
+from tarifflab.errors import InvalidInputError
+from tarifflab.metrics.etr import etr_by_partner, etr_by_sector, etr_series, ieepa_refunds_owed
+from tarifflab.policy.engine import MfnBasis, TariffEngine, View
+
+
+def duty(
+    hts: str = typer.Argument(..., help="HTS code, 6 to 10 digits, dots optional (8703.23.01.40)"),
+    origin: str = typer.Option(..., "--origin", help="country of origin: ISO3 or name (JPN, Japan)"),
+    date: str = typer.Option(..., "--date", help="entry date YYYY-MM-DD"),
+    value: float | None = typer.Option(None, "--value", help="customs value in USD"),
+    view: View = typer.Option(View.IN_FORCE, "--view", help="in-force, as-known or net-of-refunds"),
+    as_known_on: str | None = typer.Option(
+        None, "--as-known-on", help="with --view as-known: law as published on this date"
+    ),
+    mfn_basis: MfnBasis = typer.Option(
+        MfnBasis.APPLIED, "--mfn-basis", help="applied (FTA rates) or statutory"
+    ),
+    fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
+    out: Path | None = typer.Option(None, "--out", help="write to this file instead of the terminal"),
+) -> None:
+    """The duty on one product from one origin on one date, layer by layer with its legal basis."""
+    if fmt is Format.CSV:
+        raise InvalidInputError("duty prints table or json")
+    result = TariffEngine.default(mfn_basis).duty(
+        hts, origin, date, value_usd=value, view=view, as_known_on=as_known_on
+    )
+    if fmt is Format.JSON:
+        emit_json(result.to_dict(), out)
+        return
+    layers = pd.DataFrame(
+        [
+            {
+                "instrument": layer.instrument,
+                "rate_pct": layer.rate_pct,
+                "legal_basis": layer.legal_basis,
+                "refundable": "yes" if layer.refundable else "",
+            }
+            for layer in result.layers
+        ]
+    )
+    title = f"{result.hts10} from {result.origin}, entered {result.date} ({result.view})"
+    console = Console(record=out is not None, width=160)
+    console.print(frame_to_table(layers, title))
+    summary = f"total {result.total_rate_pct:.2f}%  refundable {result.refundable_pct:.2f}%"
+    if result.duty_usd is not None:
+        summary += f"  duty USD {result.duty_usd:,.2f} on USD {result.value_usd:,.2f}"
+    console.print(summary)
+    for note in result.notes:
+        console.print(f"note: {note}")
+    if out is not None:
+        from tarifflab._io import write_text_atomic
+
+        write_text_atomic(out, console.export_text())
+
+
+def etr(
+    date: str | None = typer.Option(None, "--date", help="entry date YYYY-MM-DD"),
+    start: str | None = typer.Option(None, "--start", help="first date of a daily series"),
+    end: str | None = typer.Option(None, "--end", help="last date of a daily series"),
+    by: str = typer.Option("partner", "--by", help="partner or sector (HS section; --scheme for others)"),
+    scheme: str = typer.Option("section", "--scheme", help="with --by sector: section, chapter or gtap"),
+    partner: str | None = typer.Option(None, "--partner", help="restrict to one partner (ISO3 or name)"),
+    view: View = typer.Option(View.IN_FORCE, "--view"),
+    as_known_on: str | None = typer.Option(None, "--as-known-on"),
+    fmt: Format = typer.Option(Format.TABLE, "--format"),
+    out: Path | None = typer.Option(None, "--out"),
+) -> None:
+    """Effective tariff rate (2024 import weights) by partner or sector on a date, or a daily series."""
+    if start is not None or end is not None:
+        if start is None or end is None or date is not None:
+            raise InvalidInputError("a series needs both --start and --end (and no --date)")
+        frame = etr_series(start, end, partner=partner, view=view)
+    elif date is None:
+        raise InvalidInputError("give --date, or --start and --end for a daily series")
+    elif by == "partner":
+        frame = etr_by_partner(date, view=view, as_known_on=as_known_on, partner=partner)
+    elif by == "sector":
+        frame = etr_by_sector(date, view=view, as_known_on=as_known_on, partner=partner, scheme=scheme)
+    else:
+        raise InvalidInputError(f"unknown --by {by!r} (choose partner or sector)")
+    columns = (
+        [c for c in frame.columns if c != "refundable_usd"] if fmt is not Format.JSON else list(frame.columns)
+    )
+    emit_frame(frame[columns], fmt, out, title="Effective tariff rate")
+
+
+def refunds(
+    start: str = typer.Option("2025-01-01", "--start", help="first entry date"),
+    end: str = typer.Option(
+        "2026-02-23", "--end", help="last entry date (IEEPA collection ended 2026-02-24)"
+    ),
+    fmt: Format = typer.Option(Format.TABLE, "--format"),
+    out: Path | None = typer.Option(None, "--out"),
+) -> None:
+    """IEEPA duties owed back after the Supreme Court ruling, by partner (behaviour-free 2024 weights)."""
+    owed = ieepa_refunds_owed(start, end)
+    total = pd.DataFrame({"partner": ["ALL"], "refundable_usd": [owed["refundable_usd"].sum()]})
+    emit_frame(pd.concat([total, owed], ignore_index=True), fmt, out, title="IEEPA duties owed back")
 
 
 def register(app: typer.Typer) -> None:
     """Attach the tariff-engine commands to the root app."""
+    app.command("duty")(duty)
+    app.command("etr")(etr)
+    app.command("refunds")(refunds)

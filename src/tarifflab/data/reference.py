@@ -13,7 +13,8 @@ from pathlib import Path
 from tarifflab.errors import ReferenceDataMissingError
 
 ENV_VAR = "TARIFFLAB_REFERENCE_DATA"
-_MARKER = "facts"  # every reference tree has data/facts
+DATA_DIR_ENV = "TARIFFLAB_DATA_DIR"
+_MARKERS = ("facts", "tariffs", "ge", "census", "sectors")  # a reference tree has at least one
 
 
 def _candidates() -> list[Path]:
@@ -25,19 +26,24 @@ def _candidates() -> list[Path]:
     return found
 
 
+def _is_reference(root: Path) -> bool:
+    return any((root / marker).is_dir() for marker in _MARKERS)
+
+
 @lru_cache(maxsize=1)
 def reference_root() -> Path:
     """Return the reference data directory, or raise :class:`ReferenceDataMissingError`."""
-    override = os.environ.get(ENV_VAR)
-    if override:
-        root = Path(override).expanduser()
-        if not (root / _MARKER).is_dir():
-            raise ReferenceDataMissingError(
-                f"{ENV_VAR}={override} is not a reference data folder (no {_MARKER}/)"
-            )
-        return root
+    for variable in (ENV_VAR, DATA_DIR_ENV):
+        override = os.environ.get(variable)
+        if override:
+            root = Path(override).expanduser()
+            if not _is_reference(root):
+                raise ReferenceDataMissingError(
+                    f"{variable}={override} is not a reference data folder (none of {', '.join(_MARKERS)})"
+                )
+            return root
     for candidate in _candidates():
-        if (candidate / _MARKER).is_dir():
+        if _is_reference(candidate):
             return candidate.resolve()
     raise ReferenceDataMissingError(
         f"reference data not found: set {ENV_VAR} or place it at ../shared/data beside the checkout"

@@ -1,0 +1,211 @@
+"""Embedded inputs of the US tariff engine, derived from the MIT-licensed anchors' files.
+
+Writes:
+- ``us_imports_2024.parquet``: 2024 US imports for consumption and calculated duty by HS10 × partner
+  (50 largest non-EU partners plus the EU aggregate), the behaviour-free weights of every ETR.
+- ``hts_products.parquet``: every HTS10 line with a short description, the HS8 column-1 general rate
+  and its type, and the GTAP sector.
+- ``tariff_scopes.parquet``: named product scopes (HTS prefixes with optional effective dates) that the
+  measure library refers to.
+- ``metal_shares.parquet``: steel/aluminium/copper content shares (BEA 2017 IO) for derivative lines.
+- ``usmca_shares.parquet``: 2025 USMCA-claimed shares for Canada and Mexico by HS10.
+
+GTA files (CC BY-NC) are deliberately not used here: tests compare against them, nothing embeds them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from tarifflab.data.build import Provenance
+from tarifflab.nomenclature.countries import EU27
+
+EU_MEMBERS = set(EU27)
+
+TWT = Path("tariffs/tradewartracker__trade-war-redux-2025")
+YALE_ETR = Path("tariffs/Budget-Lab-Yale__Tariff-ETRs/resources")
+YALE_TRK = Path("tariffs/Budget-Lab-Yale__tariff-rate-tracker/resources")
+MIT = "MIT (tradewartracker/trade-war-redux-2025); Census data public domain"
+YALE = "Budget-Lab-Yale (cite The Budget Lab at Yale); underlying US government data"
+
+
+def _digits(code: object) -> str:
+    return re.sub(r"\D", "", str(code))
+
+
+def census_to_iso3(reference: Path) -> dict[str, str]:
+    mapping = pd.read_csv(reference / TWT / "data/CensusCountryMapping_FRBAtl_short.csv", dtype=str)
+    table = dict(zip(mapping["CTY_CODE"].str.zfill(4), mapping["ISO3"], strict=True))
+    table["0003"] = "EUN"
+    return table
+
+
+def _imports(reference: Path, out_dir: Path) -> Provenance:
+    iso = census_to_iso3(reference)
+    frames = []
+    for path in sorted((reference / TWT / "data").glob("2024-hs10-imports*.parquet")):
+        raw = pd.read_parquet(path, columns=["CTY_CODE", "HS10", "imports", "duty"])
+        frames.append(raw)
+    lines = pd.concat(frames, ignore_index=True)
+    lines["partner"] = lines["CTY_CODE"].str.zfill(4).map(iso)
+    # tradewartracker also fetched Slovakia (4359), which the EU aggregate (0003) already contains.
+    lines = lines[~lines["partner"].isin(EU_MEMBERS)]
+    missing = lines.loc[lines["partner"].isna(), "CTY_CODE"].unique()
+    if len(missing):
+        raise ValueError(f"Census codes without ISO3: {sorted(missing)}")
+    out = (
+        lines.rename(columns={"HS10": "hs10"})
+        .groupby(["hs10", "partner"], sort=True)
+        .agg(imports_usd=("imports", "sum"), duty_usd=("duty", "sum"))
+        .reset_index()
+    )
+    out = out[out["imports_usd"] > 0]
+    out["partner"] = out["partner"].astype("category")
+    out.to_parquet(out_dir / "us_imports_2024.parquet", index=False, compression="zstd")
+    return Provenance(
+        "us_imports_2024.parquet",
+        str(TWT / "data/2024-hs10-imports*.parquet"),
+        "Census code → ISO3, summed by HS10 × partner; only value and calculated duty kept; Slovakia dropped (inside the EU aggregate)",
+        MIT,
+    )
+
+
+_AD_VALOREM = re.compile(r"^\s*(\d+(?:\.\d+)?)%\s*$")
+
+
+def _hts(reference: Path, out_dir: Path) -> Provenance:
+    hts = pd.read_csv(reference / YALE_ETR / "hts_2025_basic_edition.csv.gz", dtype=str, encoding="utf-8-sig")
+    hts["code"] = hts["HTS Number"].fillna("").map(_digits)
+    descriptions: dict[int, str] = {}
+    rows = []
+    for code, indent, text in zip(
+        hts["code"], hts["Indent"].fillna("0"), hts["Description"].fillna(""), strict=True
+    ):
+        level = int(indent) if indent.isdigit() else 0
+        descriptions = {k: v for k, v in descriptions.items() if k < level}
+        descriptions[level] = text.strip().rstrip(":")
+        if len(code) == 10:
+            parts = [descriptions[k] for k in sorted(descriptions) if descriptions[k]]
+            rows.append((code, "; ".join(parts[-3:])[:160]))
+    products = pd.DataFrame(rows, columns=["hs10", "description"]).drop_duplicates("hs10")
+    mfn = pd.read_csv(reference / YALE_ETR / "mfn_rates_2025.csv", dtype={"hs8": str})
+    products["hs8"] = products["hs10"].str[:8]
+    products = products.merge(
+        mfn[["hs8", "mfn_rate", "rate_type"]].rename(columns={"mfn_rate": "mfn_ad_valorem"}),
+        on="hs8",
+        how="left",
+    )
+    gtap = pd.read_csv(
+        reference / YALE_ETR / "hs10_gtap_crosswalk.csv.gz", dtype=str, usecols=["hs10", "gtap_code"]
+    )
+    products = products.merge(gtap.drop_duplicates("hs10"), on="hs10", how="left")
+    products["rate_type"] = products["rate_type"].fillna("unknown")
+    products["mfn_ad_valorem"] = products["mfn_ad_valorem"].fillna(0.0).astype("float32")
+    products.to_parquet(out_dir / "hts_products.parquet", index=False, compression="zstd")
+    return Provenance(
+        "hts_products.parquet",
+        f"{YALE_ETR}/hts_2025_basic_edition.csv.gz; mfn_rates_2025.csv; hs10_gtap_crosswalk.csv.gz",
+        "HTS10 lines with a description built from the indent hierarchy, HS8 general rate and type, GTAP code",
+        YALE + "; HTS text USITC public domain",
+    )
+
+
+def _list(path: Path, column: str | None = None, header: bool = True) -> list[str]:
+    frame = pd.read_csv(path, dtype=str, header=0 if header else None, comment="#")
+    values = frame[column] if column else frame.iloc[:, 0]
+    return sorted({_digits(v) for v in values.dropna() if _digits(v)})
+
+
+def _scopes(reference: Path, out_dir: Path) -> Provenance:
+    rows: list[tuple[str, str, str | None]] = []
+
+    def add(scope: str, codes: list[str], effective: str | None = None) -> None:
+        rows.extend((scope, code, effective) for code in codes)
+
+    lists = reference / TWT / "tariff-lists"
+    add("s232_steel", _list(lists / "steel-tariffs.csv"))
+    add("s232_aluminum", _list(lists / "alu-tariffs.csv"))
+    derivatives = pd.read_csv(reference / YALE_TRK / "s232_derivative_products.csv", dtype=str)
+    for kind, group in derivatives.groupby("derivative_type"):
+        for date, sub in group.groupby(group["effective_date"].fillna("")):
+            add(f"s232_{kind}_derivative", sorted({_digits(c) for c in sub["hts_prefix"]}), date or None)
+    add("s232_copper", _list(reference / YALE_TRK / "s232_copper_products.csv", "hts10"))
+    add("s232_auto_parts", _list(reference / YALE_TRK / "s232_auto_parts.txt", header=False))
+    add("s232_mhdv_parts", _list(reference / YALE_TRK / "s232_mhd_parts.txt", header=False))
+    add("s232_semiconductors", _list(reference / YALE_TRK / "s232_semi_products.csv", "hts10"))
+    annex = pd.read_csv(reference / YALE_TRK / "s232_annex_products.csv", dtype=str)
+    for tier, group in annex.groupby("annex"):
+        add(f"s232_metals_2026_annex_{tier}", sorted({_digits(c) for c in group["hts_prefix"]}))
+    add("ieepa_annex_ii_2025_04", _list(lists / "annex-II-exemptions.csv"))
+    add("ieepa_annex_ii_2025_11", _list(lists / "annex-II-exemptions-nov14.csv"))
+    add("ieepa_exempt_latest", _list(reference / YALE_TRK / "ieepa_exempt_products.csv", "hts10"))
+    add("ieepa_electronics_2025_04_11", _list(lists / "consumer_electronics_EO14257_apr11.csv"))
+    floor = pd.read_csv(reference / YALE_TRK / "floor_exempt_products.csv", dtype=str)
+    for (category, group_name), group in floor.groupby(["category", "country_group"]):
+        add(f"floor_exempt_{category}_{group_name}", sorted({_digits(c) for c in group["hts8"]}))
+    carve = pd.read_csv(reference / YALE_TRK / "fentanyl_carveout_products.csv", dtype=str)
+    add("fentanyl_energy_potash", sorted({_digits(c) for c in carve["hts8"]}))
+    add("s122_exempt", _list(reference / YALE_TRK / "s122_exempt_products.csv", "hts8"))
+    s301 = pd.read_csv(reference / YALE_TRK / "s301_product_lists.csv", dtype=str)
+    for name, group in s301.groupby("list"):
+        add(f"s301_china_{name}", sorted({_digits(c) for c in group["hts8"]}))
+    scopes = pd.DataFrame(rows, columns=["scope", "prefix", "effective_date"]).drop_duplicates()
+    scopes.to_parquet(out_dir / "tariff_scopes.parquet", index=False, compression="zstd")
+    return Provenance(
+        "tariff_scopes.parquet",
+        f"{TWT}/tariff-lists/*.csv; {YALE_TRK}/s232_*.csv, ieepa_exempt_products.csv, floor_exempt_products.csv, "
+        "fentanyl_carveout_products.csv, s122_exempt_products.csv, s301_product_lists.csv",
+        "product lists normalised to digit prefixes, one row per (scope, prefix, effective date)",
+        MIT + "; " + YALE,
+    )
+
+
+def _metal_shares(reference: Path, out_dir: Path) -> Provenance:
+    shares = pd.read_csv(reference / YALE_TRK / "metal_content_shares_bea_hs10.csv.gz", dtype={"hs10": str})
+    keep = shares[["hs10", "steel_share", "aluminum_share", "copper_share"]].copy()
+    for column in ["steel_share", "aluminum_share", "copper_share"]:
+        keep[column] = keep[column].astype("float32")
+    derivatives = pd.read_csv(reference / YALE_TRK / "s232_derivative_products.csv", dtype=str)["hts_prefix"]
+    in_derivative_list = keep["hs10"].str[:8].isin({_digits(c)[:8] for c in derivatives})
+    keep = keep[
+        (keep[["steel_share", "aluminum_share", "copper_share"]] > 0.001).any(axis=1) | in_derivative_list
+    ]
+    # HS8 means fill HTS10 codes the BEA concordance lacks (codes created after 2017).
+    by_hs8 = keep.assign(hs10=keep["hs10"].str[:8]).groupby("hs10", as_index=False).mean()
+    keep = pd.concat([keep, by_hs8], ignore_index=True)
+    keep.to_parquet(out_dir / "metal_shares.parquet", index=False, compression="zstd")
+    return Provenance(
+        "metal_shares.parquet",
+        f"{YALE_TRK}/metal_content_shares_bea_hs10.csv.gz",
+        "steel, aluminium and copper value shares by HS10 (BEA 2017 detail IO), lines with any share > 0.1% or on a derivative list, plus HS8 means",
+        YALE,
+    )
+
+
+def _usmca(reference: Path, out_dir: Path) -> Provenance:
+    shares = pd.read_csv(
+        reference / YALE_TRK / "usmca_product_shares_2025.csv", dtype={"hts10": str, "cty_code": str}
+    )
+    shares["partner"] = shares["cty_code"].str.zfill(4).map({"1220": "CAN", "2010": "MEX"})
+    out = shares.rename(columns={"hts10": "hs10"})[["hs10", "partner", "usmca_share"]]
+    out["usmca_share"] = out["usmca_share"].astype("float32")
+    out.to_parquet(out_dir / "usmca_shares.parquet", index=False, compression="zstd")
+    return Provenance(
+        "usmca_shares.parquet",
+        f"{YALE_TRK}/usmca_product_shares_2025.csv",
+        "2025 share of imports claimed under USMCA (SPI S/S+) by HS10 for CAN and MEX",
+        YALE,
+    )
+
+
+def build(reference: Path, out_dir: Path) -> list[Provenance]:
+    return [
+        _imports(reference, out_dir),
+        _hts(reference, out_dir),
+        _scopes(reference, out_dir),
+        _metal_shares(reference, out_dir),
+        _usmca(reference, out_dir),
+    ]

@@ -1,0 +1,1 @@
+"""Metrics over the tariff engine: effective tariff rates, revenue, refunds, the reciprocal formula."""

@@ -1,0 +1,1 @@
+"""Economic models: partial equilibrium (pe) and general equilibrium (ge)."""

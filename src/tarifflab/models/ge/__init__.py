@@ -1,0 +1,1 @@
+"""General-equilibrium trade models (one-sector and multi-sector Liberation Day models)."""

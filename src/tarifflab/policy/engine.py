@@ -1,0 +1,539 @@
+"""The stacking engine: the US duty on every HTS10 × partner line, layer by layer, on any entry date.
+
+Three views of time (see docs/stacking.md):
+
+* ``in-force``: the law as finally applied to goods entered on the date, including later retroactive
+  executive amendments. IEEPA layers are shown as due and flagged refundable (Supreme Court, 2026-02-20).
+* ``as-known``: the law as published on ``as_known_on``.
+* ``net-of-refunds``: what the importer finally bears once the court-ordered IEEPA refunds are paid.
+
+All rates are fractions of customs value. Evaluation is vectorised over lines with NumPy.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tarifflab.data.embedded import embedded_path
+from tarifflab.errors import InvalidDateError, InvalidInputError, UnknownProductError
+from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, to_iso3
+from tarifflab.policy.library import COVERAGE_END, COVERAGE_START, MeasureLibrary, load_library
+from tarifflab.policy.measures import Authority, Layer, Measure, Products, RuleKind
+from tarifflab.policy.precedence import COUNTRY_SPECIFIC_EDGES, S232_PROGRAMS, excluded_by, s232_winners_over
+
+RULING_DATE = dt.date(2026, 2, 20)  # Learning Resources, Inc. v. Trump: IEEPA authorises no tariffs
+PREFERENCE_GAP = 0.005  # observed rate this far below the general rate signals an FTA preference claimed
+DEFAULT_DERIVATIVE_METAL_SHARE = 0.40  # where BEA gives no share; GTA's calibrated derivative incidence
+LAYERS: tuple[str, ...] = ("mfn", *(layer.value for layer in Layer))
+
+# Partners whose FTA preferences lower the duty actually paid below the column 1 general rate
+# (JPN: the 2020 US-Japan Trade Agreement, HTSUS general note 40).
+FTA_PARTNERS = frozenset(
+    {"CAN", "MEX", "KOR", "JPN", "AUS", "CHL", "COL", "PER", "SGP", "ISR", "JOR", "MAR", "BHR", "OMN", "PAN", "CRI",
+     "DOM", "GTM", "HND", "SLV", "NIC"}
+)  # fmt: skip
+
+
+class View(StrEnum):
+    IN_FORCE = "in-force"
+    AS_KNOWN = "as-known"
+    NET_OF_REFUNDS = "net-of-refunds"
+
+
+class MfnBasis(StrEnum):
+    APPLIED = "applied"  # FTA preference rate where the partner claims one (observed 2024 duty/value)
+    STATUTORY = "statutory"  # HTSUS column 1 general rate (GTA's choice for the all-in floor)
+
+
+def parse_view(view: str | View) -> View:
+    try:
+        return View(view)
+    except ValueError:
+        choices = ", ".join(v.value for v in View)
+        raise InvalidInputError(f"unknown view {view!r} (choose {choices})") from None
+
+
+def parse_date(value: str | dt.date, *, what: str = "date", check_coverage: bool = True) -> dt.date:
+    """Parse an ISO date and check it lies in the window the measure library covers."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise InvalidDateError(f"malformed {what}: {value!r} (use YYYY-MM-DD)") from None
+    if check_coverage and not (COVERAGE_START <= value <= COVERAGE_END):
+        raise InvalidDateError(
+            f"{what} {value} is outside the covered window {COVERAGE_START} to {COVERAGE_END}"
+        )
+    return value
+
+
+def normalise_hts(code: str) -> str:
+    """Digits of an HTS code (6–10 digits, with or without dots)."""
+    digits = re.sub(r"[.\s]", "", str(code))
+    if not digits.isdigit() or not 6 <= len(digits) <= 10:
+        raise UnknownProductError(
+            f"malformed HTS code: {code!r} (give 6 to 10 digits, e.g. 8703.23.01 or 8703230140)"
+        )
+    return digits
+
+
+def engine_partner(iso3: str) -> str:
+    """Trade weights hold the EU as one aggregate: member states map to EUN."""
+    return EU_AGGREGATE if iso3 in EU27 else iso3
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    """One duty layer of one line."""
+
+    instrument: str
+    rate_pct: float
+    legal_basis: str
+    refundable: bool
+    layer: str
+    measure_id: str | None = None
+    heading: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "instrument": self.instrument,
+            "rate_pct": round(self.rate_pct, 4),
+            "legal_basis": self.legal_basis,
+            "refundable": self.refundable,
+            "layer": self.layer,
+            "measure_id": self.measure_id,
+            "heading": self.heading,
+        }
+
+
+@dataclass(frozen=True)
+class DutyResult:
+    """The duty on one product from one origin entered on one date."""
+
+    hts10: str
+    description: str
+    origin: str
+    date: dt.date
+    view: str
+    value_usd: float | None
+    total_rate_pct: float
+    refundable_pct: float
+    layers: tuple[LayerResult, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def duty_usd(self) -> float | None:
+        return None if self.value_usd is None else self.value_usd * self.total_rate_pct / 100
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "hts10": self.hts10,
+            "description": self.description,
+            "origin": self.origin,
+            "date": self.date.isoformat(),
+            "view": self.view,
+            "value_usd": self.value_usd,
+            "total_rate_pct": round(self.total_rate_pct, 4),
+            "duty_usd": None if self.duty_usd is None else round(self.duty_usd, 2),
+            "refundable_pct": round(self.refundable_pct, 4),
+            "layers": [layer.to_dict() for layer in self.layers],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class _Contribution:
+    measure: Measure
+    rate: np.ndarray  # extra duty, fraction of value, per line
+    share: np.ndarray  # share of the value the measure applies to
+
+
+class TariffEngine:
+    """Evaluates a :class:`MeasureLibrary` over HTS10 × partner lines."""
+
+    def __init__(self, library: MeasureLibrary, mfn_basis: MfnBasis | str = MfnBasis.APPLIED) -> None:
+        self.library = library
+        self.mfn_basis = MfnBasis(mfn_basis)
+        self.products = pd.read_parquet(embedded_path("hts_products.parquet")).set_index("hs10")
+        trade = pd.read_parquet(embedded_path("us_imports_2024.parquet"))
+        trade["partner"] = trade["partner"].astype(str)
+        self._statutory_ave = self._statutory_rates(trade)
+        self.lines = self._prepare(trade)
+        self._scope_cache: dict[tuple[str, int], np.ndarray] = {}
+        self._change_dates = library.change_dates()
+        self._numbers = _hs10_numbers(self.lines["hs10"].to_numpy(dtype=str))
+
+    @classmethod
+    def default(cls, mfn_basis: MfnBasis | str = MfnBasis.APPLIED) -> TariffEngine:
+        """The built-in library on the embedded 2024 data (cached per MFN basis)."""
+        return _default_engine(MfnBasis(mfn_basis))
+
+    # ----------------------------------------------------------------------------------------- data
+    def _statutory_rates(self, trade: pd.DataFrame) -> pd.Series:
+        """Column 1 general rate by HS10; ad valorem equivalents for specific and compound duties."""
+        rates = self.products["mfn_ad_valorem"].astype("float64").round(6)
+        needs_ave = ~self.products["rate_type"].isin(["ad_valorem", "free"])
+        # AVE = 2024 calculated duty / value over partners without preferences (Ch. 99 US note 2(v)(xix) uses AVEs).
+        pool = trade[~trade["partner"].isin(FTA_PARTNERS | {"CHN"})]
+        sums = pool.groupby("hs10")[["duty_usd", "imports_usd"]].sum()
+        observed = (sums["duty_usd"] / sums["imports_usd"]).clip(0, 3)
+        ave = observed.reindex(rates.index)
+        use_ave = (needs_ave & ave.notna()).to_numpy()
+        values = np.where(use_ave, np.maximum(rates.to_numpy(), ave.to_numpy()), rates.to_numpy())
+        return pd.Series(values, index=rates.index, dtype="float64")
+
+    def _prepare(self, trade: pd.DataFrame) -> pd.DataFrame:
+        lines = trade.copy()
+        lines["mfn_rate"] = self._mfn_for(
+            lines["hs10"], lines["partner"], lines["duty_usd"] / lines["imports_usd"]
+        )
+        return self._attach_shares(lines.reset_index(drop=True))
+
+    def _mfn_for(self, hs10: pd.Series, partner: pd.Series, observed: pd.Series | None) -> np.ndarray:
+        statutory = self._statutory_ave.reindex(hs10.to_numpy())
+        fallback = self._statutory_ave.reindex(hs10.str[:8].map(lambda c: c + "00").to_numpy())
+        statutory_arr = np.where(np.isnan(statutory.to_numpy()), fallback.to_numpy(), statutory.to_numpy())
+        if observed is not None:
+            observed_arr = observed.to_numpy(dtype="float64")
+            statutory_arr = np.where(np.isnan(statutory_arr), observed_arr, statutory_arr)
+        statutory_arr = np.nan_to_num(statutory_arr, nan=0.0)
+        if self.mfn_basis is MfnBasis.APPLIED and observed is not None:
+            # A preference counts where the observed 2024 rate is at least half a point below the general
+            # rate; smaller gaps are rounding in Census calculated duties or a little in-quota trade.
+            observed_arr = observed.to_numpy(dtype="float64")
+            preferential = partner.isin(FTA_PARTNERS).to_numpy() & (
+                observed_arr < statutory_arr - PREFERENCE_GAP
+            )
+            statutory_arr = np.where(preferential, observed_arr, statutory_arr)
+        return statutory_arr
+
+    def _attach_shares(self, lines: pd.DataFrame) -> pd.DataFrame:
+        metals = pd.read_parquet(embedded_path("metal_shares.parquet")).set_index("hs10")
+        for metal in ("steel", "aluminum", "copper"):
+            exact = metals[f"{metal}_share"].reindex(lines["hs10"].to_numpy()).to_numpy()
+            by_hs8 = metals[f"{metal}_share"].reindex(lines["hs10"].str[:8].to_numpy()).to_numpy()
+            lines[f"{metal}_share"] = np.where(np.isnan(exact), by_hs8, exact)
+        usmca = pd.read_parquet(embedded_path("usmca_shares.parquet"))
+        keyed = usmca.set_index(["hs10", "partner"])["usmca_share"]
+        index = pd.MultiIndex.from_arrays([lines["hs10"], lines["partner"]])
+        lines["usmca_share"] = keyed.reindex(index).fillna(0.0).to_numpy()
+        return lines
+
+    def synthetic_line(self, hts10: str, partner: str) -> pd.DataFrame:
+        """A one-row frame for a product/origin pair, from the 2024 data if the pair traded."""
+        match = self.lines[(self.lines["hs10"] == hts10) & (self.lines["partner"] == partner)]
+        if len(match):
+            return match.reset_index(drop=True)
+        frame = pd.DataFrame({"hs10": [hts10], "partner": [partner], "imports_usd": [0.0], "duty_usd": [0.0]})
+        frame["mfn_rate"] = self._mfn_for(frame["hs10"], frame["partner"], None)
+        return self._attach_shares(frame)
+
+    def resolve_product(self, code: str, origin: str | None = None) -> str:
+        """An HTS10 for a 6–10 digit code: the line itself, or the largest 2024 line under the prefix."""
+        digits = normalise_hts(code)
+        if len(digits) == 10 and (digits in self.products.index or (self.lines["hs10"] == digits).any()):
+            return digits
+        candidates = self.lines[self.lines["hs10"].str.startswith(digits)]
+        if origin is not None and (candidates["partner"] == origin).any():
+            candidates = candidates[candidates["partner"] == origin]
+        if len(candidates):
+            return str(candidates.sort_values("imports_usd", ascending=False)["hs10"].iloc[0])
+        known = self.products.index[self.products.index.str.startswith(digits)]
+        if len(known):
+            return str(known[0])
+        raise UnknownProductError(f"unknown HTS code: {code} (not in the 2025 HTSUS)")
+
+    # -------------------------------------------------------------------------------------- scopes
+    def _scope_mask(self, name: str, on: dt.date, hs10: np.ndarray, cache: bool) -> np.ndarray:
+        # Scope membership only changes on the library's change dates, so cache by the date's bucket.
+        key = (name, bisect.bisect_right(self._change_dates, on))
+        if cache and key in self._scope_cache:
+            return self._scope_cache[key]
+        library = self.library
+        if name in library.definitions:
+            definition = library.definitions[name]
+            mask = np.zeros(len(hs10), dtype=bool)
+            if definition.prefixes:
+                mask |= _prefix_mask(hs10, definition.prefixes)
+            for member in definition.union:
+                mask |= self._scope_mask(member, on, hs10, cache)
+            for version in definition.versions:
+                if version.start <= on and (version.end is None or on < version.end):
+                    mask |= self._scope_mask(version.scope, on, hs10, cache)
+        else:
+            prefixes = tuple(p for p, start in library.list_prefixes[name] if start is None or start <= on)
+            mask = _prefix_mask(hs10, prefixes)
+        if cache:
+            self._scope_cache[key] = mask
+        return mask
+
+    def _products_mask(
+        self, products: Products | None, on: dt.date, hs10: np.ndarray, cache: bool
+    ) -> np.ndarray:
+        if products is None:
+            return np.zeros(len(hs10), dtype=bool)
+        if products.all:
+            return np.ones(len(hs10), dtype=bool)
+        mask = _prefix_mask(hs10, products.prefixes + products.chapters)
+        for name in products.lists:
+            mask |= self._scope_mask(name, on, hs10, cache)
+        return mask
+
+    # ---------------------------------------------------------------------------------- evaluation
+    def active_measures(self, on: dt.date, view: View, as_known_on: dt.date | None) -> list[Measure]:
+        if view is View.AS_KNOWN:
+            known = as_known_on or on
+            return [m for m in self.library.measures if m.covers_date_as_known(on, known)]
+        return [m for m in self.library.measures if m.covers_date_in_force(on)]
+
+    def _evaluate(
+        self, lines: pd.DataFrame, on: dt.date, view: View, as_known_on: dt.date | None, cache: bool
+    ) -> tuple[dict[str, np.ndarray], list[_Contribution]]:
+        hs10 = self._numbers if cache else _hs10_numbers(lines["hs10"].to_numpy(dtype=str))
+        partner = lines["partner"].to_numpy(dtype=str)
+        mfn = lines["mfn_rate"].to_numpy(dtype="float64")
+        n = len(lines)
+        by_program: dict[tuple[str, str], list[Measure]] = defaultdict(list)
+        for measure in self.active_measures(on, view, as_known_on):
+            by_program[(measure.layer.value, measure.program)].append(measure)
+
+        contributions: list[_Contribution] = []
+        covered: dict[str, np.ndarray] = {}  # s.232 programme → covered share of value
+        program_rates: dict[tuple[str, str], list[_Contribution]] = defaultdict(list)
+
+        codes, uniques = pd.factorize(partner)
+
+        def country_mask(countries: tuple[str, ...]) -> np.ndarray:
+            targets = set(countries)
+            if EU_AGGREGATE in targets:
+                targets |= set(EU27)
+            return np.isin(uniques, list(targets))[codes]
+
+        def apply_program(layer: str, program: str, base: np.ndarray) -> None:
+            measures = by_program.get((layer, program), [])
+            specific = [m for m in measures if m.is_country_specific]
+            general = [m for m in measures if not m.is_country_specific]
+            owned = np.zeros(n, dtype=bool)
+            for measure in specific + general:
+                in_country = (
+                    country_mask(measure.countries)
+                    if measure.is_country_specific
+                    else ~country_mask(measure.exclude_countries)
+                )
+                in_products = self._products_mask(measure.products, on, hs10, cache)
+                excluded = self._products_mask(measure.exclusions, on, hs10, cache)
+                claims = in_country & (in_products | excluded) & ~owned
+                applies = claims & in_products & ~excluded
+                if measure.is_country_specific:
+                    owned |= claims
+                if not applies.any():
+                    continue
+                share = np.where(applies, base, 0.0)
+                if measure.content is not None:
+                    content = lines[f"{measure.content}_share"].to_numpy(dtype="float64")
+                    share = share * np.where(np.isnan(content), DEFAULT_DERIVATIVE_METAL_SHARE, content)
+                if measure.usmca_exempt:
+                    share = share * np.where(
+                        country_mask(("CAN", "MEX")), 1 - lines["usmca_share"].to_numpy(), 1.0
+                    )
+                rate = _rule_rate(measure, mfn)
+                contribution = _Contribution(measure, share * rate, share)
+                program_rates[(layer, program)].append(contribution)
+                contributions.append(contribution)
+                if layer == Layer.S232.value and not (
+                    measure.rule.kind is RuleKind.ADD and measure.rule.rate == 0
+                ):
+                    covered[program] = np.maximum(covered.get(program, np.zeros(n)), share)
+
+        ones = np.ones(n)
+        for program in S232_PROGRAMS:
+            apply_program(Layer.S232.value, program, ones)
+        # s.232 programmes displaced by a higher one (precedence edges) drop out entirely on those lines.
+        for program in S232_PROGRAMS:
+            winners = [covered[w] > 0 for w in s232_winners_over(program) if w in covered]
+            if winners and program in covered:
+                displaced = np.logical_or.reduce(winners)
+                covered[program] = np.where(displaced, 0.0, covered[program])
+                for contribution in program_rates[(Layer.S232.value, program)]:
+                    contribution.rate = np.where(displaced, 0.0, contribution.rate)
+                    contribution.share = np.where(displaced, 0.0, contribution.share)
+
+        other_programs = sorted({key for key in by_program if key[0] != Layer.S232.value})
+
+        def base_share(layer: str, program: str, country: str) -> np.ndarray:
+            blockers = [covered[p] for p in excluded_by(layer, program, country) if p in covered]
+            return np.clip(1 - np.sum(blockers, axis=0), 0, 1) if blockers else np.ones(n)
+
+        for layer, program in other_programs:
+            base = base_share(layer, program, "*")
+            for country in COUNTRY_SPECIFIC_EDGES:
+                rows = country_mask((country,))
+                if rows.any():
+                    base = np.where(rows, base_share(layer, program, country), base)
+            apply_program(layer, program, base)
+
+        totals: dict[str, np.ndarray] = {"mfn": mfn.copy()}
+        refundable = np.zeros(n)
+        for layer in (item.value for item in Layer):
+            programs = [key for key in program_rates if key[0] == layer]
+            per_program = [np.sum([c.rate for c in program_rates[key]], axis=0) for key in programs]
+            if not per_program:
+                totals[layer] = np.zeros(n)
+            elif layer == Layer.S301.value:
+                # Where s.301 lists overlap the highest rate applies (USTR list notes).
+                totals[layer] = np.max(per_program, axis=0)
+            else:
+                totals[layer] = np.sum(per_program, axis=0)
+        ruling_known = view is not View.AS_KNOWN or (as_known_on or on) >= RULING_DATE
+        for contribution in contributions:
+            if contribution.measure.authority is Authority.IEEPA and ruling_known:
+                refundable = refundable + contribution.rate
+        if view is View.NET_OF_REFUNDS:
+            for contribution in contributions:
+                if contribution.measure.authority is Authority.IEEPA:
+                    layer = contribution.measure.layer.value
+                    totals[layer] = totals[layer] - contribution.rate
+            refundable = np.zeros(n)
+        totals["total"] = np.sum([totals[layer] for layer in LAYERS], axis=0)
+        totals["refundable"] = refundable
+        return totals, contributions
+
+    def evaluate(
+        self,
+        on: dt.date | str,
+        view: View | str = View.IN_FORCE,
+        as_known_on: dt.date | str | None = None,
+    ) -> pd.DataFrame:
+        """Every 2024 HTS10 × partner line with its layers on entry date ``on``.
+
+        Columns: hs10, partner (ISO3; EUN = EU aggregate), imports_usd, mfn_rate, s232_rate,
+        reciprocal_rate, fentanyl_rate, s301_rate, total_rate, refundable_rate (fractions), duty_usd.
+        """
+        on_date = parse_date(on)
+        chosen = parse_view(view)
+        known = parse_date(as_known_on, what="as-known date", check_coverage=False) if as_known_on else None
+        totals, _ = self._evaluate(self.lines, on_date, chosen, known, cache=True)
+        out = self.lines[["hs10", "partner", "imports_usd"]].copy()
+        for layer in LAYERS:
+            out[f"{layer}_rate"] = totals[layer]
+        out["total_rate"] = totals["total"]
+        out["refundable_rate"] = totals["refundable"]
+        out["duty_usd"] = out["imports_usd"] * out["total_rate"]
+        return out
+
+    def duty(
+        self,
+        hts: str,
+        origin: str,
+        on: dt.date | str,
+        value_usd: float | None = None,
+        view: View | str = View.IN_FORCE,
+        as_known_on: dt.date | str | None = None,
+    ) -> DutyResult:
+        """The duty on one product, layer by layer, with each layer's legal basis."""
+        on_date = parse_date(on)
+        chosen = parse_view(view)
+        if chosen is View.AS_KNOWN and as_known_on is None:
+            raise InvalidInputError("the as-known view needs --as-known-on DATE")
+        known = parse_date(as_known_on, what="as-known date", check_coverage=False) if as_known_on else None
+        if value_usd is not None and (not np.isfinite(value_usd) or value_usd < 0):
+            raise InvalidInputError(f"customs value must be a non-negative number, not {value_usd}")
+        iso3 = to_iso3(origin)
+        partner = engine_partner(iso3)
+        hts10 = self.resolve_product(hts, partner)
+        line = self.synthetic_line(hts10, partner)
+        totals, contributions = self._evaluate(line, on_date, chosen, known, cache=False)
+        ruling_known = chosen is not View.AS_KNOWN or (known or on_date) >= RULING_DATE
+        layers = [
+            LayerResult(
+                "MFN (HTSUS column 1)",
+                float(totals["mfn"][0]) * 100,
+                "HTSUS general rate of duty",
+                False,
+                "mfn",
+            )
+        ]
+        for contribution in contributions:
+            rate = float(contribution.rate[0])
+            measure = contribution.measure
+            if float(contribution.share[0]) == 0 or (rate == 0 and measure.rule.kind is RuleKind.ADD):
+                continue
+            is_ieepa = measure.authority is Authority.IEEPA
+            if chosen is View.NET_OF_REFUNDS and is_ieepa:
+                rate = 0.0
+            layers.append(
+                LayerResult(
+                    f"{measure.authority.value}: {measure.title}",
+                    rate * 100,
+                    measure.legal_basis,
+                    bool(is_ieepa and ruling_known and chosen is not View.NET_OF_REFUNDS),
+                    measure.layer.value,
+                    measure.id,
+                    measure.heading,
+                )
+            )
+        notes = []
+        if hts10 != normalise_hts(hts):
+            notes.append(f"{hts} resolved to HTS10 {hts10}")
+        if chosen is View.NET_OF_REFUNDS and any(
+            c.measure.authority is Authority.IEEPA for c in contributions
+        ):
+            notes.append("IEEPA duties refunded after Learning Resources, Inc. v. Trump (2026-02-20)")
+        description = str(self.products["description"].get(hts10, "")) if hts10 in self.products.index else ""
+        return DutyResult(
+            hts10=hts10,
+            description=description,
+            origin=iso3,
+            date=on_date,
+            view=chosen.value,
+            value_usd=value_usd,
+            total_rate_pct=float(totals["total"][0]) * 100,
+            refundable_pct=float(totals["refundable"][0]) * 100,
+            layers=tuple(layers),
+            notes=tuple(notes),
+        )
+
+
+def _rule_rate(measure: Measure, mfn: np.ndarray) -> np.ndarray:
+    rule = measure.rule
+    if rule.kind is RuleKind.ADD:
+        return np.full_like(mfn, float(rule.rate or 0.0))
+    room = np.maximum(0.0, float(rule.all_in or 0.0) - mfn)
+    if rule.kind is RuleKind.FLOOR:
+        return room
+    return np.minimum(float(rule.rate or 0.0), room)
+
+
+def _hs10_numbers(hs10: np.ndarray) -> np.ndarray:
+    """HTS10 codes as integers, so a prefix test is an integer division (much faster than strings)."""
+    return np.asarray(
+        pd.to_numeric(pd.Series(hs10, dtype=str).str.ljust(10, "0"), errors="coerce").fillna(-1),
+        dtype=np.int64,
+    )
+
+
+def _prefix_mask(numbers: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
+    mask = np.zeros(len(numbers), dtype=bool)
+    by_length: dict[int, list[int]] = defaultdict(list)
+    for prefix in prefixes:
+        by_length[len(prefix)].append(int(prefix))
+    for length, group in by_length.items():
+        mask |= np.isin(numbers // 10 ** (10 - length), group)
+    return mask
+
+
+@lru_cache(maxsize=2)
+def _default_engine(mfn_basis: MfnBasis) -> TariffEngine:
+    return TariffEngine(load_library(), mfn_basis=mfn_basis)

@@ -1,0 +1,213 @@
+"""The built-in measure library: every YAML file in ``policy/measures`` plus the named product scopes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from tarifflab.data.embedded import embedded_path
+from tarifflab.errors import MeasureFileError
+from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE
+from tarifflab.policy.measures import Measure, Products, load_measure_file
+
+COVERAGE_START = dt.date(2025, 1, 1)
+COVERAGE_END = dt.date(2026, 7, 31)
+SCOPES_FILE = "scopes.yaml"
+
+
+@dataclass(frozen=True)
+class ScopeVersion:
+    scope: str
+    start: dt.date
+    end: dt.date | None
+
+
+@dataclass(frozen=True)
+class ScopeDefinition:
+    """A named scope from scopes.yaml: prefixes, a union of scopes, or dated versions of scopes."""
+
+    name: str
+    legal_basis: str
+    prefixes: tuple[str, ...] = ()
+    union: tuple[str, ...] = ()
+    versions: tuple[ScopeVersion, ...] = ()
+
+
+@dataclass(frozen=True)
+class MeasureLibrary:
+    """Validated measures and the product scopes they refer to."""
+
+    measures: tuple[Measure, ...]
+    list_prefixes: dict[str, tuple[tuple[str, dt.date | None], ...]] = field(repr=False)
+    definitions: dict[str, ScopeDefinition] = field(repr=False)
+
+    def by_id(self, measure_id: str) -> Measure:
+        for measure in self.measures:
+            if measure.id == measure_id:
+                return measure
+        raise KeyError(measure_id)
+
+    def scope_names(self) -> set[str]:
+        return set(self.list_prefixes) | set(self.definitions)
+
+    def change_dates(self) -> list[dt.date]:
+        """Every date on which some measure starts or ends: the ETR only changes on these."""
+        dates = {COVERAGE_START}
+        for measure in self.measures:
+            dates.add(measure.start)
+            if measure.end is not None:
+                dates.add(measure.end)
+        for definition in self.definitions.values():
+            for version in definition.versions:
+                dates.add(version.start)
+                if version.end is not None:
+                    dates.add(version.end)
+        for prefixes in self.list_prefixes.values():
+            dates.update(d for _, d in prefixes if d is not None)
+        return sorted(d for d in dates if COVERAGE_START <= d <= COVERAGE_END)
+
+
+def country_matches(measure_countries: tuple[str, ...], origin: str) -> bool:
+    """Whether a measure naming ``measure_countries`` covers goods of ``origin`` (EU members ↔ EUN)."""
+    if origin in measure_countries:
+        return True
+    return EU_AGGREGATE in measure_countries and origin in EU27
+
+
+def _parse_scopes(path: Path) -> dict[str, ScopeDefinition]:
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        raise MeasureFileError(f"{path.name}: malformed YAML") from None
+    if not isinstance(raw, dict):
+        raise MeasureFileError(f"{path.name}: expected a mapping of scope names")
+    definitions = {}
+    for name, spec in raw.items():
+        if not isinstance(spec, dict) or "legal_basis" not in spec:
+            raise MeasureFileError(f"{path.name}: scope {name}: needs a legal_basis")
+        versions = tuple(
+            ScopeVersion(str(v["scope"]), v["start"], v.get("end")) for v in spec.get("versions", []) or []
+        )
+        prefixes = tuple(str(p).replace(".", "") for p in spec.get("prefixes", []) or [])
+        if not (versions or prefixes or spec.get("union")):
+            raise MeasureFileError(f"{path.name}: scope {name}: give prefixes, union or versions")
+        definitions[str(name)] = ScopeDefinition(
+            str(name), str(spec["legal_basis"]), prefixes, tuple(spec.get("union", []) or ()), versions
+        )
+    return definitions
+
+
+def _embedded_lists() -> dict[str, tuple[tuple[str, dt.date | None], ...]]:
+    scopes = pd.read_parquet(embedded_path("tariff_scopes.parquet"))
+    grouped: dict[str, list[tuple[str, dt.date | None]]] = defaultdict(list)
+    for scope, prefix, effective in scopes.itertuples(index=False):
+        grouped[scope].append(
+            (prefix, dt.date.fromisoformat(effective) if isinstance(effective, str) and effective else None)
+        )
+    return {k: tuple(v) for k, v in grouped.items()}
+
+
+def _referenced(products: Products | None) -> tuple[str, ...]:
+    return products.lists if products is not None else ()
+
+
+def _windows_overlap(a: Measure, b: Measure) -> bool:
+    a_end = a.end or dt.date.max
+    b_end = b.end or dt.date.max
+    return a.start < b_end and b.start < a_end
+
+
+def _carved_out(broad: Measure, narrow: Measure) -> bool:
+    """Whether ``narrow``'s products are exactly lists that ``broad`` excludes."""
+    excluded = set(_referenced(broad.exclusions))
+    return (
+        bool(narrow.products.lists)
+        and not narrow.products.prefixes
+        and set(narrow.products.lists) <= excluded
+    )
+
+
+def _products_overlap(first: Measure, second: Measure) -> bool:
+    if _carved_out(first, second) or _carved_out(second, first):
+        return False
+    return (
+        first.products == second.products
+        or first.products.all
+        or second.products.all
+        or bool(set(first.products.lists) & set(second.products.lists))
+    )
+
+
+def _check(measures: list[Measure], names: set[str]) -> None:
+    seen: set[str] = set()
+    for measure in measures:
+        if measure.id in seen:
+            raise MeasureFileError(f"duplicate measure id: {measure.id}")
+        seen.add(measure.id)
+        for scope in (*_referenced(measure.products), *_referenced(measure.exclusions)):
+            if scope not in names:
+                raise MeasureFileError(f"measure {measure.id}: unknown product scope {scope!r}")
+    # Contradiction: two measures that would both claim the same lines of the same programme, at the same
+    # specificity, for the same country, on the same day, in the final (in-force) law.
+    groups: dict[tuple[str, str, bool], list[Measure]] = defaultdict(list)
+    for measure in measures:
+        if measure.void_from_known is None:
+            groups[(measure.layer, measure.program, measure.is_country_specific)].append(measure)
+    for group in groups.values():
+        for i, first in enumerate(group):
+            for second in group[i + 1 :]:
+                shared = set(first.countries) & set(second.countries)
+                same_products = _products_overlap(first, second)
+                if (
+                    shared
+                    and same_products
+                    and _windows_overlap(first, second)
+                    and first.content == second.content
+                ):
+                    raise MeasureFileError(
+                        f"contradictory measures {first.id} and {second.id}: both set programme "
+                        f"{first.program} for {sorted(shared)} on overlapping dates"
+                    )
+
+
+def load_library_from(directory: Path) -> MeasureLibrary:
+    """Load every ``*.yaml`` measure file of ``directory`` (scopes.yaml holds the named scopes)."""
+    if not directory.is_dir():
+        raise MeasureFileError(f"measure directory not found: {directory}")
+    scope_file = directory / SCOPES_FILE
+    definitions = _parse_scopes(scope_file) if scope_file.exists() else {}
+    lists = _embedded_lists()
+    measures: list[Measure] = []
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name != SCOPES_FILE:
+            measures.extend(load_measure_file(path))
+    _check(measures, set(lists) | set(definitions))
+    return MeasureLibrary(tuple(measures), lists, definitions)
+
+
+@lru_cache(maxsize=1)
+def load_library() -> MeasureLibrary:
+    """The built-in library shipped with the package."""
+    return load_library_from(Path(str(resources.files("tarifflab.policy").joinpath("measures"))))
+
+
+def measures_in_force(on: dt.date, country: str) -> list[Measure]:
+    """Measures of the built-in library in force on ``on`` (entry date) for goods of ``country``."""
+    from tarifflab.nomenclature.countries import to_iso3
+
+    origin = to_iso3(country)
+    return [
+        m
+        for m in load_library().measures
+        if m.covers_date_in_force(on)
+        and (country_matches(m.countries, origin) or "ALL" in m.countries)
+        and not country_matches(m.exclude_countries, origin)
+    ]

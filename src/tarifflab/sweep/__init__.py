@@ -1,0 +1,1 @@
+"""Sweeps: many scenarios × parameter draws on Dask, results in DuckDB/Parquet."""
