@@ -249,11 +249,15 @@ def rounds_cmd(
     rec = load_record(p)
     if on is not None:
         state = rec.state_on(parse_date(on))
-        lines = [f"on {state['date']}:", "in force:"]
-        lines += [
-            f"  {m.get('instrument', m)} {m.get('rate_pct', '')}% ({m.get('rule', '')})"
-            for m in state["in_force"]
-        ]
+        lines = [f"on {state['date']}:", f"in force ({state['in_force_source']}):"]
+        for m in state["in_force"]:
+            if "instrument" in m:
+                lines.append(f"  {m['instrument']} {m['rate_pct']}% ({m['rule']})")
+                continue
+            rule = m.get("rule") or {}
+            rate = rule.get("rate") if rule.get("rate") is not None else rule.get("all_in")
+            shown = "" if rate is None else f" [{rule.get('kind')} {100 * rate:g}%]"
+            lines.append(f"  {m.get('id')}: {m.get('title')}{shown}")
         lines.append(f"on the table: {', '.join(state['on_the_table']) or '-'}")
         lines += [f"  threat: {t['text']} (from {t['effective']})" for t in state["pending_threats"]]
         _emit(state, fmt, None, "\n".join(lines))

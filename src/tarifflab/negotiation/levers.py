@@ -91,6 +91,8 @@ class MappingAssumptions:
     discount_rate: float = 0.05
     project_years: int = 20
     pledge_years: float = 3.4  # 2025-09-04 MOU to the 2029-01-19 commitment deadline
+    pharma_share_of_chemicals: float = 0.3  # multi-sector GE data: pharma within chemicals_pharma
+    agriculture_share_of_agri_food: float = 0.4  # multi-sector GE data: raw farm goods within agri_food
 
     def transfer_fraction(self) -> float:
         """Share of the pledged capital's present value that the partner gives up (50/50 then 90/10)."""
@@ -368,18 +370,81 @@ class UnknownPairError(InvalidInputError):
 
 GOODS_EXCLUDED = ("services",)
 MANUFACTURES = (
-    "chemicals",
-    "pharma",
-    "metals",
-    "machinery_electronics",
-    "motor_vehicles",
-    "other_transport",
+    "chemicals", "pharma", "metals", "machinery_electronics", "motor_vehicles", "other_transport",
     "other_manufacturing",
-)
+)  # fmt: skip
+
+Shares = dict[str, float]
 
 
-def _sector(data: TradeWarData, name: str) -> int | None:
-    return data.sectors.index(name) if name in data.sectors else None
+@dataclass(frozen=True)
+class SectorProfile:
+    """How a dataset's sectors map onto the lever categories.
+
+    ``us_treatment[sector]``: shares of the sector's imports from the partner under each US
+    treatment — ``auto`` (S232 autos), ``metals232`` (S232 steel/aluminium), ``energy`` (Annex II,
+    MFN only), ``aircraft`` (reciprocal unless exempt), ``generic_pharma`` (reciprocal unless exempt),
+    ``reciprocal`` (everything else); services (no entry) keep their tariffs.
+    ``partner_group[sector]``: shares of the partner's imports from the US in ``agriculture``,
+    ``food``, ``manufactures`` (the tariff-cut levers). ``purchases[lever]``: sector shares of a
+    purchase commitment. ``certification``: the motor-vehicle sector.
+    """
+
+    us_treatment: dict[str, Shares]
+    partner_group: dict[str, Shares]
+    purchases: dict[str, Shares]
+    certification: str
+
+
+def sector_profile(sectors: tuple[str, ...], a: MappingAssumptions) -> SectorProfile:
+    """Profile of the embedded negotiation dataset (11 sectors) or of the multi-sector GE default
+    (10 sectors: agri_food, …, chemicals_pharma, electronics, machinery, …)."""
+    names = set(sectors)
+    auto = {"auto": a.auto_share_of_motor_vehicles, "reciprocal": 1 - a.auto_share_of_motor_vehicles}
+    metals = {"metals232": a.metals_s232_coverage, "reciprocal": 1 - a.metals_s232_coverage}
+    common: dict[str, Shares] = {
+        "energy_mining": {"energy": 1.0},
+        "metals": metals,
+        "motor_vehicles": auto,
+        "other_transport": {"aircraft": 1.0},
+    }
+    if {"agriculture", "food", "pharma", "machinery_electronics"} <= names:
+        g = a.generic_pharma_share
+        treat = {**common, "pharma": {"generic_pharma": g, "reciprocal": 1 - g}}
+        group = {"agriculture": {"agriculture": 1.0}, "food": {"food": 1.0}}
+        group.update({m: {"manufactures": 1.0} for m in MANUFACTURES})
+        purchases = {
+            "farm": {"agriculture": 0.5, "food": 0.5},
+            "rice": {"agriculture": 1.0},
+            "aircraft": {"other_transport": 1.0},
+            "energy": {"energy_mining": 1.0},
+            "defence": {"other_transport": 0.5, "machinery_electronics": 0.5},
+        }
+    elif {"agri_food", "chemicals_pharma", "machinery", "electronics"} <= names:
+        g = a.generic_pharma_share * a.pharma_share_of_chemicals
+        treat = {**common, "chemicals_pharma": {"generic_pharma": g, "reciprocal": 1 - g}}
+        group = {
+            "agri_food": {
+                "agriculture": a.agriculture_share_of_agri_food,
+                "food": 1 - a.agriculture_share_of_agri_food,
+            }
+        }
+        group.update(
+            {m: {"manufactures": 1.0} for m in ("chemicals_pharma", "metals", "electronics", "machinery", "motor_vehicles", "other_transport", "other_manufacturing")}
+        )  # fmt: skip
+        purchases = {
+            "farm": {"agri_food": 1.0},
+            "rice": {"agri_food": 1.0},
+            "aircraft": {"other_transport": 1.0},
+            "energy": {"energy_mining": 1.0},
+            "defence": {"other_transport": 0.5, "machinery": 0.5},
+        }
+    else:
+        raise UnknownPairError(f"no lever mapping for sectors {', '.join(sectors)}")
+    for sector in sectors:
+        if sector not in GOODS_EXCLUDED and sector not in treat:
+            treat[sector] = {"reciprocal": 1.0}
+    return SectorProfile(treat, group, purchases, "motor_vehicles")
 
 
 def model_inputs(
@@ -387,9 +452,8 @@ def model_inputs(
 ) -> tuple[Array, Array, Array]:
     """Tariff cube ``t'``, iceberg change ``d̂`` and ``NX'`` (model currency units) for one setting.
 
-    Needs the default dataset's sector names (agriculture, food, energy_mining, pharma, metals,
-    motor_vehicles, other_transport, machinery_electronics, services…); sectors absent from ``data``
-    are skipped.
+    ``data``: flows ``[exporter, importer, sector]``, base tariffs and σ; its sectors must be those of
+    the embedded negotiation dataset or of the multi-sector GE default (:func:`sector_profile`).
     """
     a = assumptions or MappingAssumptions()
     values = pair.validate(settings)
@@ -397,80 +461,69 @@ def model_inputs(
         raise UnknownPairError(
             f"partner {pair.partner} is not a country of dataset {data.name} ({', '.join(data.countries)})"
         )
+    profile = sector_profile(data.sectors, a)
     us, p = data.index(pair.us), data.index(pair.partner)
     t = data.tariffs.copy()
     d = np.ones_like(t)
     nx = np.zeros(len(data.countries))
-    mfn_us = data.tariffs[p, us, :]
-    S = len(data.sectors)
-    goods = np.array([name not in GOODS_EXCLUDED for name in data.sectors])
     all_in = values["us_all_in_rule"] >= 0.5
+    recip = values["us_reciprocal_rate"]
 
     def combine(mfn: float, rate: float) -> float:
         return max(mfn, rate) if all_in and rate > 0 else mfn + rate
 
-    recip = values["us_reciprocal_rate"]
-    for s in range(S):
-        name = data.sectors[s]
-        if not goods[s]:
+    for s, name in enumerate(data.sectors):
+        shares = profile.us_treatment.get(name)
+        if not shares:
             continue
-        mfn = float(mfn_us[s])
-        if name == "motor_vehicles":
-            share = a.auto_share_of_motor_vehicles
-            car = combine(mfn, values["us_auto_rate"])
-            rest = combine(mfn, recip)
-            t[p, us, s] = share * car + (1 - share) * rest
-        elif name == "metals":
-            cov = a.metals_s232_coverage
-            t[p, us, s] = cov * (mfn + values["us_steel_rate"]) + (1 - cov) * combine(mfn, recip)
-        elif name == "energy_mining":
-            t[p, us, s] = mfn  # Annex II energy exclusions
-        elif name == "other_transport" and values["us_exempt_aircraft"] >= 0.5:
-            t[p, us, s] = mfn
-        elif name == "pharma" and values["us_exempt_generic_pharma"] >= 0.5:
-            g = a.generic_pharma_share
-            t[p, us, s] = g * mfn + (1 - g) * combine(mfn, recip)
-        else:
-            t[p, us, s] = combine(mfn, recip)
-    # partner side: tariff cuts and retaliation on US goods
+        mfn = float(data.tariffs[p, us, s])
+        rates = {
+            "auto": combine(mfn, values["us_auto_rate"]),
+            "metals232": mfn + values["us_steel_rate"],
+            "energy": mfn,
+            "aircraft": mfn if values["us_exempt_aircraft"] >= 0.5 else combine(mfn, recip),
+            "generic_pharma": mfn if values["us_exempt_generic_pharma"] >= 0.5 else combine(mfn, recip),
+            "reciprocal": combine(mfn, recip),
+        }
+        t[p, us, s] = sum(share * rates[cat] for cat, share in shares.items())
     cuts = {
         "agriculture": values["partner_tariff_cut_agriculture"],
         "food": values["partner_tariff_cut_food"],
+        "manufactures": values["partner_tariff_cut_manufactures"],
     }
-    for s in range(S):
-        name = data.sectors[s]
-        if not goods[s]:
+    for s, name in enumerate(data.sectors):
+        if name in GOODS_EXCLUDED:
             continue
-        cut = cuts.get(name, values["partner_tariff_cut_manufactures"] if name in MANUFACTURES else 0.0)
+        groups = profile.partner_group.get(name, {})
+        cut = sum(share * cuts[g] for g, share in groups.items())
         t[us, p, s] = data.tariffs[us, p, s] * (1 - cut) + values["partner_retaliation_rate"]
     # purchase commitments (USD bn/yr) → implicit import subsidy raising the US flow by ≈ A
-    scale = 1.0 if data.unit == "USD bn" else 1000.0  # model units per USD bn
+    scale = {"USD bn": 1.0, "USD million": 1000.0}.get(data.unit, 1000.0)  # model units per USD bn
+    amounts = {
+        "farm": values["purchases_farm_usd_bn"],
+        "aircraft": values["purchases_aircraft_usd_bn"],
+        "energy": values["purchases_energy_usd_bn"],
+        "defence": values["purchases_defence_usd_bn"],
+        "rice": values.get("rice_purchase_increase", 0.0)
+        * a.rice_baseline_tonnes
+        * a.rice_price_usd_per_tonne
+        / 1e9,
+    }
     shifts: dict[str, float] = {}
-
-    def add(sector: str, amount: float) -> None:
-        shifts[sector] = shifts.get(sector, 0.0) + amount
-
-    add("agriculture", values["purchases_farm_usd_bn"] / 2)
-    add("food", values["purchases_farm_usd_bn"] / 2)
-    add("other_transport", values["purchases_aircraft_usd_bn"])
-    add("energy_mining", values["purchases_energy_usd_bn"])
-    add("other_transport", values["purchases_defence_usd_bn"] / 2)
-    add("machinery_electronics", values["purchases_defence_usd_bn"] / 2)
-    if "rice_purchase_increase" in values:
-        tonnes = values["rice_purchase_increase"] * a.rice_baseline_tonnes
-        add("agriculture", tonnes * a.rice_price_usd_per_tonne / 1e9)
+    for kind, amount in amounts.items():
+        for sector, share in profile.purchases[kind].items():
+            shifts[sector] = shifts.get(sector, 0.0) + share * amount
     for sector, amount in shifts.items():
-        s_idx = _sector(data, sector)
-        if s_idx is None or amount <= 0:
+        if sector not in data.sectors or amount <= 0:
             continue
-        base = float(data.flows[us, p, s_idx])
+        k = data.sectors.index(sector)
+        base = float(data.flows[us, p, k])
         if base <= 0:
             continue
-        factor = (1.0 + amount * scale / base) ** (-1.0 / float(data.sigma[s_idx]))
-        t[us, p, s_idx] = (1.0 + t[us, p, s_idx]) * factor - 1.0
-    mv = _sector(data, "motor_vehicles")
-    if mv is not None and values["certification_cost_cut"] > 0:
-        d[us, p, mv] = 1.0 / (1.0 + values["certification_cost_cut"])
+        factor = (1.0 + amount * scale / base) ** (-1.0 / float(data.sigma[k]))
+        t[us, p, k] = (1.0 + t[us, p, k]) * factor - 1.0
+    if profile.certification in data.sectors and values["certification_cost_cut"] > 0:
+        d[us, p, data.sectors.index(profile.certification)] = 1.0 / (1.0 + values["certification_cost_cut"])
     pledge = values["investment_pledge_usd_bn"] * values["pledge_realisation"]
     if pledge > 0:
         transfer = pledge * a.transfer_fraction() * a.discount_rate * scale

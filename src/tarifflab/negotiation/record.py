@@ -103,8 +103,9 @@ class Record(BaseModel):
         if day < dt.date(2025, 1, 1) or day > dt.date(2026, 12, 31):
             raise InvalidDateError(f"{day} is outside the record (2025-01-01 to 2026-12-31)")
         in_force, source = _measures_in_force(day, country)
+        summary = self.in_force_from_record(day)
         if in_force is None:
-            in_force = self.in_force_from_record(day)
+            in_force = summary
             source = "negotiation record (tarifflab.policy.library.measures_in_force not available)"
         past = [r for r in self.rounds if r.date <= day]
         last = past[-1] if past else None
@@ -118,6 +119,7 @@ class Record(BaseModel):
             "date": day.isoformat(),
             "in_force": in_force,
             "in_force_source": source,
+            "in_force_summary": summary,
             "last_meeting": None if last is None else last.model_dump(mode="json"),
             "on_the_table": on_table,
             "off_the_table": [] if last is None else list(last.off_agenda),
@@ -138,13 +140,10 @@ def _measures_in_force(day: dt.date, country: str) -> tuple[list[dict[str, Any]]
         return None, ""
     measures = func(on=day, country=country)
     rows: list[dict[str, Any]] = []
+    keep = ("id", "title", "program", "legal_basis", "rule", "start", "end")
     for m in measures:
-        if hasattr(m, "model_dump"):
-            rows.append(m.model_dump(mode="json"))
-        elif isinstance(m, dict):
-            rows.append(dict(m))
-        else:
-            rows.append({"measure": str(m)})
+        record = m.model_dump(mode="json") if hasattr(m, "model_dump") else dict(m)
+        rows.append({k: record[k] for k in keep if k in record})
     return rows, "tarifflab.policy.library.measures_in_force"
 
 
