@@ -121,3 +121,27 @@ def test_frontier_with_any_payoff_model_and_no_deal_flag() -> None:
     rep = an.frontier(model, grid, inside, weights=weights, us_weight=0.3)  # d = (0, 0)
     assert rep.solutions["asymmetric_nash"].share_of_surplus_0 == pytest.approx(0.3)
     assert utilities(model.evaluate(PAIR.validate({"us_reciprocal_rate": 0.1})), PAIR, weights) == (1.0, 1.0)
+
+
+def test_multi_sector_ge_payoff_model() -> None:
+    from tarifflab.negotiation.payoffs_ge import MultiSectorPayoffModel
+
+    ge = MultiSectorPayoffModel(PAIR)
+    sq = ge.evaluate(PAIR.status_quo())
+    assert sq["USA"].real_income_pct == pytest.approx(0.0, abs=1e-8)
+    assert sq["JPN"].sector_output_pct["partner_motor_vehicles"] == pytest.approx(0.0, abs=1e-8)
+    pk = builtin_packages(PAIR)
+    no_deal = ge.evaluate(pk["no_deal_july_letter"].levers)
+    deal = ge.evaluate(pk["july_2025_deal"].levers)
+    assert (
+        no_deal["JPN"].sector_output_pct["partner_motor_vehicles"]
+        < deal["JPN"].sector_output_pct["partner_motor_vehicles"]
+        < 0
+    )
+    assert no_deal["USA"].balance_change_usd_bn > 0
+    # the pledge's transfer moves real income one for one (first order) between the two
+    pledge = ge.evaluate(PAIR.validate({"investment_pledge_usd_bn": 550}))
+    assert pledge["JPN"].real_income_pct < 0 < pledge["USA"].real_income_pct
+    grid = grid_packages(PAIR, {}, {"us_reciprocal_rate": [0.0, 0.1], "purchases_farm_usd_bn": [0, 8]})
+    rep = an.frontier(ge, grid, pk["no_deal_july_letter"], pk["july_2025_deal"])
+    assert len(rep.payoffs) == 4

@@ -33,13 +33,24 @@ def _emit(payload: Any, fmt: str, output: Path | None, table: str | None = None)
         typer.echo(text)
 
 
-def _payoff_model(pair_name: str) -> Any:
-    from tarifflab.negotiation.datasets import load_default
+PAYOFF_MODELS = ("ossa", "multi-sector")
+MODEL_HELP = "payoff model: ossa (Ossa 2014 model on the embedded ICIO aggregate, batched) or multi-sector (the GE model with input-output links)"
+
+
+def _payoff_model(pair_name: str, model: str = "ossa") -> Any:
     from tarifflab.negotiation.levers import get_pair
-    from tarifflab.negotiation.payoffs import OssaPayoffModel
 
     pair = get_pair(pair_name)
-    return OssaPayoffModel(pair, load_default())
+    if model == "ossa":
+        from tarifflab.negotiation.datasets import load_default
+        from tarifflab.negotiation.payoffs import OssaPayoffModel
+
+        return OssaPayoffModel(pair, load_default())
+    if model == "multi-sector":
+        from tarifflab.negotiation.payoffs_ge import MultiSectorPayoffModel
+
+        return MultiSectorPayoffModel(pair)
+    raise InvalidInputError(f"unknown payoff model {model!r}; use {' or '.join(PAYOFF_MODELS)}")
 
 
 @app.command("levers")
@@ -81,6 +92,7 @@ def packages_cmd(
 def evaluate_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     package: str = typer.Option(..., "--package", help="built-in package name or a YAML file"),
+    model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
     fmt: str = typer.Option("json", "--format", help="json or table"),
     output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
 ) -> None:
@@ -89,7 +101,7 @@ def evaluate_cmd(
     from tarifflab.negotiation.packages import get_package
 
     _check_format(fmt)
-    pm = _payoff_model(pair)
+    pm = _payoff_model(pair, model)
     pk = get_package(pm.pair, package)
     ev = evaluate(pm, pk)
     payload = ev.to_dict(pm.pair)
@@ -115,6 +127,7 @@ def frontier_cmd(
     ),
     delta_us: float = typer.Option(0.95, "--delta-us", help="US discount factor per round (Rubinstein)"),
     delta_partner: float = typer.Option(0.95, "--delta-partner", help="partner discount factor per round"),
+    model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
     max_frontier: int | None = typer.Option(
         None, "--max-frontier", help="list at most this many frontier points"
     ),
@@ -126,7 +139,7 @@ def frontier_cmd(
     from tarifflab.negotiation.packages import builtin_packages, get_package, load_grid
 
     _check_format(fmt)
-    pm = _payoff_model(pair)
+    pm = _payoff_model(pair, model)
     packages = load_grid(pm.pair, grid)
     builtin = builtin_packages(pm.pair)
     d = get_package(pm.pair, disagreement) if disagreement not in builtin else builtin[disagreement]
@@ -156,6 +169,7 @@ def frontier_cmd(
 def concessions_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     deal: str = typer.Option("july_2025_deal", "--deal", help="the deal package"),
+    model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
     reference: str = typer.Option(
         "no_deal_july_letter", "--reference", help="package each lever is reset to"
     ),
@@ -166,7 +180,7 @@ def concessions_cmd(
     from tarifflab.negotiation.packages import get_package
 
     _check_format(fmt)
-    pm = _payoff_model(pair)
+    pm = _payoff_model(pair, model)
     values = concession_values(pm, get_package(pm.pair, deal), get_package(pm.pair, reference))
     us, partner = pm.pair.players
     lines = [f"{'lever':34} {us:>9} {partner:>9}"] + [
