@@ -227,6 +227,22 @@ def _no_deal(name: str, d: FloatArray, params: dict[str, float]) -> Solution:
     )
 
 
+def _solution(
+    name: str, point: ArrayLike, idx: int, pts: FloatArray, d: FloatArray, params: dict[str, float]
+) -> Solution:
+    """A mutually beneficial solution at ``point`` whose finite-set choice is package ``idx``."""
+    pt = np.asarray(point, dtype=float)
+    return Solution(
+        name=name,
+        point=(float(pt[0]), float(pt[1])),
+        package_index=idx,
+        package_point=(float(pts[idx, 0]), float(pts[idx, 1])),
+        share_of_surplus_0=_share(pt, d),
+        mutually_beneficial=True,
+        parameters=params,
+    )
+
+
 def _share(point: FloatArray, d: FloatArray) -> float | None:
     gain = point - d
     total = float(gain.sum())
@@ -282,15 +298,7 @@ def nash_bargaining(points: ArrayLike, disagreement: Sequence[float], alpha: flo
         with np.errstate(divide="ignore"):
             score = alpha * np.log(gains[:, 0]) + (1 - alpha) * np.log(gains[:, 1])
     idx = _pick(score, rational & pareto_mask(pts), pts, d)
-    return Solution(
-        name=name,
-        point=(float(point[0]), float(point[1])),
-        package_index=idx,
-        package_point=(float(pts[idx, 0]), float(pts[idx, 1])),
-        share_of_surplus_0=_share(point, d),
-        mutually_beneficial=True,
-        parameters=params,
-    )
+    return _solution(name, point, idx, pts, d, params)
 
 
 def kalai_smorodinsky(points: ArrayLike, disagreement: Sequence[float]) -> Solution:
@@ -320,14 +328,8 @@ def kalai_smorodinsky(points: ArrayLike, disagreement: Sequence[float]) -> Solut
         point = curve[k - 1] + s * (curve[k] - curve[k - 1])
     ratio = np.min((pts[:, :2] - d) / span, axis=1)
     idx = _pick(ratio, rational & pareto_mask(pts), pts, d)
-    return Solution(
-        name="kalai_smorodinsky",
-        point=(float(point[0]), float(point[1])),
-        package_index=idx,
-        package_point=(float(pts[idx, 0]), float(pts[idx, 1])),
-        share_of_surplus_0=_share(np.asarray(point), d),
-        mutually_beneficial=True,
-        parameters={"ideal_0": float(ideal[0]), "ideal_1": float(ideal[1])},
+    return _solution(
+        "kalai_smorodinsky", point, idx, pts, d, {"ideal_0": float(ideal[0]), "ideal_1": float(ideal[1])}
     )
 
 
@@ -397,15 +399,7 @@ def rubinstein(
     point = x
     dist = np.hypot(pts[:, 0] - point[0], pts[:, 1] - point[1])
     idx = _pick(-dist, rational & pareto_mask(pts), pts, d)
-    return Solution(
-        name="rubinstein",
-        point=(float(point[0]), float(point[1])),
-        package_index=idx,
-        package_point=(float(pts[idx, 0]), float(pts[idx, 1])),
-        share_of_surplus_0=_share(point, d),
-        mutually_beneficial=True,
-        parameters=params,
-    )
+    return _solution("rubinstein", point, idx, pts, d, params)
 
 
 def rubinstein_linear_share(delta_0: float, delta_1: float) -> float:
