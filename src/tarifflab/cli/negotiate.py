@@ -233,7 +233,9 @@ def war_cmd(
         "dataset": data.name,
         "players": [data.countries[j] for j in players],
         "bilateral": bilateral,
-        "nash_tariffs_pct": res.player_tariffs_pct(),
+        "statistic": "median over partners and sectors (Ossa 2014); mean over players",
+        "nash_tariffs_pct": res.player_median_tariffs_pct(),
+        "nash_tariffs_mean_pct": res.player_tariffs_pct(),
         "average_nash_tariff_pct": res.average_tariff_pct,
         "welfare_change_pct": res.welfare_pct(),
         "rounds": res.rounds,
@@ -243,8 +245,11 @@ def war_cmd(
     lines = [
         f"Nash tariffs ({data.name}, {res.rounds} rounds, {res.seconds:.1f} s): average {res.average_tariff_pct:.1f}%"
     ]
-    for c, v in res.player_tariffs_pct().items():
-        lines.append(f"  {c}: tariff {v:6.1f}%  welfare {res.welfare_pct()[c]:+.2f}%")
+    means = res.player_tariffs_pct()
+    for c, v in res.player_median_tariffs_pct().items():
+        lines.append(
+            f"  {c}: median tariff {v:6.1f}% (mean {means[c]:5.1f}%)  welfare {res.welfare_pct()[c]:+.2f}%"
+        )
     _emit(payload, fmt, output, "\n".join(lines))
 
 
