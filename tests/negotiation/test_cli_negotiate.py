@@ -93,3 +93,17 @@ def test_contradictory_package_and_empty_grid_exit_2(
     out_of_range.write_text("levers: {us_reciprocal_rate: 3}\n")
     code, _, err = call(capsys, "negotiate", "evaluate", "us-japan", "--package", str(out_of_range))
     assert code == 2 and "outside its range" in err
+
+
+def test_any_pair_uses_the_same_machinery(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = call(capsys, "negotiate", "frontier", "us-eu", "--format", "json", "--max-frontier", "3")
+    assert code == 0
+    data = json.loads(out)
+    assert data["packages_evaluated"] == 810 and data["disagreement_package"] == "liberation_day_annex"
+    assert set(data["disagreement"]) == {"USA", "EUN"} and data["actual_deal"] is None
+    # with the status quo as disagreement and no deal beating it, the result says so (exit 0)
+    code, out, _ = call(capsys, "negotiate", "frontier", "us-korea", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    if not data["mutually_beneficial"]:
+        assert data["message"].startswith("no mutually beneficial deal")

@@ -154,3 +154,11 @@ def test_grids(tmp_path: Path) -> None:
     wrong_pair.write_text("pair: us-eu\ngrid: {us_reciprocal_rate: [0.1]}\n")
     with pytest.raises(ScenarioError):
         load_grid(PAIR, wrong_pair)
+
+
+def test_pairs_without_a_grid_file_use_the_generic_grid() -> None:
+    eu = get_pair("us-eu")
+    grid = load_grid(eu)
+    assert len(grid) == 6 * 5 * 3 * 3 * 3
+    assert "rice_purchase_increase" not in grid[0]
+    assert set(builtin_packages(eu)) == {"status_quo_2024", "liberation_day_annex", "eo14326_15_all_in"}

@@ -34,6 +34,8 @@ def _emit(payload: Any, fmt: str, output: Path | None, table: str | None = None)
 
 
 PAYOFF_MODELS = ("ossa", "multi-sector")
+DEFAULT_DISAGREEMENT = "no_deal_july_letter"  # pairs without it fall back to liberation_day_annex
+DEFAULT_ACTUAL = "july_2025_deal"  # pairs without it report no actual deal
 MODEL_HELP = "payoff model: ossa (Ossa 2014 model on the embedded ICIO aggregate, batched) or multi-sector (the GE model with input-output links)"
 
 
@@ -120,8 +122,8 @@ def evaluate_cmd(
 def frontier_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     grid: Path | None = typer.Option(None, "--grid", help="grid YAML (default: the built-in grid)"),
-    disagreement: str = typer.Option("no_deal_july_letter", "--disagreement", help="package of no deal"),
-    actual: str = typer.Option("july_2025_deal", "--actual", help="the actual deal's package ('' for none)"),
+    disagreement: str = typer.Option(DEFAULT_DISAGREEMENT, "--disagreement", help="package of no deal"),
+    actual: str = typer.Option(DEFAULT_ACTUAL, "--actual", help="the actual deal's package ('' for none)"),
     us_weight: float = typer.Option(
         0.5, "--us-weight", help="US bargaining weight of the asymmetric Nash solution"
     ),
@@ -142,6 +144,10 @@ def frontier_cmd(
     pm = _payoff_model(pair, model)
     packages = load_grid(pm.pair, grid)
     builtin = builtin_packages(pm.pair)
+    if disagreement == DEFAULT_DISAGREEMENT and disagreement not in builtin:
+        disagreement = "liberation_day_annex" if "liberation_day_annex" in builtin else "status_quo_2024"
+    if actual == DEFAULT_ACTUAL and actual not in builtin:
+        actual = ""
     d = get_package(pm.pair, disagreement) if disagreement not in builtin else builtin[disagreement]
     act = None if not actual else (builtin[actual] if actual in builtin else get_package(pm.pair, actual))
     rep = frontier(pm, packages, d, act, us_weight=us_weight, delta_us=delta_us, delta_partner=delta_partner)

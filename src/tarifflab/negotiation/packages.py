@@ -202,6 +202,17 @@ def get_package(pair: Pair, name_or_file: str) -> Package:
     return resolve(pair, PackageFile(pair=pair.name, packages=packages), path.stem)
 
 
+#: Grid used for pairs without a grid file of their own (levers every pair has; 810 packages).
+GENERIC_BASE: dict[str, LeverValue] = {"us_all_in_rule": 1, "us_steel_rate": 0.5}
+GENERIC_GRID: dict[str, list[LeverValue]] = {
+    "us_reciprocal_rate": [0.0, 0.05, 0.10, 0.15, 0.20, 0.25],
+    "us_auto_rate": [0.0, 0.025, 0.075, 0.15, 0.25],
+    "partner_tariff_cut_manufactures": [0.0, 0.5, 1.0],
+    "purchases_energy_usd_bn": [0.0, 10.0, 30.0],
+    "investment_pledge_usd_bn": [0.0, 300.0, 600.0],
+}
+
+
 def load_grid(pair: Pair, path: Path | None = None) -> list[dict[str, float]]:
     """Packages of a grid file (Cartesian product of the listed lever values over ``base``)."""
     if path is None:
@@ -209,7 +220,7 @@ def load_grid(pair: Pair, path: Path | None = None) -> list[dict[str, float]]:
             str(resources.files("tarifflab.negotiation").joinpath("packages", f"grid-{pair.name}.yaml"))
         )
         if not path.exists():
-            raise EmptyGridError(f"no default grid for {pair.name}; pass --grid FILE")
+            return grid_packages(pair, GENERIC_BASE, GENERIC_GRID)
     raw = _read_yaml(path)
     try:
         spec = GridFile.model_validate(raw)
