@@ -39,7 +39,7 @@ DEFAULT_ACTUAL = "july_2025_deal"  # pairs without it report no actual deal
 MODEL_HELP = "payoff model: ossa (Ossa 2014 model on the embedded ICIO aggregate, batched) or multi-sector (the GE model with input-output links)"
 
 
-def _payoff_model(pair_name: str, model: str = "ossa") -> Any:
+def _payoff_model(pair_name: str, model: str = "ossa", workers: int = 1) -> Any:
     from tarifflab.negotiation.levers import get_pair
 
     pair = get_pair(pair_name)
@@ -51,7 +51,7 @@ def _payoff_model(pair_name: str, model: str = "ossa") -> Any:
     if model == "multi-sector":
         from tarifflab.negotiation.payoffs_ge import MultiSectorPayoffModel
 
-        return MultiSectorPayoffModel(pair)
+        return MultiSectorPayoffModel(pair, workers=workers)
     raise InvalidInputError(f"unknown payoff model {model!r}; use {' or '.join(PAYOFF_MODELS)}")
 
 
@@ -130,6 +130,7 @@ def frontier_cmd(
     delta_us: float = typer.Option(0.95, "--delta-us", help="US discount factor per round (Rubinstein)"),
     delta_partner: float = typer.Option(0.95, "--delta-partner", help="partner discount factor per round"),
     model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
+    workers: int = typer.Option(1, "--workers", help="worker processes for the multi-sector model"),
     max_frontier: int | None = typer.Option(
         None, "--max-frontier", help="list at most this many frontier points"
     ),
@@ -141,7 +142,7 @@ def frontier_cmd(
     from tarifflab.negotiation.packages import builtin_packages, get_package, load_grid
 
     _check_format(fmt)
-    pm = _payoff_model(pair, model)
+    pm = _payoff_model(pair, model, workers)
     packages = load_grid(pm.pair, grid)
     builtin = builtin_packages(pm.pair)
     if disagreement == DEFAULT_DISAGREEMENT and disagreement not in builtin:

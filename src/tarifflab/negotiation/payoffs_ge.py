@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tarifflab.errors import InvalidInputError
 from tarifflab.negotiation.levers import GOODS_EXCLUDED, MappingAssumptions, Pair, model_inputs
 from tarifflab.negotiation.ossa_model import Array, TradeWarData
 from tarifflab.negotiation.payoffs import Outcomes
@@ -35,10 +36,15 @@ class MultiSectorPayoffModel:
         elasticities: str = "CP",
         io: bool = True,
         assumptions: MappingAssumptions | None = None,
+        workers: int = 1,
     ) -> None:
         from tarifflab.models.ge.multi_sector import MultiSectorModel
 
+        if workers < 1:
+            raise InvalidInputError(f"workers must be at least 1, got {workers}")
         self.pair = pair
+        self.workers = workers
+        self._config = (pair.name, dataset, elasticities, io, assumptions)
         self.model = MultiSectorModel(dataset, elasticities=elasticities, io=io)
         self.assumptions = assumptions or MappingAssumptions()
         base = self.model.solve()
@@ -103,4 +109,31 @@ class MultiSectorPayoffModel:
         return out
 
     def evaluate_many(self, settings: Sequence[dict[str, float]]) -> list[dict[str, Outcomes]]:
-        return [self.evaluate(s) for s in settings]
+        """Packages in order; with ``workers > 1`` contiguous chunks run in worker processes (each
+        builds its own model once; neighbouring grid points warm-start each other)."""
+        if self.workers == 1 or len(settings) < 2 * self.workers:
+            return [self.evaluate(s) for s in settings]
+        from concurrent.futures import ProcessPoolExecutor
+
+        size = -(-len(settings) // self.workers)
+        chunks = [list(settings[k : k + size]) for k in range(0, len(settings), size)]
+        with ProcessPoolExecutor(max_workers=self.workers) as pool:
+            parts = pool.map(_evaluate_chunk, [(self._config, chunk) for chunk in chunks])
+            return [out for part in parts for out in part]
+
+
+_WORKER_MODELS: dict[tuple[object, ...], MultiSectorPayoffModel] = {}
+
+
+def _evaluate_chunk(
+    job: tuple[tuple[str, str, str, bool, MappingAssumptions | None], list[dict[str, float]]],
+) -> list[dict[str, Outcomes]]:
+    config, chunk = job
+    model = _WORKER_MODELS.get(config)
+    if model is None:
+        from tarifflab.negotiation.levers import get_pair
+
+        name, dataset, elasticities, io, assumptions = config
+        model = MultiSectorPayoffModel(get_pair(name), dataset, elasticities, io, assumptions)
+        _WORKER_MODELS[config] = model
+    return [model.evaluate(s) for s in chunk]
