@@ -154,3 +154,14 @@ def test_six_digit_code_resolves_to_largest_line(engine: TariffEngine) -> None:
     result = engine.duty("870323", "JPN", "2025-10-01")
     assert result.hts10 == "8703230140"
     assert any("resolved" in note for note in result.notes)
+
+
+def test_canadian_shipment_usmca_status(engine: TariffEngine) -> None:
+    # EO 14325: 35% on Canadian goods from 2025-08-01; USMCA-qualifying goods exempt (EO 14231).
+    assert engine.duty(PRINTER_PARTS, "CAN", "2025-09-01").total_rate_pct == pytest.approx(35.0)
+    assert engine.duty(
+        PRINTER_PARTS, "CAN", "2025-09-01", usmca_qualifying=True
+    ).total_rate_pct == pytest.approx(0.0)
+    # Mexico 25% (EO 14194), not on s.232 autos (EO 14289 sec. 2): a Mexican car pays 2.5 + 25 s.232 only.
+    assert engine.duty(PRINTER_PARTS, "MEX", "2025-09-01").total_rate_pct == pytest.approx(25.0)
+    assert engine.duty(CAR, "MEX", "2025-09-01").total_rate_pct == pytest.approx(27.5)

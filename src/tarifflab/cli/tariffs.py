@@ -26,6 +26,9 @@ def duty(
     mfn_basis: MfnBasis = typer.Option(
         MfnBasis.APPLIED, "--mfn-basis", help="applied (FTA rates) or statutory"
     ),
+    usmca_qualifying: bool = typer.Option(
+        False, "--usmca-qualifying", help="a Canadian or Mexican good that claims USMCA"
+    ),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
     out: Path | None = typer.Option(None, "--out", help="write to this file instead of the terminal"),
 ) -> None:
@@ -33,7 +36,13 @@ def duty(
     if fmt is Format.CSV:
         raise InvalidInputError("duty prints table or json")
     result = TariffEngine.default(mfn_basis).duty(
-        hts, origin, date, value_usd=value, view=view, as_known_on=as_known_on
+        hts,
+        origin,
+        date,
+        value_usd=value,
+        view=view,
+        as_known_on=as_known_on,
+        usmca_qualifying=usmca_qualifying,
     )
     if fmt is Format.JSON:
         emit_json(result.to_dict(), out)

@@ -441,8 +441,13 @@ class TariffEngine:
         value_usd: float | None = None,
         view: View | str = View.IN_FORCE,
         as_known_on: dt.date | str | None = None,
+        usmca_qualifying: bool = False,
     ) -> DutyResult:
-        """The duty on one product, layer by layer, with each layer's legal basis."""
+        """The duty on one product, layer by layer, with each layer's legal basis.
+
+        For Canada and Mexico the shipment is taken as not USMCA-qualifying unless ``usmca_qualifying``
+        (the ETR aggregates instead weight lines by the observed 2025 USMCA-claimed share).
+        """
         on_date = parse_date(on)
         chosen = parse_view(view)
         if chosen is View.AS_KNOWN and as_known_on is None:
@@ -454,6 +459,10 @@ class TariffEngine:
         partner = engine_partner(iso3)
         hts10 = self.resolve_product(hts, partner)
         line = self.synthetic_line(hts10, partner)
+        if partner in ("CAN", "MEX"):
+            # One shipment either qualifies (USMCA rate: free) or pays the general rate and the duties.
+            line["usmca_share"] = 1.0 if usmca_qualifying else 0.0
+            line["mfn_rate"] = 0.0 if usmca_qualifying else self._mfn_for(line["hs10"], line["partner"], None)
         totals, contributions = self._evaluate(line, on_date, chosen, known, cache=False)
         ruling_known = chosen is not View.AS_KNOWN or (known or on_date) >= RULING_DATE
         layers = [
@@ -485,6 +494,13 @@ class TariffEngine:
                 )
             )
         notes = []
+        if partner in ("CAN", "MEX"):
+            status = (
+                "USMCA-qualifying"
+                if usmca_qualifying
+                else "not USMCA-qualifying (--usmca-qualifying to claim)"
+            )
+            notes.append(f"shipment taken as {status}")
         if hts10 != normalise_hts(hts):
             notes.append(f"{hts} resolved to HTS10 {hts10}")
         if chosen is View.NET_OF_REFUNDS and any(
