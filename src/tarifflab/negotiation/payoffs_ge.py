@@ -113,11 +113,14 @@ class MultiSectorPayoffModel:
         builds its own model once; neighbouring grid points warm-start each other)."""
         if self.workers == 1 or len(settings) < 2 * self.workers:
             return [self.evaluate(s) for s in settings]
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         size = -(-len(settings) // self.workers)
         chunks = [list(settings[k : k + size]) for k in range(0, len(settings), size)]
-        with ProcessPoolExecutor(max_workers=self.workers) as pool:
+        # spawn, not fork: forking a process whose BLAS threads are running can deadlock
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
             parts = pool.map(_evaluate_chunk, [(self._config, chunk) for chunk in chunks])
             return [out for part in parts for out in part]
 
