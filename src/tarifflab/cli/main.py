@@ -51,6 +51,9 @@ def _register() -> None:
     from tarifflab.cli import sweep
 
     app.add_typer(sweep.app, name="sweep")
+    from tarifflab.cli import negotiate
+
+    app.add_typer(negotiate.app, name="negotiate")
     from tarifflab.cli import app_cmds
 
     app_cmds.register(app)

@@ -17,7 +17,7 @@ from tarifflab.errors import InvalidDateError, InvalidInputError
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, WORLD, to_iso3
 from tarifflab.nomenclature.hs_sections import section_of, section_title
 from tarifflab.policy.engine import TariffEngine, View, engine_partner, parse_date, parse_view
-from tarifflab.policy.library import COVERAGE_END, COVERAGE_START
+from tarifflab.policy.library import COVERAGE_START
 
 SECTOR_SCHEMES = ("partner", "section", "gtap", "chapter")
 
@@ -182,7 +182,8 @@ def us_tariff_vector(
     """Trade-weighted additional US tariff over the MFN baseline (fraction) for each ISO3 in ``partners``.
 
     EU members get the EU aggregate's rate; partners outside the 2024 HS10 data get the import-weighted
-    rate of all partners not listed individually in it... i.e. the rest-of-world average; USA gets 0.
+    rate of the covered partners other than China, Canada, Mexico and the EU (a rest-of-world proxy);
+    the USA gets 0.
     """
     eng = _engine(engine)
     lines = _partner_rates(eng, on, view)
@@ -233,8 +234,3 @@ def us_tariff_matrix(
     matrix = pd.DataFrame(rows).T.reindex(columns=sectors)
     matrix.index.name = "partner"
     return matrix.astype(float)
-
-
-def check_window(on: dt.date) -> None:
-    if not COVERAGE_START <= on <= COVERAGE_END:
-        raise InvalidDateError(f"{on} is outside {COVERAGE_START} to {COVERAGE_END}")

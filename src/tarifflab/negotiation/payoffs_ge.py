@@ -1,0 +1,142 @@
+"""Payoffs from the multi-sector GE model (``tarifflab.models.ge.multi_sector``, CES with
+input–output links) through the :class:`~tarifflab.negotiation.payoffs.PayoffModel` protocol.
+
+The lever mapping is the one of :func:`tarifflab.negotiation.levers.model_inputs` on the model's own
+base flows, tariffs and σ_s = ε_s + 1, with two adaptations (the GE model takes a tariff cube only):
+
+* the certification lever's iceberg cut d̂ enters as a tariff equivalent, t′ = (1+t)·d̂ − 1;
+* the investment pledge's annual transfer T enters real income to first order, ±100·T/I_n
+  (I_n: base national income), not through the model's deficits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from tarifflab.errors import InvalidInputError
+from tarifflab.negotiation.levers import GOODS_EXCLUDED, MappingAssumptions, Pair, model_inputs
+from tarifflab.negotiation.ossa_model import Array, TradeWarData
+from tarifflab.negotiation.payoffs import Outcomes
+
+MANUFACTURING_GE = (
+    "chemicals_pharma", "metals", "electronics", "machinery", "motor_vehicles", "other_transport",
+    "other_manufacturing",
+)  # fmt: skip
+
+
+class MultiSectorPayoffModel:
+    """Payoffs of lever packages from :class:`~tarifflab.models.ge.multi_sector.MultiSectorModel`."""
+
+    def __init__(
+        self,
+        pair: Pair,
+        dataset: str = "default",
+        elasticities: str = "CP",
+        io: bool = True,
+        assumptions: MappingAssumptions | None = None,
+        workers: int = 1,
+    ) -> None:
+        from tarifflab.models.ge.multi_sector import MultiSectorModel
+
+        if workers < 1:
+            raise InvalidInputError(f"workers must be at least 1, got {workers}")
+        self.pair = pair
+        self.workers = workers
+        self._config = (pair.name, dataset, elasticities, io, assumptions)
+        self.model = MultiSectorModel(dataset, elasticities=elasticities, io=io)
+        self.assumptions = assumptions or MappingAssumptions()
+        base = self.model.solve()
+        self.view = TradeWarData(
+            countries=tuple(self.model.countries),
+            sectors=tuple(self.model.sectors),
+            flows=np.asarray(base.flows_pre_base, dtype=float),
+            tariffs=np.asarray(base.tariffs_base, dtype=float),
+            sigma=np.asarray(self.model.eps, dtype=float) + 1.0,
+            name=f"multi-sector {dataset}",
+            unit="USD million",
+        )
+        self.us = self.view.index(pair.us)
+        self.partner = self.view.index(pair.partner)
+        self.goods = np.array([s not in GOODS_EXCLUDED for s in self.view.sectors])
+        self.income_base = np.asarray(base.income_base, dtype=float)
+        self.sales_base = self.view.flows.sum(axis=1)  # [i, s], million USD
+
+    def inputs(self, settings: dict[str, float]) -> tuple[Array, Array]:
+        t, d, nx = model_inputs(self.view, self.pair, settings, self.assumptions)
+        t = np.where(d != 1.0, (1.0 + t) * d - 1.0, t)
+        return t, nx
+
+    def _sector_pct(self, values: Array, country: int, names: tuple[str, ...]) -> float:
+        idx = [k for k, s in enumerate(self.view.sectors) if s in names]
+        weights = self.sales_base[country, idx]
+        return float(100.0 * (np.dot(weights, values[country, idx]) / weights.sum() - 1.0))
+
+    def evaluate(self, settings: dict[str, float]) -> dict[str, Outcomes]:
+        from tarifflab.models.ge.multi_sector import MultiSectorScenario
+
+        t, nx = self.inputs(settings)
+        res = self.model.solve(MultiSectorScenario(name="negotiation package"), tariffs=t)
+        X, X0 = res.flows_pre, res.flows_pre_base
+        us, p = self.us, self.partner
+        balance = float(X[us, p, self.goods].sum() - X[p, us, self.goods].sum()) / 1000.0
+        balance0 = float(X0[us, p, self.goods].sum() - X0[p, us, self.goods].sum()) / 1000.0
+        jobs_hat = np.asarray(res.output_nominal_hat) / np.asarray(res.w_hat)[:, None]
+        out: dict[str, Outcomes] = {}
+        for role, c in (("us", us), ("partner", p)):
+            sign = 1.0 if role == "us" else -1.0
+            if role == "us":
+                groups = {"us_agriculture": ("agri_food",), "us_manufacturing": MANUFACTURING_GE}
+            else:
+                groups = {"partner_motor_vehicles": ("motor_vehicles",)}
+            outputs = {k: self._sector_pct(np.asarray(res.output_hat), c, v) for k, v in groups.items()}
+            jobs = {k: self._sector_pct(jobs_hat, c, v) for k, v in groups.items()}
+            transfer_pct = -100.0 * float(nx[c]) / float(self.income_base[c])
+            welfare = float(res.welfare_hat[c])
+            name = self.view.countries[c]
+            out[name] = Outcomes(
+                country=name,
+                real_income_pct=100.0 * (welfare - 1.0) + transfer_pct,
+                cpi_pct=100.0 * (float(res.income_hat[c]) / welfare - 1.0),
+                bilateral_balance_usd_bn=sign * balance,
+                balance_change_usd_bn=sign * (balance - balance0),
+                tariff_revenue_usd_bn=float(res.tariff_revenue[c]) / 1000.0,
+                revenue_change_usd_bn=float(res.tariff_revenue[c] - res.tariff_revenue_base[c]) / 1000.0,
+                sector_output_pct=outputs,
+                sector_jobs_pct=jobs,
+            )
+        return out
+
+    def evaluate_many(self, settings: Sequence[dict[str, float]]) -> list[dict[str, Outcomes]]:
+        """Packages in order; with ``workers > 1`` contiguous chunks run in worker processes (each
+        builds its own model once; neighbouring grid points warm-start each other)."""
+        if self.workers == 1 or len(settings) < 2 * self.workers:
+            return [self.evaluate(s) for s in settings]
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        size = -(-len(settings) // self.workers)
+        chunks = [list(settings[k : k + size]) for k in range(0, len(settings), size)]
+        # spawn, not fork: forking a process whose BLAS threads are running can deadlock
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
+            parts = pool.map(_evaluate_chunk, [(self._config, chunk) for chunk in chunks])
+            return [out for part in parts for out in part]
+
+
+_WORKER_MODELS: dict[tuple[object, ...], MultiSectorPayoffModel] = {}
+
+
+def _evaluate_chunk(
+    job: tuple[tuple[str, str, str, bool, MappingAssumptions | None], list[dict[str, float]]],
+) -> list[dict[str, Outcomes]]:
+    config, chunk = job
+    model = _WORKER_MODELS.get(config)
+    if model is None:
+        from tarifflab.negotiation.levers import get_pair
+
+        name, dataset, elasticities, io, assumptions = config
+        model = MultiSectorPayoffModel(get_pair(name), dataset, elasticities, io, assumptions)
+        _WORKER_MODELS[config] = model
+    return [model.evaluate(s) for s in chunk]
