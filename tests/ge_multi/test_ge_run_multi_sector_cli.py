@@ -28,3 +28,32 @@ def test_multi_sector_rejects_one_sector_options() -> None:
     done = run_cli("ge", "run", "deal-2025", "--model", "multi-sector", "--tariffs-from-date", "2025-09-20")
     assert done.returncode == 2
     assert "named scenarios" in done.stderr
+
+
+def test_engine_driven_scenario_runs_without_reference_data(tmp_path: object) -> None:
+    import os
+    from pathlib import Path
+
+    empty = Path(str(tmp_path)) / "reference"
+    (empty / "facts").mkdir(parents=True)
+    env = {**os.environ, "TARIFFLAB_REFERENCE_DATA": str(empty)}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tarifflab",
+            "ge",
+            "run",
+            "deal-2025",
+            "--model",
+            "multi-sector",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["diagnostics"]["converged"] is True

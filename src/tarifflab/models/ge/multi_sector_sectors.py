@@ -218,17 +218,32 @@ def icio_sector_of_hs(code: str) -> str:
 
 
 @lru_cache(maxsize=2)
+def _hs6_gtap(reference: Path | None) -> pd.DataFrame:
+    """HS6 → GTAP crosswalk: the Budget Lab file when reference data exist, else the embedded HTS table
+    (built from the Budget Lab HS10 → GTAP crosswalk), so the model runs on a fresh machine."""
+    from tarifflab.data.embedded import embedded_path
+    from tarifflab.data.reference import reference_root
+    from tarifflab.errors import ReferenceDataMissingError
+
+    try:
+        root = reference if reference is not None else reference_root()
+        path = root / "tariffs" / "Budget-Lab-Yale__Tariff-ETRs" / "resources" / "hs6_gtap_crosswalk.csv.gz"
+        if path.exists():
+            return pd.read_csv(path, dtype=str, usecols=["hs6_code", "gtap_code"])
+    except ReferenceDataMissingError:
+        pass
+    products = pd.read_parquet(embedded_path("hts_products.parquet"), columns=["hs10", "gtap_code"]).dropna()
+    products["hs6_code"] = products["hs10"].str[:6]
+    return products.drop_duplicates("hs6_code")[["hs6_code", "gtap_code"]]
+
+
 def hs6_to_icio(reference: Path | None = None) -> dict[str, str]:
     """HS6 → ICIO sector for every HS6 code in the Budget Lab HS6→GTAP crosswalk.
 
     The GTAP sector decides (``GTAP_TO_ICIO``), except where the HS4 override table is more specific
     (GTAP ``ele`` lumps computers/electronics; ``mvh``/``otn`` split by heading).
     """
-    from tarifflab.data.reference import reference_root
-
-    root = reference if reference is not None else reference_root()
-    path = root / "tariffs" / "Budget-Lab-Yale__Tariff-ETRs" / "resources" / "hs6_gtap_crosswalk.csv.gz"
-    table = pd.read_csv(path, dtype=str, usecols=["hs6_code", "gtap_code"])
+    table = _hs6_gtap(reference)
     out: dict[str, str] = {}
     for hs6, gtap in zip(table["hs6_code"], table["gtap_code"], strict=True):
         code = str(hs6).zfill(6)
