@@ -106,6 +106,8 @@ def test_scenario_lab(page: Any, dashboard_url: str, artifacts: Path) -> None:
     page.get_by_role("button", name="Run scenario").click()
     page.get_by_text("Welfare change").first.wait_for()
     wait_idle(page)
+    # charts render after the text; wait for the second one rather than racing it
+    page.locator(".js-plotly-plot").nth(1).wait_for()
     assert page.locator(".js-plotly-plot").count() >= 2
     no_exception(page)
     shot(page, artifacts, "scenario")
