@@ -183,6 +183,10 @@ class OneSectorModel:
         budget_gap = st.revenue + st.y_new + (1.0 - base.beta) * st.a_net + base.transfers * growth - st.e_new
         return income_gap, budget_gap
 
+    def state(self, x: FloatArray, shock: _Shock) -> _State:
+        """Equilibrium quantities (λ'_ji, X'_ji, R_i, Y'_i, τ_i, log P̂_i ...) at the unknowns ``x``."""
+        return self._state(np.asarray(x, dtype=np.float64), shock)
+
     def residual(self, x: FloatArray, shock: _Shock) -> FloatArray:
         """Scaled residuals F(x) (length 3N, or 4N in the IO variant)."""
         return self._residual_from_state(self._state(x, shock))

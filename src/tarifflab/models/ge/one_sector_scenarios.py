@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from tarifflab.errors import InvalidInputError, ScenarioError
+from tarifflab.errors import ConvergenceError, InvalidInputError, ScenarioError
 from tarifflab.models.ge.one_sector import Fiscal, OneSectorModel
 from tarifflab.models.ge.one_sector_calibration import (
     Baseline,
@@ -31,6 +31,7 @@ from tarifflab.models.ge.one_sector_calibration import (
     calibrate_io,
 )
 from tarifflab.models.ge.one_sector_data import EU25, FloatArray, GEData, load_ge_data
+from tarifflab.models.ge.one_sector_optimal import RetaliationProblem, optimise_retaliation
 from tarifflab.models.ge.one_sector_tariffs import (
     export_supply_delta,
     optimal_tariff,
@@ -41,11 +42,11 @@ from tarifflab.models.ge.one_sector_tariffs import (
     with_retaliation,
 )
 from tarifflab.models.ge.results import GEResult
-from tarifflab.models.ge.solver import SolverOptions
+from tarifflab.models.ge.solver import SolverDiagnostics, SolverOptions
 
 #: Bounds of the numerical optimal US tariff in the IO variant (the authors' fmincon bounds, §9.3).
 IO_OPTIMAL_US_BOUNDS = (0.0, 0.25)
-#: Bounds of the uniform numerical optimal retaliation tariff in the IO variant (§9.3: [0, 0.5]).
+#: Bounds of the numerical optimal retaliation tariffs in the IO variant (§9.3: [0, 0.5]).
 IO_OPTIMAL_RETALIATION_BOUNDS = (0.0, 0.5)
 
 
@@ -422,25 +423,60 @@ def _io_optimal_us(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions 
 
 @_scenario(
     "io-optimal-retaliation",
-    "IO variant: USTR + uniform retaliation maximising non-US welfare (1-D search)",
+    "IO variant: USTR + country-specific retaliation maximising non-US welfare (193 rates, L-BFGS-B)",
     "Table 4 post (2)",
 )
 def _io_optimal_retaliation(lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions | None) -> GEResult:
     model = lab.model("io")
     base = lab.ustr_matrix(us)
-    non_us = [c for c in lab.iso3 if c != "USA"]
+    problem = RetaliationProblem(model, base, opt)
+    # The authors' start: each country's tariff on US goods = the US tariff on it (§9.3).
+    found = optimise_retaliation(problem, base[problem.others, lab.us], IO_OPTIMAL_RETALIATION_BOUNDS)
+    if not found.converged:
+        raise ConvergenceError(
+            f"optimal retaliation search did not converge: {found.message}",
+            SolverDiagnostics(found.iterations, found.projected_gradient, found.seconds, False, "l-bfgs-b"),
+        )
+    result = lab.solve(
+        model,
+        problem.tariffs(found.rates[problem.others]),
+        "io-optimal-retaliation",
+        opt,
+        f"IO, country-specific optimal retaliation (mean {found.rates[problem.others].mean():.4f})",
+    )
+    return _with_scalars(
+        result,
+        retaliation_objective_pct=found.objective_pct,
+        retaliation_tariff_mean=float(found.rates[problem.others].mean()),
+        search_iterations=float(found.iterations),
+        search_evaluations=float(found.evaluations),
+        search_seconds=found.seconds,
+        search_projected_gradient=found.projected_gradient,
+    )
+
+
+@_scenario(
+    "io-optimal-retaliation-uniform",
+    "IO variant: USTR + one uniform retaliation rate maximising non-US welfare (1-D search)",
+    "Table 4 post (2), uniform variant",
+)
+def _io_optimal_retaliation_uniform(
+    lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions | None
+) -> GEResult:
+    model = lab.model("io")
+    base = lab.ustr_matrix(us)
+    problem = RetaliationProblem(model, base, opt)
 
     def loss(rate: float) -> float:
-        solved = lab.solve(model, with_retaliation(base, lab.us, rate), "io-optimal-retaliation:search", opt)
-        return -solved.average(non_us)["welfare_pct"]
+        return -problem.value(np.full(problem.others.size, rate))
 
     rate = _bounded_search(loss, IO_OPTIMAL_RETALIATION_BOUNDS)
     result = lab.solve(
         model,
         with_retaliation(base, lab.us, rate),
-        "io-optimal-retaliation",
+        "io-optimal-retaliation-uniform",
         opt,
-        f"IO, retaliation {rate:.4f}",
+        f"IO, uniform retaliation {rate:.4f}",
     )
     return _with_scalars(result, retaliation_tariff=rate)
 
