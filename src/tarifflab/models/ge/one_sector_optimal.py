@@ -33,9 +33,30 @@ from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
 from tarifflab.errors import ConvergenceError, InvalidInputError
-from tarifflab.models.ge.one_sector import OneSectorModel
+from tarifflab.models.ge.one_sector import OneSectorModel, _Shock, _State
 from tarifflab.models.ge.one_sector_data import FloatArray
 from tarifflab.models.ge.solver import SolverDiagnostics, SolverOptions
+
+
+@dataclass(frozen=True, eq=False)
+class Barrier:
+    """Log-barrier terms of an interior-point method, added to ``J`` (the authors' fmincon subproblem).
+
+    ``μ [Σ_i log(θ_i − lo) + log(hi − θ_i) + Σ_k log(h_k − h^lo_k) + log(h^hi_k − h_k)]`` where ``h``
+    are the 4N equilibrium hats (ŵ, Ê, L̂, P̂ levels) and ``[h^lo, h^hi]`` the MPEC's bounds on them
+    (``[0.75, 1.5] ×`` the USTR solution in ``main_io.m``).
+
+    Attributes:
+        mu: barrier parameter μ (percent units, like ``J``).
+        hat_lower: lower bounds of the hats (4N).
+        hat_upper: upper bounds of the hats (4N).
+        tariff_bounds: bounds of every θ_i.
+    """
+
+    mu: float
+    hat_lower: FloatArray
+    hat_upper: FloatArray
+    tariff_bounds: tuple[float, float] = (0.0, 0.5)
 
 
 @dataclass(frozen=True)
@@ -75,11 +96,17 @@ class RetaliationProblem:
     """
 
     def __init__(
-        self, model: OneSectorModel, base_tariffs: FloatArray, options: SolverOptions | None = None
+        self,
+        model: OneSectorModel,
+        base_tariffs: FloatArray,
+        options: SolverOptions | None = None,
+        *,
+        barrier: Barrier | None = None,
     ) -> None:
         if not model.io:
             raise InvalidInputError("country-specific optimal retaliation is defined for the IO variant")
         self.model = model
+        self.barrier = barrier
         self.base_tariffs = np.asarray(base_tariffs, dtype=np.float64)
         self.options = options or SolverOptions()
         base = model.baseline
@@ -109,12 +136,13 @@ class RetaliationProblem:
         self.evaluations += 1
         return self.at_solution(x, tariffs)
 
-    def at_solution(self, x: FloatArray, tariffs: FloatArray) -> tuple[float, FloatArray]:
-        """``J`` and ``dJ/dθ`` at an equilibrium ``x`` of ``tariffs`` (adjoint method)."""
+    def at_solution(
+        self, x: FloatArray, tariffs: FloatArray, *, include_barrier: bool = True
+    ) -> tuple[float, FloatArray]:
+        """``J`` (plus the barrier terms, if any) and its gradient at an equilibrium ``x`` of ``tariffs``."""
         model = self.model
         base = model.baseline
-        n, us = model.n, self.us
-        eps, kappa = model.eps, model.kappa
+        kappa = model.kappa
         shock = model.shock(tariffs)
         st = model.state(x, shock)
         # ---------------------------------------------------------------- welfare and ∂J/∂(R, Y', G, p)
@@ -150,7 +178,31 @@ class RetaliationProblem:
                 g_p + g_z * model.dz_p,
             ]
         )
-        # ---------------------------------------------------------------- ∂F/∂θ and ∂J/∂θ
+        grad_theta = g_r * self.tariff_jacobian(st, shock)[1]
+        if self.barrier is not None and include_barrier:
+            bar = self.barrier
+            theta = shock.t[self.us, :]
+            hats = np.exp(x)
+            low, high = theta[self.others] - bar.tariff_bounds[0], bar.tariff_bounds[1] - theta[self.others]
+            hat_low, hat_high = hats - bar.hat_lower, bar.hat_upper - hats
+            if min(low.min(), high.min(), hat_low.min(), hat_high.min()) <= 0.0:
+                raise InvalidInputError("barrier objective evaluated outside its bounds")
+            value += bar.mu * float(np.log(low).sum() + np.log(high).sum())
+            value += bar.mu * float(np.log(hat_low).sum() + np.log(hat_high).sum())
+            grad_theta[self.others] += bar.mu * (1.0 / low - 1.0 / high)
+            grad_x = grad_x + bar.mu * hats * (1.0 / hat_low - 1.0 / hat_high)
+        f_theta, _ = self.tariff_jacobian(st, shock)
+        _, jac = model.residual_jacobian(x, shock)
+        adjoint = scipy.linalg.solve(jac.T, grad_x, check_finite=False)
+        grad = grad_theta - adjoint @ f_theta
+        return value, grad[self.others]
+
+    def tariff_jacobian(self, st: _State, shock: _Shock) -> tuple[FloatArray, FloatArray]:
+        """``∂F/∂θ`` (size × N, column i = θ_i = t_{US,i}) and ``∂R_i/∂θ_i`` at fixed unknowns."""
+        model = self.model
+        base = model.baseline
+        n, us = model.n, self.us
+        eps, kappa = model.eps, model.kappa
         theta = shock.t[us, :]
         h = -eps * base.phi / (1.0 + theta)
         lam_us = st.lam_new[us, :]
@@ -168,13 +220,10 @@ class RetaliationProblem:
         f_theta[n : 2 * n] = (np.diag(d_r) + (1.0 - base.beta) * net) * inv_e[:, None]
         f_theta[2 * n : 3 * n] = np.diag(-kappa * d_r / (st.y_new * (1.0 - st.tau)))
         f_theta[3 * n :] = np.diag(lam_us * h / eps)
-        _, jac = model.residual_jacobian(x, shock)
-        adjoint = scipy.linalg.solve(jac.T, grad_x, check_finite=False)
-        grad = g_r * d_r - adjoint @ f_theta
-        return value, grad[self.others]
+        return f_theta, d_r
 
-    def value(self, theta: FloatArray) -> float:
-        """``J(θ)`` only (solves the equilibrium)."""
+    def welfare_objective(self, theta: FloatArray) -> float:
+        """``J(θ)`` without barrier terms (solves the equilibrium)."""
         model = self.model
         tariffs = self.tariffs(np.asarray(theta, dtype=np.float64))
         result = model.solve(tariffs, options=self.options)
@@ -209,8 +258,13 @@ def optimise_retaliation(
         value, grad = problem.value_and_gradient(theta)
         return -value, -grad
 
+    if problem.barrier is not None:
+        # Interior-point subproblem: stay strictly inside the tariff bounds.
+        margin = 1e-9 * (hi - lo)
+        lo, hi = lo + margin, hi - margin
+        theta0 = np.clip(theta0, lo + 1e-3 * (hi - lo), hi - 1e-3 * (hi - lo))
     with threadpool_limits(limits=1, user_api="blas"):
-        start_value, _ = problem.value_and_gradient(theta0)
+        start_value = problem.welfare_objective(theta0)
         found = minimize(
             fun,
             theta0,
@@ -220,7 +274,8 @@ def optimise_retaliation(
             options={"maxiter": max_iter, "gtol": gtol, "ftol": 1e-15, "maxcor": 20},
         )
         rates_other = np.asarray(found.x, dtype=np.float64)
-        value, grad = problem.value_and_gradient(rates_other)
+        _, grad = problem.value_and_gradient(rates_other)
+        value = problem.welfare_objective(rates_other)
     projected = np.where((rates_other <= lo) & (grad < 0) | (rates_other >= hi) & (grad > 0), 0.0, grad)
     rates = np.zeros(problem.model.n)
     rates[problem.others] = rates_other

@@ -31,7 +31,7 @@ from tarifflab.models.ge.one_sector_calibration import (
     calibrate_io,
 )
 from tarifflab.models.ge.one_sector_data import EU25, FloatArray, GEData, load_ge_data
-from tarifflab.models.ge.one_sector_optimal import RetaliationProblem, optimise_retaliation
+from tarifflab.models.ge.one_sector_optimal import Barrier, RetaliationProblem, optimise_retaliation
 from tarifflab.models.ge.one_sector_tariffs import (
     export_supply_delta,
     optimal_tariff,
@@ -48,6 +48,12 @@ from tarifflab.models.ge.solver import SolverDiagnostics, SolverOptions
 IO_OPTIMAL_US_BOUNDS = (0.0, 0.25)
 #: Bounds of the numerical optimal retaliation tariffs in the IO variant (§9.3: [0, 0.5]).
 IO_OPTIMAL_RETALIATION_BOUNDS = (0.0, 0.5)
+#: Bounds of the MPEC's equilibrium hats in ``main_io.m``: [0.75, 1.5] × the USTR (slot-1) solution.
+AUTHORS_HAT_BOUNDS = (0.75, 1.5)
+#: Log-barrier parameter μ at which the interior-point subproblem reproduces Table 4 post (2): fitted
+#: on one printed figure (USA welfare −5.26 %); the other eleven figures of the row then match
+#: (docs/ge-one-sector.md). The authors' fmincon stopped at its 200-iteration cap before μ → 0.
+AUTHORS_BARRIER_MU = 0.01636
 
 
 @dataclass(frozen=True)
@@ -430,6 +436,17 @@ def _io_optimal_retaliation(lab: OneSectorLab, us: FloatArray | None, opt: Solve
     model = lab.model("io")
     base = lab.ustr_matrix(us)
     problem = RetaliationProblem(model, base, opt)
+    return _retaliation_result(lab, problem, base, opt, "io-optimal-retaliation", "optimum")
+
+
+def _retaliation_result(
+    lab: OneSectorLab,
+    problem: RetaliationProblem,
+    base: FloatArray,
+    opt: SolverOptions | None,
+    name: str,
+    label: str,
+) -> GEResult:
     # The authors' start: each country's tariff on US goods = the US tariff on it (§9.3).
     found = optimise_retaliation(problem, base[problem.others, lab.us], IO_OPTIMAL_RETALIATION_BOUNDS)
     if not found.converged:
@@ -437,21 +454,46 @@ def _io_optimal_retaliation(lab: OneSectorLab, us: FloatArray | None, opt: Solve
             f"optimal retaliation search did not converge: {found.message}",
             SolverDiagnostics(found.iterations, found.projected_gradient, found.seconds, False, "l-bfgs-b"),
         )
+    rates = found.rates[problem.others]
     result = lab.solve(
-        model,
-        problem.tariffs(found.rates[problem.others]),
-        "io-optimal-retaliation",
+        problem.model,
+        problem.tariffs(rates),
+        name,
         opt,
-        f"IO, country-specific optimal retaliation (mean {found.rates[problem.others].mean():.4f})",
+        f"IO, country-specific retaliation ({label}; mean rate {rates.mean():.4f})",
     )
     return _with_scalars(
         result,
         retaliation_objective_pct=found.objective_pct,
-        retaliation_tariff_mean=float(found.rates[problem.others].mean()),
+        retaliation_tariff_mean=float(rates.mean()),
         search_iterations=float(found.iterations),
         search_evaluations=float(found.evaluations),
         search_seconds=found.seconds,
         search_projected_gradient=found.projected_gradient,
+    )
+
+
+@_scenario(
+    "io-optimal-retaliation-authors",
+    "IO variant: USTR + retaliation at the authors' interior-point iterate (log barrier μ on the MPEC bounds)",
+    "Table 4 post (2) as published",
+)
+def _io_optimal_retaliation_authors(
+    lab: OneSectorLab, us: FloatArray | None, opt: SolverOptions | None
+) -> GEResult:
+    model = lab.model("io")
+    base = lab.ustr_matrix(us)
+    slot1 = lab.solve(model, base, "io-optimal-retaliation-authors:slot1", opt)
+    hats = np.concatenate([slot1.hats[k] for k in ("w_hat", "E_hat", "L_hat", "P_hat")])
+    barrier = Barrier(
+        AUTHORS_BARRIER_MU,
+        AUTHORS_HAT_BOUNDS[0] * hats,
+        AUTHORS_HAT_BOUNDS[1] * hats,
+        IO_OPTIMAL_RETALIATION_BOUNDS,
+    )
+    problem = RetaliationProblem(model, base, opt, barrier=barrier)
+    return _retaliation_result(
+        lab, problem, base, opt, "io-optimal-retaliation-authors", f"barrier μ = {AUTHORS_BARRIER_MU}"
     )
 
 
@@ -468,7 +510,7 @@ def _io_optimal_retaliation_uniform(
     problem = RetaliationProblem(model, base, opt)
 
     def loss(rate: float) -> float:
-        return -problem.value(np.full(problem.others.size, rate))
+        return -problem.welfare_objective(np.full(problem.others.size, rate))
 
     rate = _bounded_search(loss, IO_OPTIMAL_RETALIATION_BOUNDS)
     result = lab.solve(
