@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tarifflab.data.embedded import embedded_path
+from tarifflab.data.schemas import IMPORT_LINES, validate
 from tarifflab.errors import InvalidDateError, InvalidInputError, UnknownProductError
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, to_iso3
 from tarifflab.policy.library import COVERAGE_END, COVERAGE_START, MeasureLibrary, load_library
@@ -169,6 +170,7 @@ class TariffEngine:
         self.products = pd.read_parquet(embedded_path("hts_products.parquet")).set_index("hs10")
         trade = pd.read_parquet(embedded_path("us_imports_2024.parquet"))
         trade["partner"] = trade["partner"].astype(str)
+        trade = validate(trade, IMPORT_LINES, "2024 import lines")
         self._statutory_ave = self._statutory_rates(trade)
         self.lines = self._prepare(trade)
         self._scope_cache: dict[tuple[str, int], np.ndarray] = {}
