@@ -7,11 +7,17 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tarifflab.data.reference import reference_root
 from tarifflab.errors import ReferenceDataMissingError
 
 REQUIRE_REFERENCE = os.environ.get("TARIFFLAB_REQUIRE_REFERENCE") == "1"
+
+# CI runs property tests from a fixed seed, so a run is reproducible; locally they explore freely.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

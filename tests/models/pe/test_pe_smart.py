@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tarifflab.errors import DataError, InvalidElasticityError, InvalidInputError
@@ -230,6 +230,21 @@ def markets(draw: st.DrawFn) -> pd.DataFrame:
 
 
 @settings(max_examples=60, deadline=None)
+@example(  # found by hypothesis: a subnormal flow once overflowed the share ratios
+    lines=pd.DataFrame(
+        {
+            "hs10": ["8703230100", "8703230100", "8703230100"],
+            "partner": ["P00", "P01", "P02"],
+            "imports_usd": [1.112537e-308, 2.0, 0.0],
+            "rate_before": [0.0, 0.0, 0.0],
+            "rate_after": [0.0, 1.0, 0.0],
+        }
+    ),
+    eta=0.0,
+    sigma=1.0,
+    beta=math.inf,
+    form="linear",
+)
 @given(
     lines=markets(),
     eta=st.floats(0.0, 10.0),

@@ -41,6 +41,7 @@ from tarifflab.errors import DataError, InvalidInputError
 from tarifflab.models.pe.elasticities import ElasticityTable
 from tarifflab.models.pe.results import SmartDiagnostics, SmartResult
 
+MIN_FLOW_USD = 1e-6
 LINE_COLUMNS: tuple[str, ...] = ("hs10", "partner", "imports_usd", "rate_before", "rate_after")
 MAX_RATE = 10.0  # 1,000 %: anything above is almost surely a percent given where a fraction belongs
 
@@ -90,6 +91,10 @@ def validate_lines(lines: pd.DataFrame) -> pd.DataFrame:
         if (values < 0).any():
             row = frame.loc[values < 0, ["hs10", "partner"]].iloc[0]
             raise InvalidInputError(f"{column} is negative for {row['hs10']} × {row['partner']}")
+        if column == "imports_usd":
+            # Flows below a millionth of a dollar are numerical dust (e.g. subnormal floats); treating them
+            # as zero keeps the share ratios finite.
+            values = values.where(values >= MIN_FLOW_USD, 0.0)
         if column != "imports_usd" and (values > MAX_RATE).any():
             row = frame.loc[values > MAX_RATE, ["hs10", "partner"]].iloc[0]
             raise InvalidInputError(
