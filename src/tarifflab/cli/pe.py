@@ -57,6 +57,7 @@ class Level(StrEnum):
     partner = "partner"
     section = "section"
     chapter = "chapter"
+    gtap = "gtap"
     hs6 = "hs6"
     hs10 = "hs10"
 
@@ -122,8 +123,18 @@ def result_payload(
         "diagnostics": result.diagnostics.to_dict(),
     }
     if level != "partner":
-        payload["groups"] = {"level": level, "rows": _records(shown.by(level))}
+        payload["groups"] = {"level": level, "rows": _records(grouped(shown, level))}
     return payload
+
+
+def grouped(result: SmartResult, level: str) -> pd.DataFrame:
+    """Effects summed by ``level``; GTAP sectors come from the embedded HTS10 → GTAP crosswalk."""
+    if level != "gtap":
+        return result.by(level)
+    from tarifflab.data.embedded import embedded_path
+
+    products = pd.read_parquet(embedded_path("hts_products.parquet"), columns=["hs10", "gtap_code"])
+    return result.by("gtap", gtap=products.set_index("hs10")["gtap_code"])
 
 
 def _table(frame: pd.DataFrame, level: str, title: str) -> Table:
@@ -179,7 +190,7 @@ def run(
         str | None, typer.Option("--hs", help="Restrict to HS lines starting with this code (2-10 digits).")
     ] = None,
     level: Annotated[
-        Level, typer.Option("--by", help="Aggregate rows by partner, section, chapter, hs6 or hs10.")
+        Level, typer.Option("--by", help="Aggregate rows by partner, section, chapter, gtap, hs6 or hs10.")
     ] = Level.partner,
     output_format: Annotated[Format, typer.Option("--format", help="table, csv or json.")] = Format.TABLE,
     out: Annotated[
@@ -242,12 +253,12 @@ def run(
     if output_format is Format.JSON:
         text = json.dumps(result_payload(result, shown, level=level.value, meta=meta), indent=2) + "\n"
     elif output_format is Format.CSV:
-        text = shown.by(level.value).to_csv(index=False)
+        text = grouped(shown, level.value).to_csv(index=False)
     else:
         buffer = io.StringIO()
         console = Console(file=buffer, width=200)
         title = "SMART " + ", ".join(f"{k}={v}" for k, v in meta.items() if v is not None)
-        console.print(_table(shown.by(level.value), level.value, title))
+        console.print(_table(grouped(shown, level.value), level.value, title))
         totals = result.totals()
         console.print(
             f"market totals: imports {totals['imports_before_usd'] / 1e9:,.3f} → "

@@ -170,6 +170,9 @@ def test_cli_partner_filter_keeps_market_totals(tmp_path: Path, capsys: pytest.C
     assert payload["totals"]["imports_before_usd"] == pytest.approx(12.4e9 + 8.0e9 + 0.13e9 + 1e6)
     code, out, _ = cli(capsys, "pe", "run", "--lines", str(lines), "--format", "csv", "--by", "chapter")
     assert code == 0 and out.splitlines()[0].startswith("chapter,")
+    code, out, _ = cli(capsys, "pe", "run", "--lines", str(lines), "--format", "csv", "--by", "gtap")
+    assert code == 0 and out.splitlines()[0].startswith("gtap,")
+    assert out.splitlines()[1].startswith("MVH,")  # HS 8703 cars are GTAP motor vehicles and parts
     code, out, _ = cli(capsys, "pe", "run", "--lines", str(lines))
     assert code == 0 and "JPN" in out and "ETR" in out
 
