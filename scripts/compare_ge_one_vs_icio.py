@@ -203,7 +203,7 @@ def us_rates_table(lab: OneSectorLab, data: MultiSectorData, model: MultiSectorM
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def us_base_table(lab: OneSectorLab, fixed: MultiSectorModel) -> pd.DataFrame:
+def us_base_table(lab: OneSectorLab, fixed: MultiSectorModel, io: MultiSectorModel) -> pd.DataFrame:
     """The US in each base year: imports, exports and the deficit over GDP, share of world GDP (%)."""
     b = lab.base
     us = b.us
@@ -215,21 +215,26 @@ def us_base_table(lab: OneSectorLab, fixed: MultiSectorModel) -> pd.DataFrame:
         "deficit/GDP %": 100.0 * float((b.expenditure[us] - b.income[us]) / b.income[us]),
         "share of world GDP %": 100.0 * float(b.income[us] / b.income.sum()),
     }
-    m = fixed.base
-    u = fixed.data.country_index("USA")
-    flows = m.pi / m.kappa * m.E[None, :, :]  # pre-tariff [i, n, s]
-    mask = np.ones(m.n, dtype=bool)
-    mask[u] = False
-    goods = np.array([s != SERVICES for s in fixed.data.sectors])
-    va = float(m.VA[u])
-    icio = {
-        "imports/GDP %": 100.0 * float(flows[mask, u, :].sum() / va),
-        "goods imports/GDP %": 100.0 * float(flows[mask, u][:, goods].sum() / va),
-        "exports/GDP %": 100.0 * float(flows[u, mask, :].sum() / va),
-        "deficit/GDP %": -100.0 * float(m.S[u] / va),
-        "share of world GDP %": 100.0 * float(va / m.VA.sum()),
-    }
-    return pd.DataFrame({"one-sector (BACI 2023 + GDP)": one, "ICIO 2022": icio}).T
+    out = {"one-sector (BACI 2023 + GDP)": one}
+    for label, model in (
+        ("ICIO 2022, no IO (GDP = gross output)", fixed),
+        ("ICIO 2022, IO (GDP = value added)", io),
+    ):
+        m = model.base
+        u = model.data.country_index("USA")
+        flows = m.pi / m.kappa * m.E[None, :, :]  # pre-tariff [i, n, s]
+        mask = np.ones(m.n, dtype=bool)
+        mask[u] = False
+        goods = np.array([s != SERVICES for s in model.data.sectors])
+        va = float(m.VA[u])
+        out[label] = {
+            "imports/GDP %": 100.0 * float(flows[mask, u, :].sum() / va),
+            "goods imports/GDP %": 100.0 * float(flows[mask, u][:, goods].sum() / va),
+            "exports/GDP %": 100.0 * float(flows[u, mask, :].sum() / va),
+            "deficit/GDP %": -100.0 * float(m.S[u] / va),
+            "share of world GDP %": 100.0 * float(va / m.VA.sum()),
+        }
+    return pd.DataFrame(out).T
 
 
 def compare() -> tuple[list[Run], pd.DataFrame, pd.DataFrame]:
@@ -238,7 +243,11 @@ def compare() -> tuple[list[Run], pd.DataFrame, pd.DataFrame]:
     data = load_dataset("icio", 2022)
     runs = one_sector_runs(lab) + multi_sector_runs(data)
     rates = us_rates_table(lab, data, MultiSectorModel(data, elasticities="CP", io=False))
-    base = us_base_table(lab, MultiSectorModel(data, elasticities="CP", io=False, deficits="fixed"))
+    base = us_base_table(
+        lab,
+        MultiSectorModel(data, elasticities="CP", io=False, deficits="fixed"),
+        MultiSectorModel(data, elasticities="CP", io=True, deficits="fixed"),
+    )
     return runs, rates, base
 
 
