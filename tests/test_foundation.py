@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_helpers import run_cli
 from tarifflab._io import atomic_write
 from tarifflab.data.reference import ENV_VAR, reference_root
 from tarifflab.errors import ReferenceDataMissingError, UnknownCountryError
@@ -25,12 +24,6 @@ def test_country_resolution(given: str, expected: str) -> None:
 def test_unknown_country_names_the_value() -> None:
     with pytest.raises(UnknownCountryError, match="Atlantis"):
         to_iso3("Atlantis")
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tarifflab", *args], capture_output=True, text=True, check=False
-    )
 
 
 def test_cli_usage_error_is_one_line_exit_2() -> None:

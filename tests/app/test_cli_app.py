@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
+from cli_helpers import run_cli
 from tarifflab.cli.app_cmds import APP_SCRIPT, streamlit_argv
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tarifflab", *args], capture_output=True, text=True, check=False
-    )
 
 
 def test_serve_defaults_to_loopback_without_error_details() -> None:

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from pathlib import Path
 
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tarifflab", *args], capture_output=True, text=True, check=False
-    )
+from cli_helpers import run_cli
 
 
 def test_multi_sector_json_shape_on_default_data() -> None:
@@ -30,30 +25,9 @@ def test_multi_sector_rejects_one_sector_options() -> None:
     assert "named scenarios" in done.stderr
 
 
-def test_engine_driven_scenario_runs_without_reference_data(tmp_path: object) -> None:
-    import os
-    from pathlib import Path
-
-    empty = Path(str(tmp_path)) / "reference"
+def test_engine_driven_scenario_runs_without_reference_data(tmp_path: Path) -> None:
+    empty = tmp_path / "reference"
     (empty / "facts").mkdir(parents=True)
-    env = {**os.environ, "TARIFFLAB_REFERENCE_DATA": str(empty)}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tarifflab",
-            "ge",
-            "run",
-            "deal-2025",
-            "--model",
-            "multi-sector",
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
+    done = run_cli("ge", "run", "deal-2025", "--model", "multi-sector", "--format", "json", reference=empty)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["diagnostics"]["converged"] is True

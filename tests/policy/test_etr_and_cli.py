@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from io import StringIO
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from cli_helpers import run_cli
 from tarifflab.metrics.etr import (
     etr_by_partner,
     etr_by_sector,
@@ -18,12 +18,6 @@ from tarifflab.metrics.etr import (
     us_tariff_vector,
 )
 from tarifflab.policy.engine import TariffEngine
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tarifflab", *args], capture_output=True, text=True, check=False
-    )
 
 
 def test_partner_table_total_row_is_consistent() -> None:
@@ -147,3 +141,11 @@ def test_refunds_command_totals_partners() -> None:
         > frame.set_index("partner").loc["JPN", "refundable_usd"]
         > 0
     )
+
+
+def test_duty_table_to_file_only(tmp_path: Path) -> None:
+    target = tmp_path / "duty.txt"
+    done = run_cli("duty", "870323", "--origin", "JPN", "--date", "2025-10-01", "--out", str(target))
+    assert done.returncode == 0, done.stderr
+    assert "15.00%" in target.read_text()
+    assert "15.00%" not in done.stdout

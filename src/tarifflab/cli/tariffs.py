@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
 import typer
 from rich.console import Console
 
-from tarifflab.cli.output import Format, emit_frame, emit_json, frame_to_table
+from tarifflab.cli.output import Format, emit_frame, emit_json, emit_text, frame_to_table
 from tarifflab.errors import InvalidInputError
 from tarifflab.metrics.etr import etr_by_partner, etr_by_sector, etr_series, ieepa_refunds_owed
 from tarifflab.policy.engine import MfnBasis, TariffEngine, View
@@ -59,7 +60,8 @@ def duty(
         ]
     )
     title = f"{result.hts10} from {result.origin}, entered {result.date} ({result.view})"
-    console = Console(record=out is not None, width=160)
+    # With --out the table goes only to the file (atomically), not also to the terminal.
+    console = Console(file=io.StringIO() if out is not None else None, record=True, width=160)
     console.print(frame_to_table(layers, title))
     summary = f"total {result.total_rate_pct:.2f}%  refundable {result.refundable_pct:.2f}%"
     if result.duty_usd is not None:
@@ -68,9 +70,7 @@ def duty(
     for note in result.notes:
         console.print(f"note: {note}")
     if out is not None:
-        from tarifflab._io import write_text_atomic
-
-        write_text_atomic(out, console.export_text())
+        emit_text(console.export_text(), out)
 
 
 def etr(

@@ -173,6 +173,12 @@ def _partner_rates(engine: TariffEngine, on: dt.date | str, view: View | str) ->
     return lines
 
 
+def _rest_of_world(lines: pd.DataFrame) -> pd.DataFrame:
+    """Lines standing in for partners outside the HS10 data: all but China, Canada, Mexico and the EU,
+    whose tariff regimes are too particular to represent anyone else."""
+    return lines[~lines["partner"].isin(["CHN", "CAN", "MEX", EU_AGGREGATE])]
+
+
 def us_tariff_vector(
     partners: Sequence[str],
     on: dt.date | str,
@@ -189,7 +195,7 @@ def us_tariff_vector(
     lines = _partner_rates(eng, on, view)
     sums = lines.groupby("partner", observed=True)[["additional_usd", "imports_usd"]].sum()
     by_partner = (sums["additional_usd"] / sums["imports_usd"]).to_dict()
-    rest = lines[~lines["partner"].isin(["CHN", "CAN", "MEX", EU_AGGREGATE])]
+    rest = _rest_of_world(lines)
     rest_rate = float(rest["additional_usd"].sum() / rest["imports_usd"].sum())
     out = np.empty(len(partners))
     for i, code in enumerate(partners):
@@ -218,7 +224,7 @@ def us_tariff_matrix(
     sectors = sorted(set(sector_of_hs6.values()))
     sums = lines.groupby(["partner", "sector"], observed=True)[["additional_usd", "imports_usd"]].sum()
     rates = (sums["additional_usd"] / sums["imports_usd"]).unstack("sector").reindex(columns=sectors)
-    rest = lines[~lines["partner"].isin(["CHN", "CAN", "MEX", EU_AGGREGATE])]
+    rest = _rest_of_world(lines)
     rest_sums = rest.groupby("sector")[["additional_usd", "imports_usd"]].sum()
     rest_rates = (rest_sums["additional_usd"] / rest_sums["imports_usd"]).reindex(sectors).fillna(0.0)
     rows: dict[str, pd.Series] = {}
