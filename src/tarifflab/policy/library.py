@@ -15,7 +15,7 @@ import yaml
 
 from tarifflab.data.embedded import embedded_path
 from tarifflab.errors import MeasureFileError
-from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE
+from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, to_iso3
 from tarifflab.policy.measures import Measure, Products, load_measure_file
 
 COVERAGE_START = dt.date(2025, 1, 1)
@@ -201,8 +201,6 @@ def load_library() -> MeasureLibrary:
 
 def measures_in_force(on: dt.date, country: str) -> list[Measure]:
     """Measures of the built-in library in force on ``on`` (entry date) for goods of ``country``."""
-    from tarifflab.nomenclature.countries import to_iso3
-
     origin = to_iso3(country)
     return [
         m
