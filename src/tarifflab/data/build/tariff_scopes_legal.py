@@ -8,8 +8,10 @@ effective_date), which the measure library loads beside the tracker-derived scop
   list 2 solar-manufacturing equipment). An exclusion that names a bare statistical reporting number
   covers the whole line ("lines"); one that describes a product "described in statistical reporting
   number ..." covers only part of the line ("described": applies when the importer claims it).
-- ``civil_aircraft_gbr_note35a`` / ``civil_aircraft_jpn_note35b``: the civil-aircraft subheadings of
-  U.S. note 35(a) (United Kingdom, heading 9903.96.01) and 35(b) (Japan, heading 9903.96.02).
+- ``civil_aircraft_gbr_note35a_{ch88,end_use}`` / ``civil_aircraft_jpn_note35b_{ch88,end_use}``: the
+  civil-aircraft subheadings of U.S. note 35(a) (United Kingdom, heading 9903.96.01) and 35(b) (Japan,
+  heading 9903.96.02), split into chapter 88 (aircraft and their parts by heading) and the rest (civil
+  aircraft goods only with the end-use claim).
 - ``brazil_eo14323_annex_i`` (from 2025-08-06) and ``brazil_eo14323_2025_11`` (from 2025-11-13): the
   products excepted from the Brazil emergency duty (heading 9903.01.77), as scraped from the EO annexes by
   the Yale tracker (``country_eo_exempt_products.csv``).
@@ -97,8 +99,12 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
     for listed, code, whole in s301_exclusions(lines):
         kind = "lines" if whole else "described"
         rows.append((f"s301_exclusion_{kind}_{listed}", code, None))
-    rows += [(f"civil_aircraft_gbr_note35a", c, None) for c in civil_aircraft_subheadings(lines, "a")]
-    rows += [(f"civil_aircraft_jpn_note35b", c, None) for c in civil_aircraft_subheadings(lines, "b")]
+    for country, subdivision in (("gbr", "a"), ("jpn", "b")):
+        # Chapter 88 lines are aircraft, simulators and aircraft parts by their heading; the other
+        # subheadings are civil-aircraft goods only when entered with the General Note 6 end-use claim.
+        for code in civil_aircraft_subheadings(lines, subdivision):
+            part = "ch88" if code.startswith("88") else "end_use"
+            rows.append((f"civil_aircraft_{country}_note35{subdivision}_{part}", code, None))
     country = pd.read_csv(reference / COUNTRY_EO, dtype=str, comment="#")
     brazil = country[country["ch99_code"] == "9903.01.77"]
     for start, group in brazil.groupby("effective_date_start"):
