@@ -433,8 +433,13 @@ class TariffEngine:
             if not per_program:
                 totals[layer] = np.zeros(n)
             elif layer == Layer.S301.value:
-                # Where s.301 lists overlap the highest rate applies (USTR list notes).
-                totals[layer] = np.max(per_program, axis=0)
+                # Where China's s.301 lists overlap the highest rate applies (USTR list notes); other
+                # s.301 actions (the 2026 forced-labour action) are separate duties and add.
+                china = [r for key, r in zip(programs, per_program, strict=True) if key[1].startswith("china")]
+                other = [r for key, r in zip(programs, per_program, strict=True) if not key[1].startswith("china")]
+                totals[layer] = (np.max(china, axis=0) if china else np.zeros(n)) + (
+                    np.sum(other, axis=0) if other else np.zeros(n)
+                )
             else:
                 totals[layer] = np.sum(per_program, axis=0)
         ruling_known = view is not View.AS_KNOWN or (as_known_on or on) >= RULING_DATE
