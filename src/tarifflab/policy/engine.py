@@ -433,13 +433,21 @@ class TariffEngine:
             if not per_program:
                 totals[layer] = np.zeros(n)
             elif layer == Layer.S301.value:
-                # Where China's s.301 lists overlap the highest rate applies (USTR list notes); other
-                # s.301 actions (the 2026 forced-labour action) are separate duties and add.
-                china = [r for key, r in zip(programs, per_program, strict=True) if key[1].startswith("china")]
-                other = [r for key, r in zip(programs, per_program, strict=True) if not key[1].startswith("china")]
-                totals[layer] = (np.max(china, axis=0) if china else np.zeros(n)) + (
-                    np.sum(other, axis=0) if other else np.zeros(n)
-                )
+                # Where China's s.301 lists overlap only the highest rate applies (USTR list notes): the
+                # other lists' contributions are zeroed line by line. Other s.301 actions (the 2026
+                # forced-labour action) are separate duties and add.
+                china = [key for key in programs if key[1].startswith("china")]
+                if china:
+                    best = np.max([np.sum([c.rate for c in program_rates[key]], axis=0) for key in china], axis=0)
+                    taken = np.zeros(n, dtype=bool)
+                    for key in china:
+                        rate = np.sum([c.rate for c in program_rates[key]], axis=0)
+                        keep = (rate >= best) & ~taken & (rate > 0)
+                        taken |= keep
+                        for contribution in program_rates[key]:
+                            contribution.rate = np.where(keep, contribution.rate, 0.0)
+                per_program = [np.sum([c.rate for c in program_rates[key]], axis=0) for key in programs]
+                totals[layer] = np.sum(per_program, axis=0)
             else:
                 totals[layer] = np.sum(per_program, axis=0)
         ruling_known = view is not View.AS_KNOWN or (as_known_on or on) >= RULING_DATE
