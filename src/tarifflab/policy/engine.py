@@ -438,7 +438,9 @@ class TariffEngine:
                 # forced-labour action) are separate duties and add.
                 china = [key for key in programs if key[1].startswith("china")]
                 if china:
-                    best = np.max([np.sum([c.rate for c in program_rates[key]], axis=0) for key in china], axis=0)
+                    best = np.max(
+                        [np.sum([c.rate for c in program_rates[key]], axis=0) for key in china], axis=0
+                    )
                     taken = np.zeros(n, dtype=bool)
                     for key in china:
                         rate = np.sum([c.rate for c in program_rates[key]], axis=0)
@@ -557,10 +559,14 @@ class TariffEngine:
         if value_usd is not None and (not np.isfinite(value_usd) or value_usd < 0):
             raise InvalidInputError(f"customs value must be a non-negative number, not {value_usd}")
         loaded = (
-            parse_date(loaded_on, what="loading date", check_coverage=False) if loaded_on is not None else None
+            parse_date(loaded_on, what="loading date", check_coverage=False)
+            if loaded_on is not None
+            else None
         )
         claims = frozenset(
-            name for name, made in ((CIVIL_AIRCRAFT, civil_aircraft), (S301_EXCLUSION, s301_exclusion)) if made
+            name
+            for name, made in ((CIVIL_AIRCRAFT, civil_aircraft), (S301_EXCLUSION, s301_exclusion))
+            if made
         )
         terms = ShipmentTerms(loaded_on=loaded, over_quota=over_quota, claims=claims)
         terms.check_against(on_date)
@@ -640,9 +646,7 @@ class TariffEngine:
         )
 
 
-def _shipment_notes(
-    terms: ShipmentTerms, unrelieved: list[Measure], on: dt.date, partner: str
-) -> list[str]:
+def _shipment_notes(terms: ShipmentTerms, unrelieved: list[Measure], on: dt.date, partner: str) -> list[str]:
     notes = []
     if terms.loaded_on is not None:
         for measure in unrelieved:

@@ -36,9 +36,7 @@ class ShipmentTerms:
 
     def check_against(self, entered_on: dt.date) -> None:
         if self.loaded_on is not None and self.loaded_on > entered_on:
-            raise InvalidInputError(
-                f"loading date {self.loaded_on} is after the entry date {entered_on}"
-            )
+            raise InvalidInputError(f"loading date {self.loaded_on} is after the entry date {entered_on}")
 
 
 AGGREGATE_TERMS = ShipmentTerms()

@@ -45,7 +45,9 @@ _EXCLUSION_SECTIONS = (
     (re.compile(r"^\(www\) The U\.S\. Trade Representative determined"), "2"),
 )
 _NOTE21 = re.compile(r"^\(21\) \(a\)")
-_PAGE_FURNITURE = re.compile(r"Harmonized Tariff Schedule|Annotated for Statistical|U\.S\. Notes \(con\.\)|^\s*XXII\s*$|99 - III")
+_PAGE_FURNITURE = re.compile(
+    r"Harmonized Tariff Schedule|Annotated for Statistical|U\.S\. Notes \(con\.\)|^\s*XXII\s*$|99 - III"
+)
 
 
 def _chapter99_lines(reference: Path) -> list[str]:
@@ -105,8 +107,8 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
         for code in civil_aircraft_subheadings(lines, subdivision):
             part = "ch88" if code.startswith("88") else "end_use"
             rows.append((f"civil_aircraft_{country}_note35{subdivision}_{part}", code, None))
-    country = pd.read_csv(reference / COUNTRY_EO, dtype=str, comment="#")
-    brazil = country[country["ch99_code"] == "9903.01.77"]
+    country_eo = pd.read_csv(reference / COUNTRY_EO, dtype=str, comment="#")
+    brazil = country_eo[country_eo["ch99_code"] == "9903.01.77"]
     for start, group in brazil.groupby("effective_date_start"):
         name = "brazil_eo14323_annex_i" if start == "2025-08-06" else "brazil_eo14323_2025_11"
         rows += [(name, re.sub(r"\D", "", code), None) for code in sorted(set(group["hts10"]))]
