@@ -58,8 +58,8 @@ def us_tariffs_on(partners: Sequence[str], on: dt.date) -> np.ndarray[Any, np.dt
 
 
 def _run_one_sector(request: RunRequest) -> GEResult:
-    from tarifflab.models.ge.one_sector_scenarios import OneSectorLab, scenario_info
-    from tarifflab.models.ge.one_sector_tariffs import read_tariff_file
+    from tarifflab.studies.ge_one_sector import OneSectorLab, scenario_info
+    from tarifflab.studies.ge_one_sector_tariffs import read_tariff_file
 
     name = request.scenario
     if request.io and not name.startswith("io-") and name != "custom":
@@ -167,7 +167,7 @@ _RENDERERS: dict[Format, Callable[[GEResult, Sequence[int]], str]] = {
 @app.command("scenarios")
 def list_scenarios() -> None:
     """List the named scenarios with one-line descriptions."""
-    from tarifflab.models.ge.one_sector_scenarios import scenarios
+    from tarifflab.studies.ge_one_sector import scenarios
 
     for info in scenarios():
         typer.echo(f"{info.name:32s} {info.description}  [{info.table}]")

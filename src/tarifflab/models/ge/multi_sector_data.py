@@ -13,7 +13,7 @@ domestic sales) and ``tariffs[i, n, s]`` is importer ``n``'s ad-valorem tariff o
 
 The ICIO/WIOD files carry no input–output table: for ``io=True`` their value-added shares β and IO
 coefficients γ are borrowed from the Caliendo–Parro 1993 tables (country match, else CP's ROW) through
-the sector concordance in :mod:`tarifflab.models.ge.multi_sector_sectors` (documented assumption).
+the sector concordance in :mod:`tarifflab.nomenclature.sectors` (documented assumption).
 """
 
 from __future__ import annotations
@@ -358,7 +358,7 @@ def load_cp(*, reference: Path | None = None) -> MultiSectorData:
 
 def _attach_cp_io(data: MultiSectorData, reference: Path) -> MultiSectorData:
     """Borrow β and γ from Caliendo–Parro 1993 (country match, else ROW), mapped to ``data.sectors``."""
-    from tarifflab.models.ge.multi_sector_sectors import cp_sector_weights
+    from tarifflab.nomenclature.sectors import cp_sector_weights
 
     try:
         tab = cp_tables(reference)
@@ -383,8 +383,8 @@ def _attach_cp_io(data: MultiSectorData, reference: Path) -> MultiSectorData:
 
 
 def load_default() -> MultiSectorData:
-    """The embedded default: ICIO 2022 aggregated to ~20 economies × 10 sectors (see data/build)."""
-    from tarifflab.data.build.ge_multi_sector import read_embedded
+    """The embedded default: ICIO 2022 aggregated to ~20 economies × 10 sectors (see studies/build)."""
+    from tarifflab.studies.build.ge_multi_sector import read_embedded
 
     return read_embedded()
 

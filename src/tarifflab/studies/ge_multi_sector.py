@@ -136,7 +136,7 @@ def engine_matrix(
 
     ``mapping`` (HS6 → sector) defaults to the full concordance :func:`sector_of_hs6`.
     """
-    from tarifflab.models.ge.multi_sector_sectors import sector_of_hs6
+    from tarifflab.nomenclature.sectors import sector_of_hs6
 
     if us_tariff_matrix is None:
         try:
@@ -162,7 +162,7 @@ def japan_schedule_changes(data: MultiSectorData, reference: Path | None = None)
     if "JPN" not in data.countries or "USA" not in data.countries:
         return ()
     if data.name == "default":
-        from tarifflab.data.build.ge_multi_sector import read_japan_on_us
+        from tarifflab.studies.build.ge_multi_sector import read_japan_on_us
 
         rates: Mapping[str, float] = read_japan_on_us()
     else:
@@ -242,7 +242,7 @@ def apply_us_overrides(
     reference: Path | None = None,
 ) -> pd.DataFrame:
     """Apply user overrides (by partner, sector or HS range) to an engine matrix (partner × sector)."""
-    from tarifflab.models.ge.multi_sector_sectors import sector_of_hs6
+    from tarifflab.nomenclature.sectors import sector_of_hs6
 
     out = matrix.copy()
     for ov in overrides:
@@ -349,7 +349,7 @@ def _pct(text: str, name: str) -> float:
 
 def _liberation_rates_for(data: MultiSectorData, reference: Path | None) -> Mapping[str, float]:
     if data.name == "default":
-        from tarifflab.data.build.ge_multi_sector import read_liberation_day
+        from tarifflab.studies.build.ge_multi_sector import read_liberation_day
 
         return read_liberation_day()
     return liberation_day_rates(data.countries, reference)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from tarifflab.data.build import Provenance
+from tarifflab.studies.build import Provenance
 
 if TYPE_CHECKING:
     from tarifflab.models.ge.multi_sector_data import MultiSectorData
@@ -39,13 +39,13 @@ JAPAN = "ge_ms_japan_on_us.csv"
 def aggregate(reference: Path) -> dict[str, pd.DataFrame]:
     """Aggregate ICIO 2022 to the default economies × sectors (returns the four tables)."""
     from tarifflab.models.ge.multi_sector_data import load_icio
-    from tarifflab.models.ge.multi_sector_scenarios import liberation_day_rates
-    from tarifflab.models.ge.multi_sector_sectors import (
+    from tarifflab.nomenclature.sectors import (
         DEFAULT_ECONOMIES,
         DEFAULT_SECTORS,
         default_economy_of,
         default_sector_of,
     )
+    from tarifflab.studies.ge_multi_sector import liberation_day_rates
 
     data = load_icio(2022, reference=reference)
     econ = list(DEFAULT_ECONOMIES)
@@ -143,7 +143,7 @@ def read_embedded() -> MultiSectorData:
     """Load the embedded default dataset as a :class:`MultiSectorData` (name ``default``, year 2022)."""
     from tarifflab.data.embedded import embedded_path
     from tarifflab.models.ge.multi_sector_data import MultiSectorData
-    from tarifflab.models.ge.multi_sector_sectors import DEFAULT_ECONOMIES, DEFAULT_SECTORS
+    from tarifflab.nomenclature.sectors import DEFAULT_ECONOMIES, DEFAULT_SECTORS
 
     flows = pd.read_parquet(embedded_path(FLOWS))
     io = pd.read_parquet(embedded_path(IO))
