@@ -24,7 +24,7 @@ from tarifflab.errors import (
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, country_name
 
 if TYPE_CHECKING:
-    from tarifflab.app.services import ScenarioSpec
+    from tarifflab.app.specs import ScenarioSpec
 
 
 def _members(code: str, available: tuple[str, ...]) -> list[str]:
