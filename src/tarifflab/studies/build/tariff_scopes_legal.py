@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tarifflab.data.build import Provenance
+from tarifflab.studies.build import Provenance
 
 YALE = Path("tariffs/Budget-Lab-Yale__tariff-rate-tracker")
 CHAPTER99 = YALE / "data/us_notes/chapter99_2026_rev_6.txt.gz"
