@@ -161,3 +161,22 @@ def test_cli_bad_shipment_values_one_line_exit_2(extra: list[str], message: str)
     assert message in done.stderr
     assert done.stderr.strip().count("\n") == 0
     assert "Traceback" not in done.stderr
+
+
+def test_uk_quota_coverage_of_2024_imports() -> None:
+    import pandas as pd
+
+    from tarifflab.data.embedded import embedded_path
+    from tarifflab.metrics.quota import UK_CAR_AVERAGE_UNIT_VALUE_USD, quota_coverage
+
+    trade = pd.read_parquet(embedded_path("us_imports_2024.parquet"))
+    uk = trade[trade["partner"].astype(str) == "GBR"]
+    # Proclamation 10908 Annex: passenger vehicles (8703) and light trucks (8704.21, .31, .41, .51).
+    cars = uk[uk["hs10"].str.match(r"^(8703|870421|870431|870441|870451)")]["imports_usd"].sum()
+    coverage = quota_coverage()
+    assert coverage.imports_usd == pytest.approx(cars)
+    assert coverage.share == pytest.approx(min(1.0, 100_000 * UK_CAR_AVERAGE_UNIT_VALUE_USD / cars))
+    assert 0.9 < coverage.share < 1.0  # about 105,000 cars a year against a quota of 100,000
+    assert quota_coverage(average_unit_value_usd=1e9).share == 1.0
+    with pytest.raises(InvalidInputError):
+        quota_coverage(units=0)

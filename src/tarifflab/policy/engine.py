@@ -297,6 +297,12 @@ class TariffEngine:
             self._scope_cache[key] = mask
         return mask
 
+    def scope_mask(self, name: str, on: dt.date | str, hs10: np.ndarray) -> np.ndarray:
+        """Which of the HTS10 codes ``hs10`` belong to the named scope on entry date ``on``."""
+        if name not in self.library.scope_names():
+            raise InvalidInputError(f"unknown product scope {name!r}")
+        return self._scope_mask(name, parse_date(on, check_coverage=False), _hs10_numbers(hs10), cache=False)
+
     def _products_mask(
         self,
         products: Products | None,
