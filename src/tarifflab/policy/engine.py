@@ -182,7 +182,7 @@ class TariffEngine:
         usmca["month"] = usmca["month"].astype(str)
         self._usmca_annual = usmca[usmca["month"] == ""].set_index(["hs10", "partner"])["usmca_share"]
         self._usmca_monthly = {
-            month: group.set_index(["hs10", "partner"])["usmca_share"]
+            str(month): group.set_index(["hs10", "partner"])["usmca_share"]
             for month, group in usmca[usmca["month"] != ""].groupby("month")
         }
         self._usmca_cache: dict[str, np.ndarray] = {}

@@ -112,7 +112,9 @@ def parse_rate(text: str) -> ParsedRate:
         if match["pct"] is not None:
             ad_valorem += float(match["pct"]) / 100
             continue
-        per_unit = float(match["cents"]) / 100 if match["cents"] is not None else float(match["dollars"])
+        per_unit = (
+            round(float(match["cents"]) / 100, 10) if match["cents"] is not None else float(match["dollars"])
+        )
         raw_unit = match["unit_c"] or match["unit_d"]
         try:
             specific.append((per_unit, normalise_unit(raw_unit)))

@@ -134,12 +134,56 @@ def _list(path: Path, column: str | None = None, header: bool = True) -> list[st
 
 
 # U.S. note 16(c)(i) articles of aluminium and (iii) articles of steel (Proclamations 9704 and 9705 clause 1).
-NOTE16_ARTICLES = (
-    "7601 7604 7605 7606 7607 7608 7609 7616995160 7616995170 "
-    "7206 7207 7208 7209 7210 7211 7212 7213 7214 7215 72161000 72162100 72162200 72163100 72163200 "
-    "72163300 72164000 72165000 72169900 7217 7218 7219 7220 7221 7222 7223 7224 7225 7226 7227 7228 7229 "
-    "73011000 730210 73024000 730290 7304 7305 7306"
-).split()
+NOTE16_ARTICLES = [
+    "7601",
+    "7604",
+    "7605",
+    "7606",
+    "7607",
+    "7608",
+    "7609",
+    "7616995160",
+    "7616995170",
+    "7206",
+    "7207",
+    "7208",
+    "7209",
+    "7210",
+    "7211",
+    "7212",
+    "7213",
+    "7214",
+    "7215",
+    "72161000",
+    "72162100",
+    "72162200",
+    "72163100",
+    "72163200",
+    "72163300",
+    "72164000",
+    "72165000",
+    "72169900",
+    "7217",
+    "7218",
+    "7219",
+    "7220",
+    "7221",
+    "7222",
+    "7223",
+    "7224",
+    "7225",
+    "7226",
+    "7227",
+    "7228",
+    "7229",
+    "73011000",
+    "730210",
+    "73024000",
+    "730290",
+    "7304",
+    "7305",
+    "7306",
+]
 
 
 def _hs8_padded(codes: list[str]) -> list[str]:
@@ -223,8 +267,8 @@ def _scopes(reference: Path, out_dir: Path) -> Provenance:
     universe = _hts10_universe(reference)
     if (out_dir / "us_imports_2024.parquet").exists():
         universe |= set(pd.read_parquet(out_dir / "us_imports_2024.parquet", columns=["hs10"])["hs10"])
-    for name, codes in _exclusive(tiers, universe).items():
-        add(name, codes)
+    for tier_name, codes in _exclusive(tiers, universe).items():
+        add(tier_name, codes)
     add("ieepa_annex_ii_2025_04", _hs8_padded(_list(lists / "annex-II-exemptions.csv")))
     add("ieepa_annex_ii_2025_11", _list(lists / "annex-II-exemptions-nov14.csv"))
     add("ieepa_exempt_latest", _list(reference / YALE_TRK / "ieepa_exempt_products.csv", "hts10"))
