@@ -430,7 +430,13 @@ class TariffEngine:
                 if measure.usmca_exempt:
                     share = share * np.where(country_mask(("CAN", "MEX")), 1 - usmca_share, 1.0)
                 rate = _rule_rate(measure, mfn)
-                contribution = _Contribution(measure, share * rate, share)
+                charged = share
+                if measure.us_content_credit and "us_content_share" in lines.columns:
+                    # U.S. note 33(d): the duty falls on the non-U.S. content only; the whole vehicle stays an
+                    # s.232 good (9903.94.02 for the U.S. content), so the covered share is unchanged.
+                    credit = usmca_share * lines["us_content_share"].to_numpy(dtype="float64")
+                    charged = share * np.where(country_mask(("CAN", "MEX")), 1 - credit, 1.0)
+                contribution = _Contribution(measure, charged * rate, share)
                 program_rates[(layer, program)].append(contribution)
                 contributions.append(contribution)
                 if layer == Layer.S232.value and not (
@@ -525,13 +531,15 @@ class TariffEngine:
         usmca_qualifying: bool = False,
         quantity: float | None = None,
         unit: str | None = None,
+        us_content_share: float | None = None,
     ) -> DutyResult:
         """The duty on one product, layer by layer, with each layer's legal basis.
 
         For Canada and Mexico the shipment is taken as not USMCA-qualifying unless ``usmca_qualifying``
         (the ETR aggregates instead weight lines by the observed USMCA-claimed share of the month).
         ``quantity`` in ``unit`` (with ``value_usd``) makes a specific or compound rate exact; without it
-        the 2024 average ad valorem equivalent is used, and a note says so.
+        the 2024 average ad valorem equivalent is used, and a note says so. ``us_content_share`` (0-1) is the
+        approved U.S. content of a USMCA-qualifying Canadian or Mexican vehicle (U.S. note 33(d)).
         """
         on_date = parse_date(on)
         chosen = parse_view(view)
@@ -544,11 +552,18 @@ class TariffEngine:
             raise InvalidInputError("give --quantity and --unit together")
         if quantity is not None and (not np.isfinite(quantity) or quantity < 0):
             raise InvalidInputError(f"quantity must be a non-negative number, not {quantity}")
+        if us_content_share is not None and not 0 <= us_content_share <= 1:
+            raise InvalidInputError(f"U.S. content share must lie between 0 and 1, not {us_content_share}")
         iso3 = to_iso3(origin)
         partner = engine_partner(iso3)
+        if us_content_share is not None and not (partner in ("CAN", "MEX") and usmca_qualifying):
+            raise InvalidInputError(
+                "a U.S. content share applies only to USMCA-qualifying Canadian or Mexican vehicles"
+            )
         hts10 = self.resolve_product(hts, partner)
         line = self.synthetic_line(hts10, partner)
         line["usmca_fixed"] = True  # one shipment: its own USMCA claim, not the month's observed share
+        line["us_content_share"] = us_content_share or 0.0
         if partner in ("CAN", "MEX"):
             # One shipment either qualifies (USMCA rate: free) or pays the general rate and the duties.
             line["usmca_share"] = 1.0 if usmca_qualifying else 0.0
