@@ -335,6 +335,12 @@ class TariffEngine:
             mask |= self._scope_mask(name, on, hs10, cache)
         return mask
 
+    def in_scope(self, measure: Measure, on: dt.date, hts10: np.ndarray) -> np.ndarray:
+        """Whether each of ``hts10`` (10-digit codes) is in ``measure``'s products net of its exclusions."""
+        numbers = _hs10_numbers(np.asarray(hts10, dtype=str))
+        inside = self._products_mask(measure.products, on, numbers, cache=False)
+        return inside & ~self._products_mask(measure.exclusions, on, numbers, cache=False)
+
     # ---------------------------------------------------------------------------------- evaluation
     def active_measures(self, on: dt.date, view: View, as_known_on: dt.date | None) -> list[Measure]:
         if view is View.AS_KNOWN:
