@@ -143,6 +143,39 @@ def tariff_engine() -> Any:
     return TariffEngine.default()
 
 
+#: Uploaded scenario files as (file name, YAML text) pairs, applied in order; hashable for the caches.
+ScenarioTexts = tuple[tuple[str, str], ...]
+
+
+def engine_for(scenarios: ScenarioTexts = ()) -> Any:
+    """The tariff engine with the uploaded scenario files applied (the default engine without any).
+
+    A malformed file raises :class:`~tarifflab.errors.ScenarioError` naming file, record and field.
+    """
+    if not scenarios:
+        return tariff_engine()
+    from tarifflab.policy.engine import TariffEngine
+    from tarifflab.policy.library import load_library
+    from tarifflab.policy.scenario import apply_scenarios, parse_scenario
+
+    files = [parse_scenario(text, name) for name, text in scenarios]
+    return TariffEngine.for_library(apply_scenarios(load_library(), files))
+
+
+def law_status(on: dt.date, scenarios: ScenarioTexts = ()) -> dict[str, Any]:
+    """``law_known_on``, ``stale_days`` and ``scenario_hash`` for a date (what every result carries)."""
+    staleness: dict[str, Any] = engine_for(scenarios).library.staleness(parse_date(on))
+    return staleness
+
+
+def stale_banner(on: dt.date, scenarios: ScenarioTexts = ()) -> str | None:
+    """The banner text for a date after the library's date (None on or before it)."""
+    engine = engine_for(scenarios)
+    if engine.library.stale_days(parse_date(on)) == 0:
+        return None
+    return engine.library.stale_warning()
+
+
 @dataclass(frozen=True)
 class DutyLayer:
     """One layer of the duty on a product: the instrument, its rate and its legal basis."""
@@ -168,6 +201,9 @@ class DutyLookup:
     refundable_pct: float
     layers: tuple[DutyLayer, ...] = field(default_factory=tuple)
     notes: tuple[str, ...] = ()
+    law_known_on: dt.date | None = None
+    stale_days: int = 0
+    scenario_hash: str | None = None
 
     def layers_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -184,6 +220,7 @@ def duty_lookup(
     view: str = "in-force",
     as_known_on: str | dt.date | None = None,
     usmca_qualifying: bool = False,
+    scenarios: ScenarioTexts = (),
 ) -> DutyLookup:
     """Duty on ``hts`` from ``origin`` entered on ``on`` (rates in percent, money in USD).
 
@@ -199,7 +236,7 @@ def duty_lookup(
     if value_usd is not None:
         check_range("customs value (USD)", value_usd, 0.0, 1e12)
     options = {"usmca_qualifying": True} if usmca_qualifying else {}
-    result = tariff_engine().duty(
+    result = engine_for(scenarios).duty(
         str(hts), iso3, day, value_usd=value_usd, view=view, as_known_on=known, **options
     )
     layers = tuple(
@@ -224,6 +261,9 @@ def duty_lookup(
         refundable_pct=float(result.refundable_pct),
         layers=layers,
         notes=tuple(str(n) for n in getattr(result, "notes", ())),
+        law_known_on=result.law_known_on,
+        stale_days=int(result.stale_days),
+        scenario_hash=result.scenario_hash,
     )
 
 
@@ -236,17 +276,22 @@ def _etr_module() -> Any:
     return etr
 
 
-def etr_by_partner(on: str | dt.date, view: str = "in-force") -> pd.DataFrame:
+def etr_by_partner(on: str | dt.date, view: str = "in-force", scenarios: ScenarioTexts = ()) -> pd.DataFrame:
     """``partner, name, imports_usd, duty_usd, etr_pct`` on a date (one row ``ALL`` = all partners)."""
     day = parse_date(on)
     known = day if view == "as-known" else None
-    frame = _etr_module().etr_by_partner(day, view=view, as_known_on=known).copy()
+    engine = engine_for(scenarios)
+    frame = _etr_module().etr_by_partner(day, view=view, as_known_on=known, engine=engine).copy()
     frame["name"] = [country_name(str(code)) for code in frame["partner"]]
     return frame
 
 
 def etr_by_sector(
-    on: str | dt.date, view: str = "in-force", partner: str | None = None, scheme: str = "section"
+    on: str | dt.date,
+    view: str = "in-force",
+    partner: str | None = None,
+    scheme: str = "section",
+    scenarios: ScenarioTexts = (),
 ) -> pd.DataFrame:
     """ETR by sector (HS section, HS chapter or GTAP sector) on a date, for all partners or one."""
     day = parse_date(on)
@@ -255,13 +300,17 @@ def etr_by_sector(
     iso3 = None if partner in (None, "", "ALL") else to_iso3(str(partner))
     known = day if view == "as-known" else None
     frame: pd.DataFrame = _etr_module().etr_by_sector(
-        day, view=view, as_known_on=known, partner=iso3, scheme=scheme
+        day, view=view, as_known_on=known, partner=iso3, scheme=scheme, engine=engine_for(scenarios)
     )
     return frame
 
 
 def etr_series(
-    start: str | dt.date, end: str | dt.date, partner: str | None = None, view: str = "in-force"
+    start: str | dt.date,
+    end: str | dt.date,
+    partner: str | None = None,
+    view: str = "in-force",
+    scenarios: ScenarioTexts = (),
 ) -> pd.DataFrame:
     """Daily ETR ``date, partner, imports_usd, duty_usd, etr_pct`` between two dates (``ALL`` = total)."""
     first = parse_date(start, field_name="start date")
@@ -269,12 +318,18 @@ def etr_series(
     if last < first:
         raise InvalidDateError(f"end date {last} is before start date {first}")
     iso3 = None if partner in (None, "", "ALL") else to_iso3(str(partner))
-    frame: pd.DataFrame = _etr_module().etr_series(first, last, partner=iso3, view=view)
+    frame: pd.DataFrame = _etr_module().etr_series(
+        first, last, partner=iso3, view=view, engine=engine_for(scenarios)
+    )
     return frame
 
 
 def etr_series_with_total(
-    start: str | dt.date, end: str | dt.date, partners: tuple[str, ...] = ("JPN",), view: str = "in-force"
+    start: str | dt.date,
+    end: str | dt.date,
+    partners: tuple[str, ...] = ("JPN",),
+    view: str = "in-force",
+    scenarios: ScenarioTexts = (),
 ) -> pd.DataFrame:
     """Daily ETR of each of ``partners`` and of all partners (``ALL``), from one pass of the engine."""
     first = parse_date(start, field_name="start date")
@@ -282,7 +337,9 @@ def etr_series_with_total(
     if last < first:
         raise InvalidDateError(f"end date {last} is before start date {first}")
     wanted = [to_iso3(p) for p in partners]
-    frame: pd.DataFrame = _etr_module().etr_series(first, last, view=view, by_partner=True)
+    frame: pd.DataFrame = _etr_module().etr_series(
+        first, last, view=view, by_partner=True, engine=engine_for(scenarios)
+    )
     total = frame.groupby("date", as_index=False, sort=True)[["imports_usd", "duty_usd"]].sum()
     total["etr_pct"] = 100 * total["duty_usd"] / total["imports_usd"]
     total["partner"] = "ALL"

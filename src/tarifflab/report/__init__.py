@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,27 @@ from tarifflab.report.html import Section, render_document
 CASES = {"us-japan": us_japan}
 
 
+def lead_paragraph(scenarios: tuple[tuple[str, str], ...] = (), today: dt.date | None = None) -> str:
+    """The report's first paragraph: the law's date, how stale it is today, and the scenario applied."""
+    from tarifflab.app import services
+
+    library = services.engine_for(scenarios).library
+    day = today or dt.date.today()
+    text = f"Duties and effective rates use the US law as known on {library.law_known_on} (the measure library's date)."
+    stale = library.stale_days(day)
+    if stale:
+        text += (
+            f" Today ({day}) is {stale} days later: {library.stale_warning()}; dates after "
+            f"{library.law_known_on} are answered with that law."
+        )
+    if library.scenario_hash:
+        names = ", ".join(name for name, _ in scenarios)
+        text += (
+            f" Scenario {library.scenario_hash} ({names}) is applied to the law: these are what-if numbers."
+        )
+    return text
+
+
 @dataclass(frozen=True)
 class ReportSummary:
     """What was written: section and chart counts, and each unavailable section with its reason."""
@@ -28,8 +50,17 @@ class ReportSummary:
     unavailable: tuple[tuple[str, str], ...]
 
 
-def build_report(case: str, out: str | os.PathLike[str], *, show_progress: bool = True) -> ReportSummary:
+def build_report(
+    case: str,
+    out: str | os.PathLike[str],
+    *,
+    show_progress: bool = True,
+    scenarios: tuple[tuple[str, str], ...] = (),
+) -> ReportSummary:
     """Build the report ``case`` and write it atomically to ``out``.
+
+    ``scenarios``: scenario files as (name, YAML text), applied to the tariff engine in order; the first
+    paragraph names their hash and the date of the law the numbers use.
 
     A section whose back end is missing says so in the report ("Not available: <reason>"); any other
     error (bad data, non-converging model) propagates as the named error and nothing is written.
@@ -37,6 +68,10 @@ def build_report(case: str, out: str | os.PathLike[str], *, show_progress: bool 
     if case not in CASES:
         raise InvalidInputError(f"unknown report {case!r}; available: {', '.join(sorted(CASES))}")
     module = CASES[case]
+    from tarifflab.app import services
+
+    services.engine_for(scenarios)  # a malformed scenario fails here, before any section runs
+    token = module.SCENARIOS.set(scenarios)
     sections: list[Section] = []
     counter = [0]
     console = Console(stderr=True)
@@ -59,7 +94,8 @@ def build_report(case: str, out: str | os.PathLike[str], *, show_progress: bool 
                 section.unavailable = str(missing)
             sections.append(section)
             progress.advance(task)
-    document = render_document(module.TITLE, module.SUBTITLE, sections)
+    module.SCENARIOS.reset(token)
+    document = render_document(module.TITLE, module.SUBTITLE, sections, lead_paragraph(scenarios))
     target = Path(out)
     with atomic_write(target) as handle:
         handle.write(document)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import pandas as pd
 
 from tarifflab.app import figures, services
 from tarifflab.errors import BackendUnavailableError
+from tarifflab.policy.library import LAW_KNOWN_ON
 from tarifflab.report.html import Section
 
 TITLE = "The US–Japan tariff story, 2025–2026"
@@ -23,7 +25,9 @@ SUBTITLE = (
 )
 
 SERIES_START = dt.date(2025, 1, 1)
-SERIES_END = dt.date(2026, 7, 31)
+SERIES_END = LAW_KNOWN_ON
+#: Scenario files (name, YAML text) applied to the tariff engine while a report is built.
+SCENARIOS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("report_scenarios", default=())
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ Builder = Callable[[Section, list[int]], None]
 def _stage_etr(section: Section, counter: list[int]) -> None:
     rows = []
     for stage in STAGES:
-        frame = services.etr_by_partner(stage.on)
+        frame = services.etr_by_partner(stage.on, scenarios=SCENARIOS.get())
         by = frame.set_index("partner")["etr_pct"]
         rows.append(
             {
@@ -104,7 +108,7 @@ def _stage_etr(section: Section, counter: list[int]) -> None:
 
 
 def _over_time(section: Section, counter: list[int]) -> None:
-    series = services.etr_series_with_total(SERIES_START, SERIES_END, ("JPN",))
+    series = services.etr_series_with_total(SERIES_START, SERIES_END, ("JPN",), scenarios=SCENARIOS.get())
     try:
         events = services.timeline_events()
     except BackendUnavailableError as missing:
