@@ -77,7 +77,7 @@ def scenario_upload() -> services.ScenarioTexts:
         return ()
     texts = tuple((f.name, f.getvalue().decode("utf-8", errors="replace")) for f in uploaded)
     try:
-        library = services.engine_for(texts).library
+        library = services.library_for(texts)
     except TariffLabError as error:
         st.sidebar.error(str(error))
         return ()

@@ -147,33 +147,46 @@ def tariff_engine() -> Any:
 ScenarioTexts = tuple[tuple[str, str], ...]
 
 
-def engine_for(scenarios: ScenarioTexts = ()) -> Any:
-    """The tariff engine with the uploaded scenario files applied (the default engine without any).
+def library_for(scenarios: ScenarioTexts = ()) -> Any:
+    """The measure library with the uploaded scenario files applied in order.
 
     A malformed file raises :class:`~tarifflab.errors.ScenarioError` naming file, record and field.
     """
+    try:
+        from tarifflab.policy.library import load_library
+        from tarifflab.policy.scenario import apply_scenarios, parse_scenario
+    except ImportError as error:
+        raise _unavailable("the measure library (tarifflab.policy)", error) from None
+    return apply_scenarios(load_library(), [parse_scenario(text, name) for name, text in scenarios])
+
+
+def engine_for(scenarios: ScenarioTexts = ()) -> Any:
+    """The tariff engine with the uploaded scenario files applied (the default engine without any)."""
     if not scenarios:
         return tariff_engine()
     from tarifflab.policy.engine import TariffEngine
-    from tarifflab.policy.library import load_library
-    from tarifflab.policy.scenario import apply_scenarios, parse_scenario
 
-    files = [parse_scenario(text, name) for name, text in scenarios]
-    return TariffEngine.for_library(apply_scenarios(load_library(), files))
+    return TariffEngine.for_library(library_for(scenarios))
 
 
-def law_status(on: dt.date, scenarios: ScenarioTexts = ()) -> dict[str, Any]:
+def _engine_kwargs(scenarios: ScenarioTexts) -> dict[str, Any]:
+    """``engine=`` for the metrics only when a scenario applies (they use the default engine otherwise)."""
+    return {"engine": engine_for(scenarios)} if scenarios else {}
+
+
+def law_status(on: str | dt.date, scenarios: ScenarioTexts = ()) -> dict[str, Any]:
     """``law_known_on``, ``stale_days`` and ``scenario_hash`` for a date (what every result carries)."""
-    staleness: dict[str, Any] = engine_for(scenarios).library.staleness(parse_date(on))
+    staleness: dict[str, Any] = library_for(scenarios).staleness(parse_date(on))
     return staleness
 
 
-def stale_banner(on: dt.date, scenarios: ScenarioTexts = ()) -> str | None:
+def stale_banner(on: str | dt.date, scenarios: ScenarioTexts = ()) -> str | None:
     """The banner text for a date after the library's date (None on or before it)."""
-    engine = engine_for(scenarios)
-    if engine.library.stale_days(parse_date(on)) == 0:
+    library = library_for(scenarios)
+    if library.stale_days(parse_date(on)) == 0:
         return None
-    return engine.library.stale_warning()
+    text: str = library.stale_warning()
+    return text
 
 
 @dataclass(frozen=True)
@@ -261,9 +274,9 @@ def duty_lookup(
         refundable_pct=float(result.refundable_pct),
         layers=layers,
         notes=tuple(str(n) for n in getattr(result, "notes", ())),
-        law_known_on=result.law_known_on,
-        stale_days=int(result.stale_days),
-        scenario_hash=result.scenario_hash,
+        law_known_on=getattr(result, "law_known_on", None),
+        stale_days=int(getattr(result, "stale_days", 0)),
+        scenario_hash=getattr(result, "scenario_hash", None),
     )
 
 
@@ -280,8 +293,9 @@ def etr_by_partner(on: str | dt.date, view: str = "in-force", scenarios: Scenari
     """``partner, name, imports_usd, duty_usd, etr_pct`` on a date (one row ``ALL`` = all partners)."""
     day = parse_date(on)
     known = day if view == "as-known" else None
-    engine = engine_for(scenarios)
-    frame = _etr_module().etr_by_partner(day, view=view, as_known_on=known, engine=engine).copy()
+    frame = (
+        _etr_module().etr_by_partner(day, view=view, as_known_on=known, **_engine_kwargs(scenarios)).copy()
+    )
     frame["name"] = [country_name(str(code)) for code in frame["partner"]]
     return frame
 
@@ -300,7 +314,7 @@ def etr_by_sector(
     iso3 = None if partner in (None, "", "ALL") else to_iso3(str(partner))
     known = day if view == "as-known" else None
     frame: pd.DataFrame = _etr_module().etr_by_sector(
-        day, view=view, as_known_on=known, partner=iso3, scheme=scheme, engine=engine_for(scenarios)
+        day, view=view, as_known_on=known, partner=iso3, scheme=scheme, **_engine_kwargs(scenarios)
     )
     return frame
 
@@ -319,7 +333,7 @@ def etr_series(
         raise InvalidDateError(f"end date {last} is before start date {first}")
     iso3 = None if partner in (None, "", "ALL") else to_iso3(str(partner))
     frame: pd.DataFrame = _etr_module().etr_series(
-        first, last, partner=iso3, view=view, engine=engine_for(scenarios)
+        first, last, partner=iso3, view=view, **_engine_kwargs(scenarios)
     )
     return frame
 
@@ -338,7 +352,7 @@ def etr_series_with_total(
         raise InvalidDateError(f"end date {last} is before start date {first}")
     wanted = [to_iso3(p) for p in partners]
     frame: pd.DataFrame = _etr_module().etr_series(
-        first, last, view=view, by_partner=True, engine=engine_for(scenarios)
+        first, last, view=view, by_partner=True, **_engine_kwargs(scenarios)
     )
     total = frame.groupby("date", as_index=False, sort=True)[["imports_usd", "duty_usd"]].sum()
     total["etr_pct"] = 100 * total["duty_usd"] / total["imports_usd"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,16 +15,26 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from tarifflab._io import atomic_write
 from tarifflab.errors import BackendUnavailableError, InvalidInputError
 from tarifflab.report import us_japan
+from tarifflab.report.context import SCENARIOS
 from tarifflab.report.html import Section, render_document
 
 CASES = {"us-japan": us_japan}
+
+
+@contextmanager
+def _scenarios_set(scenarios: tuple[tuple[str, str], ...]) -> Iterator[None]:
+    token = SCENARIOS.set(scenarios)
+    try:
+        yield
+    finally:
+        SCENARIOS.reset(token)
 
 
 def lead_paragraph(scenarios: tuple[tuple[str, str], ...] = (), today: dt.date | None = None) -> str:
     """The report's first paragraph: the law's date, how stale it is today, and the scenario applied."""
     from tarifflab.app import services
 
-    library = services.engine_for(scenarios).library
+    library = services.library_for(scenarios)
     day = today or dt.date.today()
     text = f"Duties and effective rates use the US law as known on {library.law_known_on} (the measure library's date)."
     stale = library.stale_days(day)
@@ -70,20 +82,22 @@ def build_report(
     module = CASES[case]
     from tarifflab.app import services
 
-    services.engine_for(scenarios)  # a malformed scenario fails here, before any section runs
-    token = module.SCENARIOS.set(scenarios)
+    services.library_for(scenarios)  # a malformed scenario fails here, before any section runs
     sections: list[Section] = []
     counter = [0]
     console = Console(stderr=True)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not show_progress,
-    ) as progress:
+    with (
+        _scenarios_set(scenarios),
+        Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not show_progress,
+        ) as progress,
+    ):
         task = progress.add_task("report", total=len(module.SECTIONS))
         for key, title, builder in module.SECTIONS:
             progress.update(task, description=title)
@@ -94,7 +108,6 @@ def build_report(
                 section.unavailable = str(missing)
             sections.append(section)
             progress.advance(task)
-    module.SCENARIOS.reset(token)
     document = render_document(module.TITLE, module.SUBTITLE, sections, lead_paragraph(scenarios))
     target = Path(out)
     with atomic_write(target) as handle:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 import pandas as pd
@@ -17,6 +16,7 @@ import pandas as pd
 from tarifflab.app import figures, services
 from tarifflab.errors import BackendUnavailableError
 from tarifflab.policy.library import LAW_KNOWN_ON
+from tarifflab.report.context import SCENARIOS
 from tarifflab.report.html import Section
 
 TITLE = "The US–Japan tariff story, 2025–2026"
@@ -26,8 +26,6 @@ SUBTITLE = (
 
 SERIES_START = dt.date(2025, 1, 1)
 SERIES_END = LAW_KNOWN_ON
-#: Scenario files (name, YAML text) applied to the tariff engine while a report is built.
-SCENARIOS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("report_scenarios", default=())
 
 
 @dataclass(frozen=True)
