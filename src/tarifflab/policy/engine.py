@@ -13,6 +13,7 @@ All rates are fractions of customs value. Evaluation is vectorised over lines wi
 from __future__ import annotations
 
 import bisect
+import copy
 import datetime as dt
 import re
 from collections import defaultdict
@@ -65,8 +66,14 @@ def parse_view(view: str | View) -> View:
         raise InvalidInputError(f"unknown view {view!r} (choose {choices})") from None
 
 
-def parse_date(value: str | dt.date, *, what: str = "date", check_coverage: bool = True) -> dt.date:
-    """Parse an ISO date and check it lies in the window the measure library covers."""
+def parse_date(
+    value: str | dt.date, *, what: str = "date", check_coverage: bool = True, strict: bool = False
+) -> dt.date:
+    """Parse an ISO date; it must not precede the library's first date.
+
+    Dates after the library's date (``law_known_on``) are answered with the law as last known and flagged
+    in every result (``stale_days``); ``strict`` refuses them instead (the CLI's ``--strict-dates``).
+    """
     if isinstance(value, dt.datetime):
         value = value.date()
     if not isinstance(value, dt.date):
@@ -74,9 +81,12 @@ def parse_date(value: str | dt.date, *, what: str = "date", check_coverage: bool
             value = dt.date.fromisoformat(str(value).strip())
         except ValueError:
             raise InvalidDateError(f"malformed {what}: {value!r} (use YYYY-MM-DD)") from None
-    if check_coverage and not (COVERAGE_START <= value <= COVERAGE_END):
+    if check_coverage and value < COVERAGE_START:
+        raise InvalidDateError(f"{what} {value} is before the first covered date {COVERAGE_START}")
+    if check_coverage and strict and value > COVERAGE_END:
         raise InvalidDateError(
-            f"{what} {value} is outside the covered window {COVERAGE_START} to {COVERAGE_END}"
+            f"{what} {value} is after the law known on {COVERAGE_END} (strict dates; "
+            f"covered window {COVERAGE_START} to {COVERAGE_END})"
         )
     return value
 
@@ -134,6 +144,13 @@ class DutyResult:
     refundable_pct: float
     layers: tuple[LayerResult, ...]
     notes: tuple[str, ...] = field(default=())
+    law_known_on: dt.date = COVERAGE_END
+    scenario_hash: str | None = None
+
+    @property
+    def stale_days(self) -> int:
+        """Entry date minus the library's date, or 0: how far past the known law the answer reaches."""
+        return max(0, (self.date - self.law_known_on).days)
 
     @property
     def duty_usd(self) -> float | None:
@@ -152,6 +169,9 @@ class DutyResult:
             "refundable_pct": round(self.refundable_pct, 4),
             "layers": [layer.to_dict() for layer in self.layers],
             "notes": list(self.notes),
+            "law_known_on": self.law_known_on.isoformat(),
+            "stale_days": self.stale_days,
+            "scenario_hash": self.scenario_hash,
         }
 
 
@@ -195,6 +215,28 @@ class TariffEngine:
     def default(cls, mfn_basis: MfnBasis | str = MfnBasis.APPLIED) -> TariffEngine:
         """The built-in library on the embedded 2024 data (cached per MFN basis)."""
         return _default_engine(MfnBasis(mfn_basis))
+
+    @classmethod
+    def for_library(
+        cls, library: MeasureLibrary, mfn_basis: MfnBasis | str = MfnBasis.APPLIED
+    ) -> TariffEngine:
+        """An engine evaluating ``library`` (e.g. with a scenario applied) on the embedded 2024 data.
+
+        Cached by (library content hash, MFN basis); the 2024 lines are shared with the default engine.
+        """
+        basis = MfnBasis(mfn_basis)
+        key = (library.content_hash, basis)
+        if key not in _ENGINES:
+            base = _default_engine(basis)
+            _ENGINES[key] = base if library.content_hash == base.library.content_hash else base._with(library)
+        return _ENGINES[key]
+
+    def _with(self, library: MeasureLibrary) -> TariffEngine:
+        clone = copy.copy(self)
+        clone.library = library
+        clone._scope_cache = {}
+        clone._change_dates = library.change_dates()
+        return clone
 
     # ----------------------------------------------------------------------------------------- data
     def _statutory_rates(self, trade: pd.DataFrame) -> pd.Series:
@@ -374,6 +416,12 @@ class TariffEngine:
             mask |= self._scope_mask(name, on, hs10, cache)
         return mask
 
+    def in_scope(self, measure: Measure, on: dt.date, hts10: np.ndarray) -> np.ndarray:
+        """Whether each of ``hts10`` (10-digit codes) is in ``measure``'s products net of its exclusions."""
+        numbers = _hs10_numbers(np.asarray(hts10, dtype=str))
+        inside = self._products_mask(measure.products, on, numbers, cache=False)
+        return inside & ~self._products_mask(measure.exclusions, on, numbers, cache=False)
+
     # ---------------------------------------------------------------------------------- evaluation
     def active_measures(self, on: dt.date, view: View, as_known_on: dt.date | None) -> list[Measure]:
         if view is View.AS_KNOWN:
@@ -445,6 +493,9 @@ class TariffEngine:
                     covered[program] = np.maximum(covered.get(program, np.zeros(n)), share)
 
         ones = np.ones(n)
+        unknown = sorted(p for layer, p in by_program if layer == Layer.S232.value and p not in S232_PROGRAMS)
+        if unknown:  # the precedence graph would not know how it stacks: refuse rather than guess
+            raise InvalidInputError(f"s.232 programme(s) {', '.join(unknown)} not in the precedence graph")
         for program in S232_PROGRAMS:
             apply_program(Layer.S232.value, program, ones)
         # s.232 programmes displaced by a higher one (precedence edges) drop out entirely on those lines.
@@ -631,6 +682,8 @@ class TariffEngine:
             refundable_pct=float(totals["refundable"][0]) * 100,
             layers=tuple(layers),
             notes=tuple(notes),
+            law_known_on=self.library.law_known_on,
+            scenario_hash=self.library.scenario_hash,
         )
 
 
@@ -682,6 +735,9 @@ def _prefix_mask(numbers: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
     for length, group in by_length.items():
         mask |= np.isin(numbers // 10 ** (10 - length), group)
     return mask
+
+
+_ENGINES: dict[tuple[str, MfnBasis], TariffEngine] = {}
 
 
 @lru_cache(maxsize=2)
