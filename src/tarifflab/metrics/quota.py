@@ -57,4 +57,6 @@ def quota_coverage(
     iso3 = engine_partner(to_iso3(partner))
     lines = engine.lines[engine.lines["partner"] == iso3]
     mask = engine.scope_mask(scope, "2025-07-01", lines["hs10"].to_numpy(dtype=str))
-    return QuotaCoverage(iso3, scope, float(lines["imports_usd"].to_numpy()[mask].sum()), units, average_unit_value_usd)
+    return QuotaCoverage(
+        iso3, scope, float(lines["imports_usd"].to_numpy()[mask].sum()), units, average_unit_value_usd
+    )

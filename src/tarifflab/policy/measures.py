@@ -152,6 +152,10 @@ class Measure(BaseModel):
     usmca_exempt: bool = False
     in_transit: InTransit | None = None
     quota: Quota | None = None
+    us_content_credit: bool = Field(
+        default=False,
+        description="USMCA vehicles pay only on non-U.S. content where the importer declares it (U.S. note 33(d))",
+    )
     start: dt.date
     end: dt.date | None = None
     known_from: dt.date
