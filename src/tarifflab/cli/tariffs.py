@@ -39,6 +39,15 @@ def duty(
     usmca_qualifying: bool = typer.Option(
         False, "--usmca-qualifying", help="a Canadian or Mexican good that claims USMCA"
     ),
+    quantity: float | None = typer.Option(
+        None, "--quantity", help="quantity, for an exact specific or compound duty (with --unit and --value)"
+    ),
+    unit: str | None = typer.Option(
+        None, "--unit", help="unit of --quantity: kg, g, liter, doz, no, bbl, ..."
+    ),
+    us_content_share: float | None = typer.Option(
+        None, "--us-content-share", help="approved U.S. content (0-1) of a USMCA vehicle (U.S. note 33(d))"
+    ),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
     out: Path | None = typer.Option(None, "--out", help="write to this file instead of the terminal"),
     scenario: list[Path] = scenario_option(),
@@ -57,6 +66,9 @@ def duty(
         view=view,
         as_known_on=as_known_on,
         usmca_qualifying=usmca_qualifying,
+        quantity=quantity,
+        unit=unit,
+        us_content_share=us_content_share,
     )
     if fmt is Format.JSON:
         emit_json(result.to_dict(), out)
