@@ -214,7 +214,7 @@ class TariffEngine:
         }
         self._usmca_cache: dict[str, np.ndarray] = {}
         self.lines = self._prepare(trade)
-        self._scope_cache: dict[tuple[str, int], np.ndarray] = {}
+        self._scope_cache: dict[tuple[str, int, frozenset[str]], np.ndarray] = {}
         self._change_dates = library.change_dates()
         self._numbers = _hs10_numbers(self.lines["hs10"].to_numpy(dtype=str))
 
@@ -392,8 +392,7 @@ class TariffEngine:
         self, name: str, on: dt.date, hs10: np.ndarray, cache: bool, claims: frozenset[str] = frozenset()
     ) -> np.ndarray:
         # Scope membership only changes on the library's change dates, so cache by the date's bucket.
-        key = (name, bisect.bisect_right(self._change_dates, on))
-        cache = cache and not claims
+        key = (name, bisect.bisect_right(self._change_dates, on), claims)
         if cache and key in self._scope_cache:
             return self._scope_cache[key]
         library = self.library

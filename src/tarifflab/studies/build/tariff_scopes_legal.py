@@ -11,7 +11,8 @@ effective_date), which the measure library loads beside the tracker-derived scop
 - ``civil_aircraft_gbr_note35a_{ch88,end_use}`` / ``civil_aircraft_jpn_note35b_{ch88,end_use}``: the
   civil-aircraft subheadings of U.S. note 35(a) (United Kingdom, heading 9903.96.01) and 35(b) (Japan,
   heading 9903.96.02), split into chapter 88 (aircraft and their parts by heading) and the rest (civil
-  aircraft goods only with the end-use claim).
+  aircraft goods only with the end-use claim); ``civil_aircraft_eun_note2v22_{ch88,end_use}``: the EU list of
+  U.S. note 2(v)(xxii) (heading 9903.02.76).
 - ``brazil_eo14323_annex_i`` (from 2025-08-06) and ``brazil_eo14323_2025_11`` (from 2025-11-13): the
   products excepted from the Brazil emergency duty (heading 9903.01.77), as scraped from the EO annexes by
   the Yale tracker (``country_eo_exempt_products.csv``).
@@ -83,13 +84,22 @@ def s301_exclusions(lines: list[str]) -> list[tuple[str, str, bool]]:
     return found
 
 
-def civil_aircraft_subheadings(lines: list[str], subdivision: str) -> list[str]:
-    """HS8 subheadings enumerated in U.S. note 35(a) (UK) or 35(b) (Japan)."""
-    opening = re.compile(rf"^\s*\({subdivision}\) As provided in heading 9903\.96\.0")
+_CIVIL_AIRCRAFT_NOTES = {
+    # (opening of the subdivision, opening of the next one)
+    "gbr": (r"^\s*\(a\) As provided in heading 9903\.96\.01", r"^\s*\(b\) As provided in heading"),
+    "jpn": (r"^\s*\(b\) As provided in heading 9903\.96\.02", r"^\s*36\. "),
+    "eun": (r"^\(xxii\)\s+As provided in heading 9903\.02\.76", r"^\s*\(xxiii\)"),
+}
+
+
+def civil_aircraft_subheadings(lines: list[str], country: str) -> list[str]:
+    """HS8 subheadings of the civil-aircraft list for ``country``: U.S. note 35(a) (UK), 35(b) (Japan) or
+    note 2(v)(xxii) (EU)."""
+    opening, closing = (re.compile(p) for p in _CIVIL_AIRCRAFT_NOTES[country])
     begin = next(i for i, line in enumerate(lines) if opening.match(line))
     codes: list[str] = []
     for line in lines[begin + 1 :]:
-        if re.match(r"^\s*\((?:[a-z])\) As provided in heading", line) or re.match(r"^\s*36\. ", line):
+        if closing.match(line):
             break
         codes.extend("".join(m.groups()) for m in _HS8.finditer(line))
     return sorted(set(codes))
@@ -101,12 +111,12 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
     for listed, code, whole in s301_exclusions(lines):
         kind = "lines" if whole else "described"
         rows.append((f"s301_exclusion_{kind}_{listed}", code, None))
-    for country, subdivision in (("gbr", "a"), ("jpn", "b")):
+    for country, note in (("gbr", "note35a"), ("jpn", "note35b"), ("eun", "note2v22")):
         # Chapter 88 lines are aircraft, simulators and aircraft parts by their heading; the other
         # subheadings are civil-aircraft goods only when entered with the General Note 6 end-use claim.
-        for code in civil_aircraft_subheadings(lines, subdivision):
+        for code in civil_aircraft_subheadings(lines, country):
             part = "ch88" if code.startswith("88") else "end_use"
-            rows.append((f"civil_aircraft_{country}_note35{subdivision}_{part}", code, None))
+            rows.append((f"civil_aircraft_{country}_{note}_{part}", code, None))
     country_eo = pd.read_csv(reference / COUNTRY_EO, dtype=str, comment="#")
     brazil = country_eo[country_eo["ch99_code"] == "9903.01.77"]
     for start, group in brazil.groupby("effective_date_start"):
@@ -118,7 +128,7 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
         Provenance(
             "tariff_scopes_legal.parquet",
             f"{CHAPTER99} (U.S. notes 20(vvv), 20(www), 35); {COUNTRY_EO} (heading 9903.01.77)",
-            "exclusion and exemption lists parsed from the HTSUS Chapter 99 text; Brazil EO 14323 annex "
+            "exclusion and exemption lists parsed from the HTSUS Chapter 99 text (notes 2(v)(xxii), 20, 35); Brazil EO 14323 annex "
             "codes normalised to digit prefixes",
             "HTSUS text USITC public domain; Budget-Lab-Yale (cite The Budget Lab at Yale)",
         )
