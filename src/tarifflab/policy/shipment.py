@@ -3,9 +3,8 @@
 A duty lookup may state when the goods were loaded on the vessel (in-transit clauses), whether they are
 entered above a quota, and claims the importer makes at entry (civil-aircraft end use under General
 Note 6, a Section 301 product exclusion whose description the goods match). The ETR aggregates weight
-whole HTS10 lines: they take goods as loaded on the entry date, above $800 and within quota; they take the
-listed civil-aircraft lines as civil aircraft (as the public trackers do) and claim no described s.301
-exclusion. A single duty lookup claims nothing unless told.
+whole HTS10 lines: they take goods as loaded on the entry date, above $800 and within quota, and make no
+claim, like a duty lookup that is told nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +39,6 @@ class ShipmentTerms:
             raise InvalidInputError(f"loading date {self.loaded_on} is after the entry date {entered_on}")
 
 
-# The aggregates take listed civil-aircraft lines as entered for civil aircraft (the trackers' convention:
-# Census lines cannot tell end use), but no described s.301 exclusion (a product within a line).
-AGGREGATE_TERMS = ShipmentTerms(claims=frozenset({CIVIL_AIRCRAFT}))
+# The aggregates make no claim: a listed subheading counts as civil aircraft only where the line itself says
+# so (chapter 88, "for use in civil aircraft" statistical lines), as in a lookup without --civil-aircraft.
+AGGREGATE_TERMS = ShipmentTerms()

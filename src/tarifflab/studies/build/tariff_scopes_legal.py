@@ -8,10 +8,10 @@ effective_date), which the measure library loads beside the tracker-derived scop
   list 2 solar-manufacturing equipment). An exclusion that names a bare statistical reporting number
   covers the whole line ("lines"); one that describes a product "described in statistical reporting
   number ..." covers only part of the line ("described": applies when the importer claims it).
-- ``civil_aircraft_gbr_note35a_{ch88,end_use}`` / ``civil_aircraft_jpn_note35b_{ch88,end_use}``: the
+- ``civil_aircraft_gbr_note35a_{by_line,end_use}`` / ``civil_aircraft_jpn_note35b_{by_line,end_use}``: the
   civil-aircraft subheadings of U.S. note 35(a) (United Kingdom, heading 9903.96.01) and 35(b) (Japan,
-  heading 9903.96.02), split into chapter 88 (aircraft and their parts by heading) and the rest (civil
-  aircraft goods only with the end-use claim); ``civil_aircraft_eun_note2v22_{ch88,end_use}``: the EU list of
+  heading 9903.96.02), split into lines that are civil aircraft by themselves (chapter 88; statistical lines 'for use in civil aircraft') and the rest (civil
+  aircraft goods only with the end-use claim); ``civil_aircraft_eun_note2v22_{by_line,end_use}``: the EU list of
   U.S. note 2(v)(xxii) (heading 9903.02.76).
 - ``brazil_eo14323_annex_i`` (from 2025-08-06) and ``brazil_eo14323_2025_11`` (from 2025-11-13): the
   products excepted from the Brazil emergency duty (heading 9903.01.77), as scraped from the EO annexes by
@@ -111,12 +111,19 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
     for listed, code, whole in s301_exclusions(lines):
         kind = "lines" if whole else "described"
         rows.append((f"s301_exclusion_{kind}_{listed}", code, None))
+    products = pd.read_parquet(out_dir / "hts_products.parquet")
+    civil_lines = products.loc[products["description"].str.contains("civil aircraft", case=False), "hs10"]
     for country, note in (("gbr", "note35a"), ("jpn", "note35b"), ("eun", "note2v22")):
-        # Chapter 88 lines are aircraft, simulators and aircraft parts by their heading; the other
-        # subheadings are civil-aircraft goods only when entered with the General Note 6 end-use claim.
-        for code in civil_aircraft_subheadings(lines, country):
-            part = "ch88" if code.startswith("88") else "end_use"
+        # Civil aircraft by the line itself: chapter 88 (aircraft, simulators, aircraft parts) and statistical
+        # lines "for use in civil aircraft". The other listed subheadings are civil-aircraft goods only when
+        # entered with the General Note 6 end-use claim.
+        listed = civil_aircraft_subheadings(lines, country)
+        for code in listed:
+            part = "by_line" if code.startswith("88") else "end_use"
             rows.append((f"civil_aircraft_{country}_{note}_{part}", code, None))
+        listed_set = set(listed)
+        for code in sorted(c for c in civil_lines if c[:8] in listed_set and not c.startswith("88")):
+            rows.append((f"civil_aircraft_{country}_{note}_by_line", code, None))
     country_eo = pd.read_csv(reference / COUNTRY_EO, dtype=str, comment="#")
     brazil = country_eo[country_eo["ch99_code"] == "9903.01.77"]
     for start, group in brazil.groupby("effective_date_start"):
