@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from tarifflab.data.embedded import embedded_path
-from tarifflab.data.schemas import IMPORT_LINES, validate
 from tarifflab.errors import InvalidDateError, InvalidInputError, UnknownProductError
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, to_iso3
 from tarifflab.policy.library import COVERAGE_END, COVERAGE_START, MeasureLibrary, load_library
@@ -167,20 +166,72 @@ class TariffEngine:
     def __init__(self, library: MeasureLibrary, mfn_basis: MfnBasis | str = MfnBasis.APPLIED) -> None:
         self.library = library
         self.mfn_basis = MfnBasis(mfn_basis)
-        self.products = pd.read_parquet(embedded_path("hts_products.parquet")).set_index("hs10")
-        trade = pd.read_parquet(embedded_path("us_imports_2024.parquet"))
-        trade["partner"] = trade["partner"].astype(str)
-        trade = validate(trade, IMPORT_LINES, "2024 import lines")
-        self._statutory_ave = self._statutory_rates(trade)
-        self.lines = self._prepare(trade)
+        # The line table loads lazily: a single lookup reads only its HS8 group (see _lines_under),
+        # the all-lines views (evaluate, ETRs) read and validate all 2024 lines once.
+        self._products: pd.DataFrame | None = None
+        self._lines: pd.DataFrame | None = None
+        self._statutory: pd.Series | None = None
+        self._groups: dict[str, pd.DataFrame] = {}
         self._scope_cache: dict[tuple[str, int], np.ndarray] = {}
+        self._compiled_scopes: dict[tuple[str, int], tuple[str, ...]] = {}
         self._change_dates = library.change_dates()
-        self._numbers = _hs10_numbers(self.lines["hs10"].to_numpy(dtype=str))
+        self._segment_measures: dict[tuple[int, View, dt.date | None], list[Measure]] = {}
+        self._partner_codes: tuple[np.ndarray, np.ndarray] | None = None
+        self._duty_memo: dict[tuple[Any, ...], DutyResult] = {}
+        self._numbers: np.ndarray = np.empty(0, dtype=np.int64)
 
     @classmethod
     def default(cls, mfn_basis: MfnBasis | str = MfnBasis.APPLIED) -> TariffEngine:
         """The built-in library on the embedded 2024 data (cached per MFN basis)."""
         return _default_engine(MfnBasis(mfn_basis))
+
+    # ------------------------------------------------------------------------------------ loading
+    @property
+    def products(self) -> pd.DataFrame:
+        """HTSUS 2025 products by HS10: description, hs8, mfn_ad_valorem, rate_type, gtap_code."""
+        if self._products is None:
+            self._products = pd.read_parquet(embedded_path("hts_products.parquet")).set_index("hs10")
+        return self._products
+
+    @property
+    def lines(self) -> pd.DataFrame:
+        """Every 2024 HTS10 × partner line, validated, with its MFN rate and content/USMCA shares."""
+        if self._lines is None:
+            from tarifflab.data.schemas import IMPORT_LINES, validate  # pandera: only for the full table
+
+            trade = _read_trade()
+            trade = validate(trade, IMPORT_LINES, "2024 import lines")
+            self._statutory = self._statutory_rates(trade)
+            self._lines = self._prepare(trade)
+            self._numbers = _hs10_numbers(self._lines["hs10"].to_numpy(dtype=str))
+            self._groups.clear()
+        return self._lines
+
+    @property
+    def _statutory_ave(self) -> pd.Series:
+        if self._statutory is None:
+            self.lines  # noqa: B018 - loads the table and the rates derived from it
+        assert self._statutory is not None
+        return self._statutory
+
+    def _lines_under(self, prefix: str) -> pd.DataFrame:
+        """The prepared 2024 lines whose HS10 starts with ``prefix`` (at most 8 digits), read on their own.
+
+        The statutory AVE of a line pools every partner's trade in that HS10, and the HS8 fallback
+        stays inside the same HS8, so rates computed from the group equal those from all lines.
+        """
+        if self._lines is not None:
+            return self._lines[self._lines["hs10"].str.startswith(prefix)]
+        if prefix not in self._groups:
+            trade = _read_trade(prefix)
+            statutory = self._statutory_rates(trade)
+            if self._statutory is None:
+                self._statutory = statutory
+            else:
+                traded = trade["hs10"].unique()
+                self._statutory.loc[traded] = statutory.loc[traded]
+            self._groups[prefix] = self._prepare(trade)
+        return self._groups[prefix]
 
     # ----------------------------------------------------------------------------------------- data
     def _statutory_rates(self, trade: pd.DataFrame) -> pd.Series:
@@ -235,7 +286,8 @@ class TariffEngine:
 
     def synthetic_line(self, hts10: str, partner: str) -> pd.DataFrame:
         """A one-row frame for a product/origin pair, from the 2024 data if the pair traded."""
-        match = self.lines[(self.lines["hs10"] == hts10) & (self.lines["partner"] == partner)]
+        group = self._lines_under(hts10[:8])
+        match = group[(group["hs10"] == hts10) & (group["partner"] == partner)]
         if len(match):
             return match.reset_index(drop=True)
         frame = pd.DataFrame({"hs10": [hts10], "partner": [partner], "imports_usd": [0.0], "duty_usd": [0.0]})
@@ -245,9 +297,10 @@ class TariffEngine:
     def resolve_product(self, code: str, origin: str | None = None) -> str:
         """An HTS10 for a 6–10 digit code: the line itself, or the largest 2024 line under the prefix."""
         digits = normalise_hts(code)
-        if len(digits) == 10 and (digits in self.products.index or (self.lines["hs10"] == digits).any()):
+        group = self._lines_under(digits[:8])
+        if len(digits) == 10 and (digits in self.products.index or (group["hs10"] == digits).any()):
             return digits
-        candidates = self.lines[self.lines["hs10"].str.startswith(digits)]
+        candidates = group[group["hs10"].str.startswith(digits)]
         if origin is not None and (candidates["partner"] == origin).any():
             candidates = candidates[candidates["partner"] == origin]
         if len(candidates):
@@ -263,23 +316,32 @@ class TariffEngine:
         key = (name, bisect.bisect_right(self._change_dates, on))
         if cache and key in self._scope_cache:
             return self._scope_cache[key]
-        library = self.library
-        if name in library.definitions:
-            definition = library.definitions[name]
-            mask = np.zeros(len(hs10), dtype=bool)
-            if definition.prefixes:
-                mask |= _prefix_mask(hs10, definition.prefixes)
-            for member in definition.union:
-                mask |= self._scope_mask(member, on, hs10, cache)
-            for version in definition.versions:
-                if version.start <= on and (version.end is None or on < version.end):
-                    mask |= self._scope_mask(version.scope, on, hs10, cache)
-        else:
-            prefixes = tuple(p for p, start in library.list_prefixes[name] if start is None or start <= on)
-            mask = _prefix_mask(hs10, prefixes)
+        mask = _prefix_mask(hs10, self._scope_prefixes(name, on))
         if cache:
             self._scope_cache[key] = mask
         return mask
+
+    def _scope_prefixes(self, name: str, on: dt.date) -> tuple[str, ...]:
+        """Every HS prefix of a named scope on ``on``: its own prefixes, its union members' and the
+        versions in force, flattened once per date segment (the compiled scope)."""
+        key = (name, bisect.bisect_right(self._change_dates, on))
+        compiled = self._compiled_scopes.get(key)
+        if compiled is not None:
+            return compiled
+        library = self.library
+        if name in library.definitions:
+            definition = library.definitions[name]
+            prefixes = set(definition.prefixes)
+            for member in definition.union:
+                prefixes.update(self._scope_prefixes(member, on))
+            for version in definition.versions:
+                if version.start <= on and (version.end is None or on < version.end):
+                    prefixes.update(self._scope_prefixes(version.scope, on))
+            compiled = tuple(sorted(prefixes))
+        else:
+            compiled = tuple(p for p, start in library.list_prefixes[name] if start is None or start <= on)
+        self._compiled_scopes[key] = compiled
+        return compiled
 
     def _products_mask(
         self, products: Products | None, on: dt.date, hs10: np.ndarray, cache: bool
@@ -524,6 +586,15 @@ class TariffEngine:
         )
 
 
+def _read_trade(prefix: str | None = None) -> pd.DataFrame:
+    """2024 import lines (hs10, partner, imports_usd, duty_usd), all or those under an HS prefix."""
+    # ":" sorts right after "9", so the range holds exactly the codes that start with the prefix.
+    filters = None if prefix is None else [("hs10", ">=", prefix), ("hs10", "<", prefix + ":")]
+    trade = pd.read_parquet(embedded_path("us_imports_2024.parquet"), filters=filters)
+    trade["partner"] = trade["partner"].astype(str)
+    return trade.reset_index(drop=True)
+
+
 def _rule_rate(measure: Measure, mfn: np.ndarray) -> np.ndarray:
     rule = measure.rule
     if rule.kind is RuleKind.ADD:
@@ -543,13 +614,31 @@ def _hs10_numbers(hs10: np.ndarray) -> np.ndarray:
 
 
 def _prefix_mask(numbers: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
+    groups = _prefix_groups(prefixes)
+    if len(numbers) <= _FEW_LINES:
+        # A handful of lines (a single lookup): set membership beats array set operations.
+        return np.array(
+            [any(int(n) // divisor in members for divisor, members, _ in groups) for n in numbers], dtype=bool
+        )
     mask = np.zeros(len(numbers), dtype=bool)
+    for divisor, _, sorted_members in groups:
+        mask |= np.isin(numbers // divisor, sorted_members)
+    return mask
+
+
+_FEW_LINES = 16
+
+
+@lru_cache(maxsize=4096)
+def _prefix_groups(prefixes: tuple[str, ...]) -> tuple[tuple[int, frozenset[int], np.ndarray], ...]:
+    """Prefixes grouped by length: (10**(10 - length), the prefixes as integers, the same sorted)."""
     by_length: dict[int, list[int]] = defaultdict(list)
     for prefix in prefixes:
         by_length[len(prefix)].append(int(prefix))
-    for length, group in by_length.items():
-        mask |= np.isin(numbers // 10 ** (10 - length), group)
-    return mask
+    return tuple(
+        (10 ** (10 - length), frozenset(group), np.unique(np.asarray(group, dtype=np.int64)))
+        for length, group in sorted(by_length.items())
+    )
 
 
 @lru_cache(maxsize=2)

@@ -16,7 +16,7 @@ import yaml
 from tarifflab.data.embedded import embedded_path
 from tarifflab.errors import MeasureFileError
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, to_iso3
-from tarifflab.policy.measures import Measure, Products, load_measure_file
+from tarifflab.policy.measures import SAFE_LOADER, Measure, Products, load_measure_file
 
 COVERAGE_START = dt.date(2025, 1, 1)
 COVERAGE_END = dt.date(2026, 7, 31)
@@ -84,7 +84,7 @@ def country_matches(measure_countries: tuple[str, ...], origin: str) -> bool:
 
 def _parse_scopes(path: Path) -> dict[str, ScopeDefinition]:
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError:
         raise MeasureFileError(f"{path.name}: malformed YAML") from None
     if not isinstance(raw, dict):
@@ -108,7 +108,8 @@ def _parse_scopes(path: Path) -> dict[str, ScopeDefinition]:
 def _embedded_lists() -> dict[str, tuple[tuple[str, dt.date | None], ...]]:
     scopes = pd.read_parquet(embedded_path("tariff_scopes.parquet"))
     grouped: dict[str, list[tuple[str, dt.date | None]]] = defaultdict(list)
-    for scope, prefix, effective in scopes.itertuples(index=False):
+    columns = (scopes[name].astype(object).tolist() for name in scopes.columns[:3])
+    for scope, prefix, effective in zip(*columns, strict=True):
         grouped[scope].append(
             (prefix, dt.date.fromisoformat(effective) if isinstance(effective, str) and effective else None)
         )
