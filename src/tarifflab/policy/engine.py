@@ -16,7 +16,7 @@ import bisect
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -520,6 +520,27 @@ class TariffEngine:
         if value_usd is not None and (not np.isfinite(value_usd) or value_usd < 0):
             raise InvalidInputError(f"customs value must be a non-negative number, not {value_usd}")
         iso3 = to_iso3(origin)
+        # The answer only changes between the law's change dates: memoise by date segment.
+        memo_key = (hts, iso3, bisect.bisect_right(self._change_dates, on_date), chosen, known, usmca_qualifying)
+        memo = self._duty_memo.get(memo_key)
+        if memo is not None:
+            return replace(memo, date=on_date, value_usd=value_usd)
+        result = self._duty(hts, iso3, on_date, value_usd, chosen, known, usmca_qualifying)
+        if len(self._duty_memo) >= _DUTY_MEMO_SIZE:
+            self._duty_memo.clear()
+        self._duty_memo[memo_key] = result
+        return result
+
+    def _duty(
+        self,
+        hts: str,
+        iso3: str,
+        on_date: dt.date,
+        value_usd: float | None,
+        chosen: View,
+        known: dt.date | None,
+        usmca_qualifying: bool,
+    ) -> DutyResult:
         partner = engine_partner(iso3)
         hts10 = self.resolve_product(hts, partner)
         line = self.synthetic_line(hts10, partner)
@@ -627,6 +648,7 @@ def _prefix_mask(numbers: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
 
 
 _FEW_LINES = 16
+_DUTY_MEMO_SIZE = 100_000
 
 
 @lru_cache(maxsize=4096)
