@@ -340,13 +340,13 @@ def _check_lines(check: LineCheck, lines: pd.DataFrame) -> pd.DataFrame:
         exempt = _prefix_match(lines["hs10"], trackers.scope_prefixes("yale-ieepa-exempt"))
         plain = (lines["s232_rate"] == 0).to_numpy() & (lines["s301_rate"] == 0).to_numpy() & ~exempt
         subset = lines[plain]
-        reference = subset["hs10"].str[:8].map(floor)
+        reference = subset["hs10"].str[:8].map(floor).astype("float64")
         ours = 100 * (subset["mfn_rate"] + subset["reciprocal_rate"])
         out = subset.assign(ours_pct=ours, reference_pct=reference).dropna(subset=["reference_pct"])
         return out[(out["ours_pct"] - out["reference_pct"]).abs() > 0.05]
     if check.reference == ("gta-301",):
         rates = trackers.gta_section_301().set_index("hts8")["rate_pct"]
-        reference = lines["hs10"].str[:8].map(rates).fillna(0.0)
+        reference = lines["hs10"].str[:8].map(rates).astype("float64").fillna(0.0)
         out = lines.assign(ours_pct=100 * lines["s301_rate"], reference_pct=reference)
         return out[(out["ours_pct"] - out["reference_pct"]).abs() > 0.05]
     raise InvalidInputError(f"line check {check.name}: unknown reference {check.reference}")
