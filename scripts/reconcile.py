@@ -60,8 +60,11 @@ def _gap_section(
         "",
     ]
     if found.empty:
-        out += ["No line-level reference shows a difference here: the gap is one of definition or of",
-                "measures the trackers publish no line list for (see the table's definition column).", ""]
+        out += [
+            "No line-level reference shows a difference here: the gap is one of definition or of",
+            "measures the trackers publish no line list for (see the table's definition column).",
+            "",
+        ]
         return out
     by_check = (
         found.groupby("check")[["contribution_partner_pp" if partner != WORLD else "contribution_total_pp"]]
@@ -70,10 +73,20 @@ def _gap_section(
     )
     named = "; ".join(f"{check} {value:+.2f} pp" for check, value in by_check.items())
     out += [f"Top {len(found)} lines by contribution (these lines alone: {named}):", ""]
-    columns = ["check", "partner", "hs10", "imports_usd", "ours_pct", "reference_pct",
-               "contribution_partner_pp", "contribution_total_pp"]
-    table = found[columns].assign(imports_usd=found["imports_usd"] / 1e9).rename(
-        columns={"imports_usd": "imports_bn_usd"}
+    columns = [
+        "check",
+        "partner",
+        "hs10",
+        "imports_usd",
+        "ours_pct",
+        "reference_pct",
+        "contribution_partner_pp",
+        "contribution_total_pp",
+    ]
+    table = (
+        found[columns]
+        .assign(imports_usd=found["imports_usd"] / 1e9)
+        .rename(columns={"imports_usd": "imports_bn_usd"})
     )
     out += [_markdown(table, 3), ""]
     return out
@@ -119,7 +132,10 @@ def build(top: int, threshold: float) -> str:
     focus = focus_table[focus_table["partner"] != WORLD]
     wide = focus.pivot_table(index="partner", columns="date", values=["tracker_pct", "ours_pct", "gap_pp"])
     wide.columns = [f"{what} {when}" for what, when in wide.columns]
-    ordered = sorted(wide.columns, key=lambda c: (c.split(" ")[1], ["tracker_pct", "ours_pct", "gap_pp"].index(c.split(" ")[0])))
+    ordered = sorted(
+        wide.columns,
+        key=lambda c: (c.split(" ")[1], ["tracker_pct", "ours_pct", "gap_pp"].index(c.split(" ")[0])),
+    )
     wide = wide[ordered].reset_index()
     parts += [f"### By partner (tradewartracker) on {', '.join(FOCUS_DATES)}", "", _markdown(wide), ""]
     parts += [
@@ -165,7 +181,9 @@ def build(top: int, threshold: float) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "reconciliation.md")
     parser.add_argument("--top", type=int, default=8, help="lines shown per gap")
     parser.add_argument("--threshold", type=float, default=1.0, help="gaps above this many points (pp)")

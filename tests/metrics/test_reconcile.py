@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cli_helpers import run_cli
 from tarifflab.data import trackers
 from tarifflab.metrics.reconcile import compare_etr, line_comparison, summarise_lines
-from cli_helpers import run_cli
 
 pytestmark = pytest.mark.reference
 
@@ -127,7 +127,10 @@ def test_compare_sets_the_tracker_in_force_on_the_date_beside_ours(reference_dat
     japan = raw[(raw["country_name"] == "JAPAN") & (raw["date"] <= "2025-10-30")].sort_values("date").iloc[-1]
     expected = japan["2024 tariff"] + japan["effective tariff"]
     table = compare_etr(
-        ["2025-10-30"], partners=["Japan"], sources=["tradewartracker"], engine=_FixedEngine(0.16)  # type: ignore[arg-type]
+        ["2025-10-30"],
+        partners=["Japan"],
+        sources=["tradewartracker"],
+        engine=_FixedEngine(0.16),  # type: ignore[arg-type]
     )
     row = table.iloc[0]
     assert (row["partner"], row["source"]) == ("JPN", "tradewartracker")

@@ -36,7 +36,9 @@ def full_engine() -> TariffEngine:
 
 
 @pytest.mark.parametrize(("hts", "origin", "on"), CASES)
-def test_single_lookup_equals_the_all_lines_path(full_engine: TariffEngine, hts: str, origin: str, on: str) -> None:
+def test_single_lookup_equals_the_all_lines_path(
+    full_engine: TariffEngine, hts: str, origin: str, on: str
+) -> None:
     lazy = TariffEngine(load_library())
     ours = lazy.duty(hts, origin, on, value_usd=1000.0)
     assert lazy._lines is None  # the lookup read its HS8 group only
@@ -47,6 +49,12 @@ def test_single_lookup_equals_the_all_lines_path(full_engine: TariffEngine, hts:
         line = row[(row["hs10"] == ours.hts10) & (row["partner"] == ("EUN" if origin == "DEU" else origin))]
         if len(line):
             assert ours.total_rate_pct == pytest.approx(100 * float(line["total_rate"].iloc[0]))
+
+
+def test_one_engine_answers_many_groups_like_the_all_lines_path(full_engine: TariffEngine) -> None:
+    lazy = TariffEngine(load_library())
+    for hts, origin, on in CASES:
+        assert lazy.duty(hts, origin, on).to_dict() == full_engine.duty(hts, origin, on).to_dict()
 
 
 def test_unknown_code_is_the_same_named_error_on_both_paths(full_engine: TariffEngine) -> None:

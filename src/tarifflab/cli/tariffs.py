@@ -125,7 +125,9 @@ def refunds(
 
 
 def etr_compare(
-    dates: list[str] = typer.Option([], "--date", help="only trackers' figures in force on this date (repeat)"),
+    dates: list[str] = typer.Option(
+        [], "--date", help="only trackers' figures in force on this date (repeat)"
+    ),
     partners: list[str] = typer.Option([], "--partner", help="only this partner (ISO3, name or ALL; repeat)"),
     sources: list[str] = typer.Option(
         [], "--source", help="tradewartracker, yale-budget-lab or yale-realised (repeat; default all)"

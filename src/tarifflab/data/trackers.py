@@ -57,7 +57,12 @@ SCOPES: dict[str, tuple[str, str, str, str]] = {
     "twt-steel": (TRADEWARTRACKER, "tariff-lists/steel-tariffs.csv", "HTSUS", "Section 232 steel list"),
     "twt-aluminum": (TRADEWARTRACKER, "tariff-lists/alu-tariffs.csv", "HTSUS", "Section 232 aluminium list"),
     "twt-copper": (TRADEWARTRACKER, "tariff-lists/copper-list.csv", "HTSUS", "Section 232 copper list"),
-    "twt-auto": (TRADEWARTRACKER, "tariff-lists/auto-tariffs.csv", "HTSUS", "Section 232 autos and parts list"),
+    "twt-auto": (
+        TRADEWARTRACKER,
+        "tariff-lists/auto-tariffs.csv",
+        "HTSUS",
+        "Section 232 autos and parts list",
+    ),
     "yale-s232-derivatives": (
         YALE_TRACKER,
         "resources/s232_derivative_products.csv",

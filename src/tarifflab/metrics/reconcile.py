@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -103,7 +104,7 @@ def _twt_rows(dates: list[dt.date] | None, ours: _OurEtr) -> list[dict[str, obje
                 }
             )
         if on in national.index:
-            day = national.loc[on]
+            day = {str(k): v for k, v in national.loc[on].to_dict().items()}
             rows.append(
                 {
                     "date": on,
@@ -119,23 +120,28 @@ def _twt_rows(dates: list[dt.date] | None, ours: _OurEtr) -> list[dict[str, obje
     return rows
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
 def _published_rows(dates: list[dt.date] | None, ours: _OurEtr) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
-    for record in trackers.published_etr_figures().itertuples(index=False):
-        on = record.policy_date
+    for record in _records(trackers.published_etr_figures()):
+        on: dt.date = record["policy_date"]
         if (dates is not None and on not in dates) or not _in_coverage(on):
             continue
-        partner = WORLD if record.partner in (WORLD, "WORLD") else engine_partner(to_iso3(record.partner))
+        name = str(record["partner"])
+        partner = WORLD if name in (WORLD, "WORLD") else engine_partner(to_iso3(name))
         rows.append(
             {
                 "date": on,
                 "partner": partner,
-                "source": str(record.source),
-                "published_pct": float(record.etr_pct),
-                "tracker_pct": float(record.etr_pct),
-                "ours_pct": ours(on, partner, str(record.view)),
-                "definition": f"{YALE_PUBLISHED_DEFINITION}; ours: {record.view} view. {record.note}",
-                "reference": str(record.url),
+                "source": str(record["source"]),
+                "published_pct": float(record["etr_pct"]),
+                "tracker_pct": float(record["etr_pct"]),
+                "ours_pct": ours(on, partner, str(record["view"])),
+                "definition": f"{YALE_PUBLISHED_DEFINITION}; ours: {record['view']} view. {record['note']}",
+                "reference": str(record["url"]),
             }
         )
     return rows
@@ -143,7 +149,7 @@ def _published_rows(dates: list[dt.date] | None, ours: _OurEtr) -> list[dict[str
 
 def _realised_rows(dates: list[dt.date] | None, engine: TariffEngine) -> list[dict[str, object]]:
     realised = trackers.yale_realised_monthly()
-    months = [m for m in realised["month"] if _in_coverage(m)]
+    months: list[dt.date] = [m for m in realised["month"].tolist() if _in_coverage(m)]
     if dates is not None:
         wanted = {d.replace(day=1) for d in dates}
         months = [m for m in months if m in wanted]
@@ -154,15 +160,15 @@ def _realised_rows(dates: list[dt.date] | None, engine: TariffEngine) -> list[di
     series["month"] = [d.replace(day=1) for d in series["date"]]
     monthly = series.groupby("month")["etr_pct"].mean()
     rows: list[dict[str, object]] = []
-    for record in realised[realised["month"].isin(months)].itertuples(index=False):
+    for record in _records(realised[realised["month"].isin(months)]):
         rows.append(
             {
-                "date": record.month,
+                "date": record["month"],
                 "partner": WORLD,
                 "source": "yale-realised",
-                "published_pct": float(record.etr_pct),
-                "tracker_pct": float(record.etr_pct),
-                "ours_pct": float(monthly.get(record.month, np.nan)),
+                "published_pct": float(record["etr_pct"]),
+                "tracker_pct": float(record["etr_pct"]),
+                "ours_pct": float(monthly.get(record["month"], np.nan)),
                 "definition": REALISED_DEFINITION,
                 "reference": f"{trackers.YALE_MODEL}/resources/calibration/treasury_revenue.csv",
             }

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -176,9 +177,12 @@ class TariffEngine:
         self._compiled_scopes: dict[tuple[str, int], tuple[str, ...]] = {}
         self._change_dates = library.change_dates()
         self._segment_measures: dict[tuple[int, View, dt.date | None], list[Measure]] = {}
-        self._partner_codes: tuple[np.ndarray, np.ndarray] | None = None
+        self._partner_codes: tuple[np.ndarray, np.ndarray] | None = None  # of the all-lines table
+        self._country_masks: dict[tuple[str, ...], np.ndarray] = {}
+        self._products_cache: dict[tuple[Products, int], np.ndarray] = {}
         self._duty_memo: dict[tuple[Any, ...], DutyResult] = {}
         self._numbers: np.ndarray = np.empty(0, dtype=np.int64)
+        self._loading = threading.RLock()  # dashboard sessions share one engine across threads
 
     @classmethod
     def default(cls, mfn_basis: MfnBasis | str = MfnBasis.APPLIED) -> TariffEngine:
@@ -199,12 +203,14 @@ class TariffEngine:
         if self._lines is None:
             from tarifflab.data.schemas import IMPORT_LINES, validate  # pandera: only for the full table
 
-            trade = _read_trade()
-            trade = validate(trade, IMPORT_LINES, "2024 import lines")
-            self._statutory = self._statutory_rates(trade)
-            self._lines = self._prepare(trade)
-            self._numbers = _hs10_numbers(self._lines["hs10"].to_numpy(dtype=str))
-            self._groups.clear()
+            with self._loading:
+                if self._lines is None:
+                    trade = validate(_read_trade(), IMPORT_LINES, "2024 import lines")
+                    self._statutory = self._statutory_rates(trade)
+                    lines = self._prepare(trade)
+                    self._numbers = _hs10_numbers(lines["hs10"].to_numpy(dtype=str))
+                    self._lines = lines
+                    self._groups.clear()
         return self._lines
 
     @property
@@ -222,16 +228,21 @@ class TariffEngine:
         """
         if self._lines is not None:
             return self._lines[self._lines["hs10"].str.startswith(prefix)]
-        if prefix not in self._groups:
+        if prefix in self._groups:
+            return self._groups[prefix]
+        with self._loading:
+            if prefix in self._groups:
+                return self._groups[prefix]
             trade = _read_trade(prefix)
             statutory = self._statutory_rates(trade)
             if self._statutory is None:
                 self._statutory = statutory
             else:
-                traded = trade["hs10"].unique()
+                # Rates are indexed by the 2025 HTSUS; 2024 lines it no longer lists fall back by HS8.
+                traded = statutory.index.intersection(pd.Index(trade["hs10"].unique()))
                 self._statutory.loc[traded] = statutory.loc[traded]
             self._groups[prefix] = self._prepare(trade)
-        return self._groups[prefix]
+            return self._groups[prefix]
 
     # ----------------------------------------------------------------------------------------- data
     def _statutory_rates(self, trade: pd.DataFrame) -> pd.Series:
@@ -350,9 +361,14 @@ class TariffEngine:
             return np.zeros(len(hs10), dtype=bool)
         if products.all:
             return np.ones(len(hs10), dtype=bool)
+        key = (products, bisect.bisect_right(self._change_dates, on))
+        if cache and key in self._products_cache:
+            return self._products_cache[key]
         mask = _prefix_mask(hs10, products.prefixes + products.chapters)
         for name in products.lists:
-            mask |= self._scope_mask(name, on, hs10, cache)
+            mask = mask | self._scope_mask(name, on, hs10, cache)
+        if cache:
+            self._products_cache[key] = mask
         return mask
 
     # ---------------------------------------------------------------------------------- evaluation
@@ -377,13 +393,23 @@ class TariffEngine:
         covered: dict[str, np.ndarray] = {}  # s.232 programme → covered share of value
         program_rates: dict[tuple[str, str], list[_Contribution]] = defaultdict(list)
 
-        codes, uniques = pd.factorize(partner)
+        if cache and self._partner_codes is not None:
+            codes, uniques = self._partner_codes
+        else:
+            codes, uniques = pd.factorize(partner)
+            if cache:
+                self._partner_codes = (codes, uniques)
+        masks: dict[tuple[str, ...], np.ndarray] = self._country_masks if cache else {}
 
         def country_mask(countries: tuple[str, ...]) -> np.ndarray:
+            if countries in masks:
+                return masks[countries]
             targets = set(countries)
             if EU_AGGREGATE in targets:
                 targets |= set(EU27)
-            return np.isin(uniques, list(targets))[codes]
+            mask = np.isin(uniques, list(targets))[codes]
+            masks[countries] = mask
+            return mask
 
         def apply_program(layer: str, program: str, base: np.ndarray) -> None:
             measures = by_program.get((layer, program), [])
@@ -521,7 +547,14 @@ class TariffEngine:
             raise InvalidInputError(f"customs value must be a non-negative number, not {value_usd}")
         iso3 = to_iso3(origin)
         # The answer only changes between the law's change dates: memoise by date segment.
-        memo_key = (hts, iso3, bisect.bisect_right(self._change_dates, on_date), chosen, known, usmca_qualifying)
+        memo_key = (
+            hts,
+            iso3,
+            bisect.bisect_right(self._change_dates, on_date),
+            chosen,
+            known,
+            usmca_qualifying,
+        )
         memo = self._duty_memo.get(memo_key)
         if memo is not None:
             return replace(memo, date=on_date, value_usd=value_usd)
