@@ -14,7 +14,12 @@ import pytest
 
 from cli_helpers import run_cli
 from tarifflab.data import trackers
-from tarifflab.metrics.reconcile import compare_etr, line_comparison, summarise_lines
+from tarifflab.metrics.reconcile import (
+    compare_etr,
+    line_comparison,
+    summarise_lines,
+    tradewartracker_partners,
+)
 
 pytestmark = pytest.mark.reference
 
@@ -22,14 +27,16 @@ pytestmark = pytest.mark.reference
 def test_tradewartracker_partner_rate_is_2024_applied_plus_additional(reference_data: Path) -> None:
     # README §1(a): Japan's 2024 applied rate was 1.508% ($2.282 bn duty on $151.34 bn); on the first
     # tracker date (2025-02-04) nothing was added for Japan.
-    table = trackers.tradewartracker_by_partner()
+    table = tradewartracker_partners()
     japan = table[(table["partner"] == "JPN") & (table["date"] == dt.date(2025, 2, 4))].iloc[0]
+    assert japan["country_name"] == "JAPAN"
     assert japan["base_2024_pct"] == pytest.approx(1.508, abs=0.001)
     assert japan["additional_pp"] == 0
     assert japan["etr_pct"] == pytest.approx(1.508, abs=0.001)
-    # Slovakia is inside the EU aggregate, so it is not a separate partner.
-    assert "SVK" not in set(table["partner"])
+    # Slovakia is inside the EU aggregate, so it is not a separate partner; the EU is one row a date.
+    assert "SLOVAKIA" not in set(table["country_name"])
     assert table.groupby("date")["partner"].apply(lambda p: p.is_unique).all()
+    assert (table["partner"] == "EUN").sum() == table["date"].nunique()
 
 
 def test_tradewartracker_national_series_swaps_the_flat_baseline(reference_data: Path) -> None:

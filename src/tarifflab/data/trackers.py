@@ -23,7 +23,6 @@ import pandas as pd
 
 from tarifflab.data.reference import reference_path
 from tarifflab.errors import DataError
-from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, to_iso3
 
 TRADEWARTRACKER = "tradewartracker__trade-war-redux-2025"
 YALE_MODEL = "Budget-Lab-Yale__Tariff-Model"
@@ -77,35 +76,27 @@ def _tracker_file(tracker: str, relative: str) -> Path:
     return reference_path("tariffs", tracker, *relative.split("/"))
 
 
-def _partner(name: str) -> str | None:
-    """ISO3 of a tracker's country name, with EU members folded into the EU aggregate."""
-    try:
-        iso3 = to_iso3(name)
-    except Exception:  # a name the country table does not know: the row cannot be compared
-        return None
-    return EU_AGGREGATE if iso3 in EU27 else iso3
-
-
 def tradewartracker_by_partner() -> pd.DataFrame:
     """tradewartracker's ETR per partner on each policy-change date, on our definition.
 
-    Columns: date, partner (ISO3; EUN = EU), imports_usd (2024), base_2024_pct (2024 calculated duty /
-    imports), additional_pp (as published), etr_pct (= base_2024_pct + additional_pp: the total rate
-    incl. MFN at 2024 weights). Slovakia, listed beside the EU aggregate, is dropped (counted in it).
+    Columns: date, country_name (the tracker's, upper case), imports_usd (2024), base_2024_pct (2024
+    calculated duty / imports), additional_pp (as published), etr_pct (= base_2024_pct + additional_pp:
+    the total rate incl. MFN at 2024 weights). Slovakia, listed beside the EU aggregate, is dropped
+    (its trade is inside the aggregate).
     """
     raw = pd.read_csv(_tracker_file(TRADEWARTRACKER, "country-by-time.csv"))
     raw = raw[raw["country_name"].str.upper() != "SLOVAKIA"]
     frame = pd.DataFrame(
         {
             "date": pd.to_datetime(raw["date"]).dt.date,
-            "partner": raw["country_name"].map(_partner),
+            "country_name": raw["country_name"].str.upper(),
             "imports_usd": raw["total imports"].astype(float),
             "base_2024_pct": raw["2024 tariff"].astype(float),
             "additional_pp": raw["effective tariff"].astype(float),
         }
-    ).dropna(subset=["partner"])
+    )
     frame["etr_pct"] = frame["base_2024_pct"] + frame["additional_pp"]
-    return frame.sort_values(["date", "partner"]).reset_index(drop=True)
+    return frame.sort_values(["date", "country_name"]).reset_index(drop=True)
 
 
 def tradewartracker_national() -> pd.DataFrame:

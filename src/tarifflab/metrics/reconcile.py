@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from tarifflab.data import trackers
-from tarifflab.errors import InvalidInputError
+from tarifflab.errors import InvalidInputError, TariffLabError
 from tarifflab.metrics.etr import etr_by_partner, etr_series
 from tarifflab.nomenclature.countries import WORLD, to_iso3
 from tarifflab.policy.engine import TariffEngine, View, engine_partner, parse_date
@@ -78,8 +78,24 @@ def _wanted_partners(partners: Sequence[str] | None) -> set[str] | None:
     return {WORLD if p.upper() in (WORLD, "WORLD") else engine_partner(to_iso3(p)) for p in partners}
 
 
+def _partner_of(name: str) -> str | None:
+    """ISO3 of a tracker's country name, EU members folded into the EU aggregate (None: unknown name)."""
+    try:
+        return engine_partner(to_iso3(name))
+    except TariffLabError:
+        return None
+
+
+def tradewartracker_partners() -> pd.DataFrame:
+    """tradewartracker's per-partner ETRs (:func:`tarifflab.data.trackers.tradewartracker_by_partner`)
+    with a ``partner`` column (ISO3; EUN = EU aggregate); rows whose country cannot be named are dropped."""
+    table = trackers.tradewartracker_by_partner()
+    table["partner"] = table["country_name"].map(_partner_of)
+    return table.dropna(subset=["partner"]).reset_index(drop=True)
+
+
 def _twt_rows(dates: list[dt.date] | None, ours: _OurEtr) -> list[dict[str, object]]:
-    by_partner = trackers.tradewartracker_by_partner()
+    by_partner = tradewartracker_partners()
     national = trackers.tradewartracker_national().set_index("date")
     change_dates = sorted(by_partner["date"].unique())
     rows: list[dict[str, object]] = []
