@@ -11,7 +11,6 @@ from rich.console import Console
 
 from tarifflab.cli.output import Format, emit_frame, emit_json, emit_text, frame_to_table
 from tarifflab.errors import InvalidInputError
-from tarifflab.metrics.etr import etr_by_partner, etr_by_sector, etr_series, ieepa_refunds_owed
 from tarifflab.policy.engine import MfnBasis, TariffEngine, View
 
 
@@ -92,6 +91,7 @@ def etr(
     """
     if ctx.invoked_subcommand is not None:
         return
+    from tarifflab.metrics.etr import etr_by_partner, etr_by_sector, etr_series
     if start is not None or end is not None:
         if start is None or end is None or date is not None:
             raise InvalidInputError("a series needs both --start and --end (and no --date)")
@@ -119,6 +119,8 @@ def refunds(
     out: Path | None = typer.Option(None, "--out"),
 ) -> None:
     """IEEPA duties owed back after the Supreme Court ruling, by partner (behaviour-free 2024 weights)."""
+    from tarifflab.metrics.etr import ieepa_refunds_owed
+
     owed = ieepa_refunds_owed(start, end)
     total = pd.DataFrame({"partner": ["ALL"], "refundable_usd": [owed["refundable_usd"].sum()]})
     emit_frame(pd.concat([total, owed], ignore_index=True), fmt, out, title="IEEPA duties owed back")

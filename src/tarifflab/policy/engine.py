@@ -284,12 +284,12 @@ class TariffEngine:
         return statutory_arr
 
     def _attach_shares(self, lines: pd.DataFrame) -> pd.DataFrame:
-        metals = pd.read_parquet(embedded_path("metal_shares.parquet")).set_index("hs10")
+        metals = _embedded_table("metal_shares.parquet").set_index("hs10")
         for metal in ("steel", "aluminum", "copper"):
             exact = metals[f"{metal}_share"].reindex(lines["hs10"].to_numpy()).to_numpy()
             by_hs8 = metals[f"{metal}_share"].reindex(lines["hs10"].str[:8].to_numpy()).to_numpy()
             lines[f"{metal}_share"] = np.where(np.isnan(exact), by_hs8, exact)
-        usmca = pd.read_parquet(embedded_path("usmca_shares.parquet"))
+        usmca = _embedded_table("usmca_shares.parquet")
         keyed = usmca.set_index(["hs10", "partner"])["usmca_share"]
         index = pd.MultiIndex.from_arrays([lines["hs10"], lines["partner"]])
         lines["usmca_share"] = keyed.reindex(index).fillna(0.0).to_numpy()
@@ -638,6 +638,12 @@ class TariffEngine:
             layers=tuple(layers),
             notes=tuple(notes),
         )
+
+
+@lru_cache(maxsize=8)
+def _embedded_table(name: str) -> pd.DataFrame:
+    """An embedded Parquet table, read once per process (callers derive new frames, never mutate it)."""
+    return pd.read_parquet(embedded_path(name))
 
 
 def _read_trade(prefix: str | None = None) -> pd.DataFrame:

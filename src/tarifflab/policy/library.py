@@ -106,13 +106,17 @@ def _parse_scopes(path: Path) -> dict[str, ScopeDefinition]:
 
 
 def _embedded_lists() -> dict[str, tuple[tuple[str, dt.date | None], ...]]:
-    scopes = pd.read_parquet(embedded_path("tariff_scopes.parquet"))
+    import pyarrow.parquet as pq  # read straight to Python lists: 26k rows, no DataFrame needed
+
+    columns = pq.read_table(embedded_path("tariff_scopes.parquet")).to_pydict()
+    names = list(columns)[:3]
+    dates: dict[str, dt.date] = {}
     grouped: dict[str, list[tuple[str, dt.date | None]]] = defaultdict(list)
-    columns = (scopes[name].astype(object).tolist() for name in scopes.columns[:3])
-    for scope, prefix, effective in zip(*columns, strict=True):
-        grouped[scope].append(
-            (prefix, dt.date.fromisoformat(effective) if isinstance(effective, str) and effective else None)
-        )
+    for scope, prefix, effective in zip(*(columns[name] for name in names), strict=True):
+        when = None
+        if isinstance(effective, str) and effective:
+            when = dates.get(effective) or dates.setdefault(effective, dt.date.fromisoformat(effective))
+        grouped[scope].append((prefix, when))
     return {k: tuple(v) for k, v in grouped.items()}
 
 
