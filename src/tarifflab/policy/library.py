@@ -200,8 +200,10 @@ def load_library_from(directory: Path) -> MeasureLibrary:
 
 @lru_cache(maxsize=1)
 def load_library() -> MeasureLibrary:
-    """The built-in library shipped with the package."""
-    return load_library_from(Path(str(resources.files("tarifflab.policy").joinpath("measures"))))
+    """The built-in library shipped with the package (from its compiled copy when one is current)."""
+    from tarifflab.policy.library_cache import load_compiled
+
+    return load_compiled(Path(str(resources.files("tarifflab.policy").joinpath("measures"))))
 
 
 def measures_in_force(on: dt.date, country: str) -> list[Measure]:
