@@ -10,7 +10,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
 from tarifflab.data.embedded import embedded_path

@@ -66,7 +66,7 @@ def load_compiled(directory: Path) -> library.MeasureLibrary:
     try:
         if path.is_file() and _trusted(path):
             with path.open("rb") as handle:
-                loaded = pickle.load(handle)  # noqa: S301 - our own file, owner-only (see module docstring)
+                loaded = pickle.load(handle)  # our own owner-only file (see the module docstring)
             if isinstance(loaded, library.MeasureLibrary):
                 return loaded
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
