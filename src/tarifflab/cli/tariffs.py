@@ -92,6 +92,7 @@ def etr(
     if ctx.invoked_subcommand is not None:
         return
     from tarifflab.metrics.etr import etr_by_partner, etr_by_sector, etr_series
+
     if start is not None or end is not None:
         if start is None or end is None or date is not None:
             raise InvalidInputError("a series needs both --start and --end (and no --date)")
