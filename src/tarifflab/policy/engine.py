@@ -16,7 +16,7 @@ import bisect
 import datetime as dt
 import re
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -176,11 +176,11 @@ class TariffEngine:
         self._scope_cache: dict[tuple[str, int], np.ndarray] = {}
         self._compiled_scopes: dict[tuple[str, int], tuple[str, ...]] = {}
         self._change_dates = library.change_dates()
-        self._segment_measures: dict[tuple[int, View, dt.date | None], list[Measure]] = {}
         self._partner_codes: tuple[np.ndarray, np.ndarray] | None = None  # of the all-lines table
         self._country_masks: dict[tuple[str, ...], np.ndarray] = {}
         self._products_cache: dict[tuple[Products, int], np.ndarray] = {}
         self._duty_memo: dict[tuple[Any, ...], DutyResult] = {}
+        self._segment_memo: OrderedDict[tuple[Any, ...], dict[str, np.ndarray]] = OrderedDict()
         self._numbers: np.ndarray = np.empty(0, dtype=np.int64)
         self._loading = threading.RLock()  # dashboard sessions share one engine across threads
 
@@ -382,7 +382,6 @@ class TariffEngine:
         self, lines: pd.DataFrame, on: dt.date, view: View, as_known_on: dt.date | None, cache: bool
     ) -> tuple[dict[str, np.ndarray], list[_Contribution]]:
         hs10 = self._numbers if cache else _hs10_numbers(lines["hs10"].to_numpy(dtype=str))
-        partner = lines["partner"].to_numpy(dtype=str)
         mfn = lines["mfn_rate"].to_numpy(dtype="float64")
         n = len(lines)
         by_program: dict[tuple[str, str], list[Measure]] = defaultdict(list)
@@ -396,7 +395,7 @@ class TariffEngine:
         if cache and self._partner_codes is not None:
             codes, uniques = self._partner_codes
         else:
-            codes, uniques = pd.factorize(partner)
+            codes, uniques = pd.factorize(lines["partner"].to_numpy(dtype=str))
             if cache:
                 self._partner_codes = (codes, uniques)
         masks: dict[tuple[str, ...], np.ndarray] = self._country_masks if cache else {}
@@ -514,7 +513,7 @@ class TariffEngine:
         on_date = parse_date(on)
         chosen = parse_view(view)
         known = parse_date(as_known_on, what="as-known date", check_coverage=False) if as_known_on else None
-        totals, _ = self._evaluate(self.lines, on_date, chosen, known, cache=True)
+        totals = self._segment_totals(on_date, chosen, known)
         out = self.lines[["hs10", "partner", "imports_usd"]].copy()
         for layer in LAYERS:
             out[f"{layer}_rate"] = totals[layer]
@@ -522,6 +521,26 @@ class TariffEngine:
         out["refundable_rate"] = totals["refundable"]
         out["duty_usd"] = out["imports_usd"] * out["total_rate"]
         return out
+
+    def _segment_totals(self, on: dt.date, view: View, known: dt.date | None) -> dict[str, np.ndarray]:
+        """Layer totals of all lines, memoised per date segment: within a segment the same measures are in
+        force on the same scopes, so every date in it has the same answer."""
+        lines = self.lines
+        active = tuple(m.id for m in self.active_measures(on, view, known))
+        ruling_known = view is not View.AS_KNOWN or (known or on) >= RULING_DATE
+        key = (bisect.bisect_right(self._change_dates, on), view, ruling_known, active)
+        with self._loading:
+            if key in self._segment_memo:
+                self._segment_memo.move_to_end(key)
+                return self._segment_memo[key]
+        totals, _ = self._evaluate(lines, on, view, known, cache=True)
+        for values in totals.values():
+            values.flags.writeable = False  # shared by every caller of the segment
+        with self._loading:
+            self._segment_memo[key] = totals
+            while len(self._segment_memo) > _SEGMENT_MEMO_SIZE:
+                self._segment_memo.popitem(last=False)
+        return totals
 
     def duty(
         self,
@@ -688,6 +707,7 @@ def _prefix_mask(numbers: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
 
 _FEW_LINES = 16
 _DUTY_MEMO_SIZE = 100_000
+_SEGMENT_MEMO_SIZE = 12  # ~13 MB each: the segments of a dashboard's recent dates
 
 
 @lru_cache(maxsize=4096)
