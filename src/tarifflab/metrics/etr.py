@@ -17,7 +17,7 @@ import pandas as pd
 from tarifflab.errors import InvalidDateError, InvalidInputError
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, WORLD, to_iso3
 from tarifflab.nomenclature.hs_sections import section_of, section_title
-from tarifflab.policy.engine import TariffEngine, View, engine_partner, parse_date, parse_view
+from tarifflab.policy.engine import MfnBasis, TariffEngine, View, engine_partner, parse_date, parse_view
 from tarifflab.policy.library import COVERAGE_START
 
 SECTOR_SCHEMES = ("partner", "section", "gtap", "chapter")
@@ -125,9 +125,9 @@ def etr_series(
         raise InvalidInputError("a daily series is in-force or net-of-refunds; as-known needs one date")
     wanted = engine_partner(to_iso3(partner)) if partner else None
     breakpoints = sorted({first} | {d for d in eng.library.change_dates() if first < d <= last})
-    if engine is None:
+    if engine is None or engine is TariffEngine.default(eng.mfn_basis):
         # The built-in law on the embedded data: sums per date segment, precomputed (metrics.segments).
-        snapshots = _segment_snapshots(breakpoints, chosen, wanted, partner, by_partner)
+        snapshots = _segment_snapshots(breakpoints, chosen, wanted, partner, by_partner, eng.mfn_basis)
         return _daily(snapshots, first, last)
     frames = []
     for when in breakpoints:
@@ -146,11 +146,16 @@ def etr_series(
 
 
 def _segment_snapshots(
-    breakpoints: list[dt.date], view: View, wanted: str | None, partner: str | None, by_partner: bool
+    breakpoints: list[dt.date],
+    view: View,
+    wanted: str | None,
+    partner: str | None,
+    by_partner: bool,
+    mfn_basis: MfnBasis,
 ) -> pd.DataFrame:
     from tarifflab.metrics.segments import default_segments
 
-    table = default_segments(view)
+    table = default_segments(view, mfn_basis)
     starts = sorted(set(table["start"]))
     segment_of = pd.DataFrame(
         {"date": breakpoints, "start": [starts[bisect.bisect_right(starts, d) - 1] for d in breakpoints]}

@@ -1,7 +1,7 @@
 """ETR sums per date segment, computed once and kept on disk.
 
-The law changes only on the library's change dates (about 30 in 2025–2026), so the import-weighted sums
-by partner are constant between two of them. This table holds, for each segment start, each partner's
+The law changes only on the library's change dates, and the USMCA-claimed shares by month, so the
+import-weighted sums by partner are constant between two such dates. This table holds, for each segment start, each partner's
 imports, duty and refundable duty (USD, 2024 weights) under the built-in library and the embedded data.
 A daily series then costs one table read instead of one all-lines evaluation per segment.
 
@@ -28,13 +28,6 @@ from tarifflab.policy.library import COVERAGE_END, COVERAGE_START
 from tarifflab.policy.library_cache import cache_dir
 
 SEGMENT_COLUMNS = ["start", "partner", "imports_usd", "duty_usd", "refundable_usd"]
-ENGINE_TABLES = (
-    "us_imports_2024.parquet",
-    "hts_products.parquet",
-    "metal_shares.parquet",
-    "usmca_shares.parquet",
-    "tariff_scopes.parquet",
-)
 _lock = threading.Lock()
 _memory: dict[str, pd.DataFrame] = {}
 
@@ -47,7 +40,7 @@ def source_digest(view: View, mfn_basis: MfnBasis) -> str:
         *sorted(policy.rglob("*.py")),
         *sorted(policy.rglob("*.yaml")),
         Path(__file__),
-        *(embedded_path(name) for name in ENGINE_TABLES),
+        *sorted(embedded_path("PROVENANCE.csv").parent.glob("*.parquet")),  # every table the engine may read
     ]
     for path in sources:
         digest.update(str(path.relative_to(path.parents[1])).encode())
@@ -56,8 +49,11 @@ def source_digest(view: View, mfn_basis: MfnBasis) -> str:
 
 
 def segment_starts(engine: TariffEngine) -> list[dt.date]:
-    """The first day of every segment in the covered window."""
-    return sorted({COVERAGE_START} | {d for d in engine.library.change_dates() if d <= COVERAGE_END})
+    """The first day of every segment in the covered window: the law's change dates and the first of each
+    month (the USMCA-claimed shares of Canadian and Mexican lines change by month)."""
+    months = pd.date_range(COVERAGE_START, COVERAGE_END, freq="MS").date
+    changes = {d for d in engine.library.change_dates() if COVERAGE_START <= d <= COVERAGE_END}
+    return sorted({COVERAGE_START} | changes | set(months))
 
 
 def compute_segments(engine: TariffEngine, view: View) -> pd.DataFrame:

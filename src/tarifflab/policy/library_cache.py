@@ -2,8 +2,8 @@
 
 The library is parsed from YAML and the embedded scope table, validated and checked (about 0.2 s of CPU),
 then kept as a pickle in the user's cache folder under a name that is the SHA-256 of everything it was
-built from: the YAML files, the scope table, the modules that define and load measures, the package and
-Python versions. Any change to any of them gives a new name, so a stale copy is never read.
+built from: the YAML files, the scope tables, the policy package's modules, the package and Python
+versions. Any change to any of them gives a new name, so a stale copy is never read.
 
 A pickle runs code when loaded, so only a file the current user owns and that nobody else can write is
 read (the same trust Python gives its own ``__pycache__``); anything else is ignored and the library is
@@ -22,7 +22,7 @@ from pathlib import Path
 from tarifflab import __version__
 from tarifflab._io import atomic_write
 from tarifflab.data.embedded import embedded_path
-from tarifflab.policy import library, measures
+from tarifflab.policy import library
 
 CACHE_ENV = "TARIFFLAB_CACHE_DIR"
 
@@ -41,9 +41,8 @@ def source_digest(directory: Path) -> str:
     digest = hashlib.sha256(f"{__version__}|{sys.version}".encode())
     sources = [
         *sorted(directory.glob("*.yaml")),
-        embedded_path("tariff_scopes.parquet"),
-        Path(library.__file__),
-        Path(measures.__file__),
+        *(embedded_path(name) for name in library.EMBEDDED_SCOPE_FILES),
+        *sorted(Path(library.__file__).parent.glob("*.py")),  # every class a library object may hold
     ]
     for path in sources:
         digest.update(path.name.encode())
