@@ -203,7 +203,8 @@ class TariffEngine:
         self._statutory_hs8 = pd.Series(dtype="float64")
         self._statutory_hs6 = pd.Series(dtype="float64")
         self._groups: dict[str, pd.DataFrame] = {}
-        self._usmca_tables: tuple[pd.Series, dict[str, pd.Series]] | None = None
+        self._usmca_annual_table: pd.Series | None = None
+        self._usmca_monthly_tables: dict[str, pd.Series] | None = None
         self._usmca_cache: dict[str, np.ndarray] = {}
         self._numbers: np.ndarray = np.empty(0, dtype=np.int64)
         self._partner_codes: tuple[np.ndarray, np.ndarray] | None = None  # of the all-lines table
@@ -308,25 +309,25 @@ class TariffEngine:
         lines = self._groups[group]
         return lines if prefix == group else lines[lines["hs10"].str.startswith(prefix)]
 
-    def _usmca_loaded(self) -> tuple[pd.Series, dict[str, pd.Series]]:
-        if self._usmca_tables is None:
-            usmca = _embedded_table("usmca_shares.parquet").copy()
-            usmca["month"] = usmca["month"].astype(str)
-            annual = usmca[usmca["month"] == ""].set_index(["hs10", "partner"])["usmca_share"]
-            monthly = {
-                str(month): group.set_index(["hs10", "partner"])["usmca_share"]
-                for month, group in usmca[usmca["month"] != ""].groupby("month")
-            }
-            self._usmca_tables = (annual, monthly)
-        return self._usmca_tables
-
     @property
     def _usmca_annual(self) -> pd.Series:
-        return self._usmca_loaded()[0]
+        """2025 annual USMCA-claimed share by (hs10, partner); read on its own (a lookup needs no months)."""
+        if self._usmca_annual_table is None:
+            annual = pd.read_parquet(embedded_path("usmca_shares.parquet"), filters=[("month", "==", "")])
+            self._usmca_annual_table = annual.set_index(["hs10", "partner"])["usmca_share"]
+        return self._usmca_annual_table
 
     @property
     def _usmca_monthly(self) -> dict[str, pd.Series]:
-        return self._usmca_loaded()[1]
+        """USMCA-claimed share by month (YYYY-MM) and (hs10, partner), for the all-lines views."""
+        if self._usmca_monthly_tables is None:
+            usmca = pd.read_parquet(embedded_path("usmca_shares.parquet"), filters=[("month", "!=", "")])
+            usmca["month"] = usmca["month"].astype(str)
+            self._usmca_monthly_tables = {
+                str(month): group.set_index(["hs10", "partner"])["usmca_share"]
+                for month, group in usmca.groupby("month")
+            }
+        return self._usmca_monthly_tables
 
     # ----------------------------------------------------------------------------------------- data
     def _statutory_rates(self, trade: pd.DataFrame) -> pd.Series:
