@@ -35,7 +35,9 @@ def main() -> None:
         for item in build(reference, EMBEDDED):
             rows[item.file] = item.with_hash(EMBEDDED)
     with provenance_file.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["file", "sha256", "derived_from", "method", "licence"])
+        writer = csv.DictWriter(
+            handle, fieldnames=["file", "sha256", "derived_from", "method", "licence"], lineterminator="\n"
+        )
         writer.writeheader()
         for key in sorted(rows):
             writer.writerow(rows[key])
