@@ -29,8 +29,36 @@ def _emit(payload: Any, fmt: str, output: Path | None, table: str | None = None)
     text = json.dumps(payload, indent=2, default=str) if fmt == "json" or table is None else table
     if output is not None:
         write_text_atomic(output, text + "\n")
+        typer.echo(f"wrote {output}", err=True)
     else:
         typer.echo(text)
+
+
+OUT_HELP = "write the result to this file (atomically) instead of the terminal"
+
+
+def _out_option() -> Any:
+    return typer.Option(None, "--out", help=OUT_HELP)
+
+
+def _deprecated_output_option() -> Any:
+    return typer.Option(None, "--output", hidden=True, help="deprecated alias of --out")
+
+
+def _target(out: Path | None, output: Path | None) -> Path | None:
+    """``--out``, or the deprecated ``--output`` (with a note on stderr); both at once is refused."""
+    if output is None:
+        return out
+    if out is not None:
+        raise InvalidInputError("give --out only (--output is its deprecated alias)")
+    typer.echo("note: --output is deprecated; use --out", err=True)
+    return output
+
+
+UTILITY_NOTE = (
+    "utility: points of each negotiator's utility; at the default weights 1 point = 1% of real income "
+    "(balance and tariff revenue count per USD bn where a side weights them; docs/negotiation.md)"
+)
 
 
 PAYOFF_MODELS = ("ossa", "multi-sector")
@@ -59,6 +87,7 @@ def _payoff_model(pair_name: str, model: str = "ossa", workers: int = 1) -> Any:
 def levers_cmd(
     pair: str = typer.Argument(..., help="negotiating pair, e.g. us-japan"),
     fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
 ) -> None:
     """List the pair's levers with unit, range, status-quo value and model mapping."""
     from tarifflab.negotiation.levers import get_pair
@@ -70,13 +99,14 @@ def levers_cmd(
     for r in rows:
         rng = f"[{r['low']:g}, {r['high']:g}]"
         lines.append(f"{r['name']:34} {r['side']:4} {r['unit']:16} {rng:>14}  {r['description']}")
-    _emit({"pair": p.name, "levers": rows}, fmt, None, "\n".join(lines))
+    _emit({"pair": p.name, "levers": rows}, fmt, out, "\n".join(lines))
 
 
 @app.command("packages")
 def packages_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
 ) -> None:
     """List the built-in packages of a pair."""
     from tarifflab.negotiation.levers import get_pair
@@ -87,7 +117,7 @@ def packages_cmd(
     pk = builtin_packages(p)
     payload = {name: {"description": v.description, "levers": v.changed(p)} for name, v in pk.items()}
     table = "\n".join(f"{name:24} {v.description}" for name, v in pk.items())
-    _emit(payload, fmt, None, table)
+    _emit(payload, fmt, out, table)
 
 
 @app.command("evaluate")
@@ -95,8 +125,9 @@ def evaluate_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     package: str = typer.Option(..., "--package", help="built-in package name or a YAML file"),
     model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
-    fmt: str = typer.Option("json", "--format", help="json or table"),
-    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
+    output: Path | None = _deprecated_output_option(),
 ) -> None:
     """Outcomes and utilities of one package."""
     from tarifflab.negotiation.analysis import evaluate
@@ -107,7 +138,11 @@ def evaluate_cmd(
     pk = get_package(pm.pair, package)
     ev = evaluate(pm, pk)
     payload = ev.to_dict(pm.pair)
-    lines = [f"package {pk.name}: {pk.description}"]
+    lines = [
+        f"package {pk.name}: {pk.description} ({model} model)",
+        "real income, CPI, sector output: percent change from the status quo; balance, revenue: USD bn "
+        f"(change in brackets). {UTILITY_NOTE}",
+    ]
     for c, o in ev.outcomes.items():
         lines.append(
             f"{c}: utility {ev.utility[c]:+.3f}  real income {o.real_income_pct:+.3f}%  CPI {o.cpi_pct:+.3f}%  "
@@ -115,7 +150,7 @@ def evaluate_cmd(
             f"revenue {o.tariff_revenue_usd_bn:.1f} bn ({o.revenue_change_usd_bn:+.1f})  "
             + "  ".join(f"{k} {v:+.2f}%" for k, v in o.sector_output_pct.items())
         )
-    _emit(payload, fmt, output, "\n".join(lines))
+    _emit(payload, fmt, _target(out, output), "\n".join(lines))
 
 
 @app.command("frontier")
@@ -134,8 +169,9 @@ def frontier_cmd(
     max_frontier: int | None = typer.Option(
         None, "--max-frontier", help="list at most this many frontier points"
     ),
-    fmt: str = typer.Option("json", "--format", help="json or table"),
-    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
+    output: Path | None = _deprecated_output_option(),
 ) -> None:
     """Evaluate a lever grid; report the frontier, disagreement, bargaining solutions and the deal."""
     from tarifflab.negotiation.analysis import frontier
@@ -169,7 +205,7 @@ def frontier_cmd(
         lines.append(
             f"actual deal: {us} {pay[us]:+.3f}  {partner} {pay[partner]:+.3f}  dominated by {pos['dominated_by']} packages"
         )
-    _emit(payload, fmt, output, "\n".join(lines))
+    _emit(payload, fmt, _target(out, output), "\n".join(lines))
 
 
 @app.command("concessions")
@@ -180,7 +216,8 @@ def concessions_cmd(
     reference: str = typer.Option(
         "no_deal_july_letter", "--reference", help="package each lever is reset to"
     ),
-    fmt: str = typer.Option("json", "--format", help="json or table"),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
 ) -> None:
     """What each concession of a deal was worth to each side (utility points)."""
     from tarifflab.negotiation.analysis import concession_values
@@ -190,10 +227,14 @@ def concessions_cmd(
     pm = _payoff_model(pair, model)
     values = concession_values(pm, get_package(pm.pair, deal), get_package(pm.pair, reference))
     us, partner = pm.pair.players
-    lines = [f"{'lever':34} {us:>9} {partner:>9}"] + [
-        f"{k:34} {v[us]:+9.4f} {v[partner]:+9.4f}" for k, v in values.items()
-    ]
-    _emit(values, fmt, None, "\n".join(lines))
+    lines = [
+        f"What each concession of {deal} was worth ({model} model): the change in each side's utility "
+        f"when that lever alone is reset to {reference}",
+        f"(negative = the lever, as set in the deal, helps that side). {UTILITY_NOTE}",
+        "",
+        f"{'lever':34} {us + ' (points)':>16} {partner + ' (points)':>16}",
+    ] + [f"{k:34} {v[us]:+16.4f} {v[partner]:+16.4f}" for k, v in values.items()]
+    _emit(values, fmt, out, "\n".join(lines))
 
 
 @app.command("war")
@@ -205,8 +246,9 @@ def war_cmd(
     dataset: str = typer.Option("default", "--dataset", help="ossa (reference data) or default (embedded)"),
     scheme: str = typer.Option("jacobi", "--scheme", help="jacobi or gauss-seidel best responses"),
     tol: float = typer.Option(1e-3, "--tol", help="stop when the mean absolute tariff change is below this"),
-    fmt: str = typer.Option("json", "--format", help="json or table"),
-    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
+    output: Path | None = _deprecated_output_option(),
 ) -> None:
     """Nash tariffs of a trade war and the welfare changes they cause."""
     from tarifflab.negotiation.datasets import load_dataset
@@ -257,7 +299,7 @@ def war_cmd(
         lines.append(
             f"  {c}: median tariff {v:6.1f}% (mean {means[c]:5.1f}%)  welfare {res.welfare_pct()[c]:+.2f}%"
         )
-    _emit(payload, fmt, output, "\n".join(lines))
+    _emit(payload, fmt, _target(out, output), "\n".join(lines))
 
 
 @app.command("rounds")
@@ -265,6 +307,7 @@ def rounds_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     on: str | None = typer.Option(None, "--on", help="show what was in force and on the table on this date"),
     fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
 ) -> None:
     """The negotiation record: rounds, threats, court rulings, deal terms."""
     from tarifflab.negotiation.levers import get_pair
@@ -286,7 +329,7 @@ def rounds_cmd(
             lines.append(f"  {m.get('id')}: {m.get('title')}{shown}")
         lines.append(f"on the table: {', '.join(state['on_the_table']) or '-'}")
         lines += [f"  threat: {t['text']} (from {t['effective']})" for t in state["pending_threats"]]
-        _emit(state, fmt, None, "\n".join(lines))
+        _emit(state, fmt, out, "\n".join(lines))
         return
     payload = rec.model_dump(mode="json")
     lines = []
@@ -303,4 +346,4 @@ def rounds_cmd(
     if rec.deal_terms is not None:
         lines.append(f"deal of {rec.deal_terms.date} ({rec.deal_terms.implemented_by}):")
         lines += [f"  - {t}" for t in rec.deal_terms.terms]
-    _emit(payload, fmt, None, "\n".join(lines))
+    _emit(payload, fmt, out, "\n".join(lines))
