@@ -68,19 +68,9 @@ MODEL_HELP = "payoff model: ossa (Ossa 2014 model on the embedded ICIO aggregate
 
 
 def _payoff_model(pair_name: str, model: str = "ossa", workers: int = 1) -> Any:
-    from tarifflab.negotiation.levers import get_pair
+    from tarifflab.negotiate import payoff_model
 
-    pair = get_pair(pair_name)
-    if model == "ossa":
-        from tarifflab.negotiation.datasets import load_default
-        from tarifflab.negotiation.payoffs import OssaPayoffModel
-
-        return OssaPayoffModel(pair, load_default())
-    if model == "multi-sector":
-        from tarifflab.negotiation.payoffs_ge import MultiSectorPayoffModel
-
-        return MultiSectorPayoffModel(pair, workers=workers)
-    raise InvalidInputError(f"unknown payoff model {model!r}; use {' or '.join(PAYOFF_MODELS)}")
+    return payoff_model(pair_name, model, workers)  # type: ignore[arg-type]
 
 
 @app.command("levers")
