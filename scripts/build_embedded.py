@@ -10,8 +10,8 @@ import argparse
 import csv
 from pathlib import Path
 
-from tarifflab.data.build import builders
 from tarifflab.data.reference import reference_root
+from tarifflab.studies.build import builders
 
 EMBEDDED = Path(__file__).resolve().parents[1] / "src" / "tarifflab" / "data" / "embedded"
 

@@ -15,8 +15,8 @@ import pytest
 
 from tarifflab.data.reference import reference_root
 from tarifflab.errors import ReferenceDataMissingError
-from tarifflab.models.ge.one_sector_scenarios import OneSectorLab
 from tarifflab.models.ge.results import GEResult
+from tarifflab.studies.ge_one_sector import OneSectorLab
 
 # The embedded default holds the same BACI 2023 flows (float32), GDP and announced tariffs as the
 # reference files, so the published figures are checked on a fresh clone too.
@@ -265,7 +265,7 @@ def test_io_optimal_us_authors_rate(lab: OneSectorLab) -> None:
     # element of the optimised tariff vector. That row is reproduced by a uniform US tariff of
     # 12.577 % (fitted here on one figure only, USA exports/GDP = -39.1); the other eleven printed
     # figures then follow. Our io-optimal-us scenario instead reports the true 1-D optimum (~17.9 %).
-    from tarifflab.models.ge.one_sector_tariffs import us_import_matrix
+    from tarifflab.studies.ge_one_sector_tariffs import us_import_matrix
 
     result = lab.model("io").solve(us_import_matrix(np.full(lab.data.n, 0.125773), lab.us))
     usa, non_us = result.country("USA"), result.aggregates["non_us"]
