@@ -5,15 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from tarifflab.cli.main import run
 from tarifflab.data.census import census_code_to_iso3, census_iso3_table, census_trade
 from tarifflab.errors import InvalidInputError, UnknownCountryError
 from tarifflab.metrics.reciprocal import formula_rate_pct, implied_rate, reciprocal_table
-
-
 
 # EO 14257 Annex I (2 April 2025) reciprocal rates, and the White House chart's "tariffs charged to
 # the USA" of the same day (as collected in ../shared/data/facts/annex1_sample.csv).

@@ -131,5 +131,7 @@ def etr(
     if by == "partner":
         return etr_by_partner(on, view=parse_view(view), as_known_on=as_known_on, partner=partner)
     if by == "sector":
-        return etr_by_sector(on, view=parse_view(view), as_known_on=as_known_on, partner=partner, scheme=scheme)
+        return etr_by_sector(
+            on, view=parse_view(view), as_known_on=as_known_on, partner=partner, scheme=scheme
+        )
     raise InvalidInputError(f"unknown by={by!r} (choose partner or sector)")

@@ -103,9 +103,7 @@ def concessions(
     from tarifflab.negotiation.packages import get_package
 
     payoffs = payoff_model(pair, model)
-    values = concession_values(
-        payoffs, get_package(payoffs.pair, deal), get_package(payoffs.pair, reference)
-    )
+    values = concession_values(payoffs, get_package(payoffs.pair, deal), get_package(payoffs.pair, reference))
     us, partner = payoffs.pair.players
     return pd.DataFrame(
         [

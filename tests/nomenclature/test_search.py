@@ -14,10 +14,10 @@ from io import StringIO
 import pandas as pd
 import pytest
 
+from cli_helpers import run_cli
 from tarifflab.errors import AmbiguousProductError, UnknownProductError
 from tarifflab.nomenclature.search import expand_query, lines_under, search_products
 from tarifflab.policy.engine import TariffEngine
-from cli_helpers import run_cli
 
 
 @pytest.mark.parametrize(
@@ -90,7 +90,9 @@ def test_cli_search_and_all_lines() -> None:
     assert ambiguous.returncode == 2
     assert "covers 7 HTS-10 lines" in ambiguous.stderr
     assert ambiguous.stderr.strip().count("\n") == 0
-    each = run_cli("duty", "870323", "--origin", "JPN", "--date", "2025-10-01", "--all-lines", "--format", "csv")
+    each = run_cli(
+        "duty", "870323", "--origin", "JPN", "--date", "2025-10-01", "--all-lines", "--format", "csv"
+    )
     assert each.returncode == 0, each.stderr
     table = pd.read_csv(StringIO(each.stdout), dtype={"hts10": str})
     assert len(table) == 7 and (table["total_rate_pct"] - 15.0).abs().max() < 1e-9

@@ -41,8 +41,6 @@ def law_line(view: View | str, on: str | dt.date | None, as_known_on: str | dt.d
     )
 
 
-def etr_caption(
-    view: View | str, on: str | dt.date | None, as_known_on: str | dt.date | None = None
-) -> str:
+def etr_caption(view: View | str, on: str | dt.date | None, as_known_on: str | dt.date | None = None) -> str:
     """Caption of every effective-tariff-rate table."""
     return "\n".join([law_line(view, on, as_known_on), ETR_WEIGHTS, ETR_UNITS])

@@ -10,19 +10,13 @@ from __future__ import annotations
 import io as _io
 import json
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
-from tarifflab.errors import InvalidInputError, ScenarioError
+import pandas as pd
+
+from tarifflab.errors import InvalidInputError
 
 FORMATS = ("table", "csv", "json")
-
-
-def _parse(scenario: str) -> tuple[str, str]:
-    name, _, retaliation = scenario.partition(":")
-    retaliation = retaliation or "none"
-    if retaliation not in ("none", "reciprocal"):
-        raise ScenarioError(f"unknown retaliation {retaliation!r} in {scenario!r} (none | reciprocal)")
-    return name, retaliation
 
 
 def run_multi_sector(
@@ -31,30 +25,62 @@ def run_multi_sector(
     year: int | None = None,
     elasticities: str = "CP",
     io: bool = True,
-    deficits: str = "balanced",
+    tariffs_from_date: str | None = None,
 ) -> dict[str, object]:
     """Solve one named scenario and return the JSON-ready result dictionary."""
-    from tarifflab.models.ge.multi_sector import MultiSectorModel
-    from tarifflab.studies.ge_multi_sector import build_scenario
+    from tarifflab import ge as ge_api
 
-    name, retaliation = _parse(scenario)
-    if deficits not in ("balanced", "fixed"):
-        raise InvalidInputError(f"deficits must be balanced or fixed, not {deficits!r}")
-    model = MultiSectorModel(dataset, year=year, elasticities=elasticities, io=io, deficits=deficits)  # type: ignore[arg-type]
-    result = model.solve(build_scenario(name, model.data, retaliation=retaliation))
-    return result.to_json_dict()
+    result = ge_api.run(
+        scenario,
+        model="multi-sector",
+        tariffs_from_date=tariffs_from_date,
+        io=io,
+        dataset=dataset,
+        year=year,
+        elasticities=elasticities,
+    )
+    return result.to_json_dict()  # type: ignore[union-attr]
 
 
-def render(payload: dict[str, object], fmt: str) -> str:
-    """Render a result dictionary as ``table``, ``csv`` or ``json`` text."""
-    import pandas as pd
+COLUMNS_NOTE = (
+    "Percent changes from the base year of the dataset: welfare = real national income; real_wage = "
+    "wage over the price index; price_index = consumer prices; exports, imports = pre-tariff trade values "
+    "with every other economy. ROW = rest of the world."
+)
 
+
+def _select(countries: pd.DataFrame, wanted: str | None) -> pd.DataFrame:
+    if not wanted:
+        return countries
+    from tarifflab.errors import UnknownCountryError
+    from tarifflab.nomenclature.countries import to_iso3
+
+    codes = []
+    for code in (c.strip() for c in wanted.split(",") if c.strip()):
+        iso3 = code.upper() if code.upper() in set(countries["iso3"]) else to_iso3(code)
+        if iso3 not in set(countries["iso3"]):
+            raise UnknownCountryError(
+                f"country {iso3!r} is not in the multi-sector model (it has {', '.join(countries['iso3'])})"
+            )
+        codes.append(iso3)
+    return countries.set_index("iso3").loc[codes].reset_index()
+
+
+def render(payload: dict[str, object], fmt: str, countries_wanted: str | None = None) -> str:
+    """Render a result dictionary as ``table``, ``csv`` or ``json`` text (``countries_wanted``: ISO3 list)."""
+    if fmt not in FORMATS:
+        raise InvalidInputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    countries = _select(pd.DataFrame(cast(list[dict[str, object]], payload["countries"])), countries_wanted)
     if fmt == "json":
-        return json.dumps(payload, indent=2, default=float) + "\n"
-    countries = pd.DataFrame(cast(list[dict[str, object]], payload["countries"]))
+        shown = {**payload, "countries": countries.to_dict(orient="records")}
+        if countries_wanted:
+            keep = set(countries["iso3"])
+            sectors = cast(list[dict[str, object]], payload["sectors"])
+            shown["sectors"] = [row for row in sectors if row["iso3"] in keep]
+        return json.dumps(shown, indent=2, default=float) + "\n"
     if fmt == "csv":
         buf = _io.StringIO()
-        countries.to_csv(buf, index=False, float_format="%.6g", lineterminator="\n")
+        countries.to_csv(buf, index=False, lineterminator="\n")
         return buf.getvalue()
     from rich.console import Console
     from rich.table import Table
@@ -67,12 +93,22 @@ def render(payload: dict[str, object], fmt: str) -> str:
         table.add_column(col, justify="left" if col == "iso3" else "right")
     for row in countries[cols].itertuples(index=False):
         table.add_row(row[0], *(f"{v:.3f}" for v in row[1:]))
-    diag = payload["diagnostics"]
+    diag = cast(dict[str, Any], payload["diagnostics"])
     console = Console(file=_io.StringIO(), width=120, force_terminal=False)
     console.print(table)
+    console.print(COLUMNS_NOTE)
     if payload.get("optimal_us_tariff") is not None:
         console.print(f"optimal US tariff: {100 * cast(float, payload['optimal_us_tariff']):.2f} %")
-    console.print(f"diagnostics: {diag}")
+    from tarifflab.cli.ge import solver_line
+
+    console.print(
+        solver_line(
+            int(diag["iterations"]),
+            float(diag["max_residual"]),
+            float(diag["seconds"]),
+            bool(diag["converged"]),
+        )
+    )
     return cast(_io.StringIO, console.file).getvalue()
 
 
@@ -84,6 +120,8 @@ def run_multi_sector_cli(
     io: bool,
     fmt: str,
     out: Path | None,
+    tariffs_from_date: str | None = None,
+    countries: str | None = None,
 ) -> None:
     """Entry point for ``ge run --model multi-sector``: print or write (atomically) the result."""
     import typer
@@ -92,7 +130,8 @@ def run_multi_sector_cli(
 
     if fmt not in FORMATS:
         raise InvalidInputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    text = render(run_multi_sector(scenario, dataset, year, elasticities, io), fmt)
+    payload = run_multi_sector(scenario, dataset, year, elasticities, io, tariffs_from_date)
+    text = render(payload, fmt, countries)
     if out is None:
         typer.echo(text, nl=False)
     else:

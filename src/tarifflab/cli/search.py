@@ -10,7 +10,9 @@ from tarifflab.cli.output import Format, emit_frame
 
 
 def search(
-    query: str = typer.Argument(..., help='words ("laptop", "passenger cars") or the start of a code (8703.23)'),
+    query: str = typer.Argument(
+        ..., help='words ("laptop", "passenger cars") or the start of a code (8703.23)'
+    ),
     limit: int = typer.Option(20, "--limit", min=1, help="at most this many lines"),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table, csv or json"),
     out: Path | None = typer.Option(None, "--out", help="write to this file instead of the terminal"),

@@ -72,7 +72,9 @@ def run(
 def show(
     store: Annotated[Path, typer.Argument(help="a sweep's DuckDB results file")],
     fmt: Annotated[Format, typer.Option("--format", help="table, csv or json")] = Format.TABLE,
-    out: Annotated[Path | None, typer.Option("--out", help="write to this file instead of the terminal")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="write to this file instead of the terminal")
+    ] = None,
 ) -> None:
     """Welfare by scenario and country over a stored sweep's draws: 5th percentile, median, 95th."""
     from tarifflab.sweep.store import SweepStore

@@ -74,7 +74,9 @@ def duty(
         f"MFN basis {engine.mfn_basis.value}"
     )
     # With --out the table goes only to the file (atomically), not also to the terminal.
-    console = Console(file=io.StringIO() if out is not None else None, record=True, width=160 if out else None)
+    console = Console(
+        file=io.StringIO() if out is not None else None, record=True, width=160 if out else None
+    )
     console.print(frame_to_table(layers, title, caption))
     summary = f"total {result.total_rate_pct:.2f}%  refundable {result.refundable_pct:.2f}%"
     if result.duty_usd is not None:

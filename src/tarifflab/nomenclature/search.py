@@ -111,7 +111,9 @@ def expand_query(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _lines() -> pd.DataFrame:
     """The embedded HTS-10 lines: ``hts10, description, hierarchy, heading`` (one row per line)."""
-    frame = pd.read_parquet(embedded_path("hts_products.parquet"), columns=["hs10", "description", "hierarchy"])
+    frame = pd.read_parquet(
+        embedded_path("hts_products.parquet"), columns=["hs10", "description", "hierarchy"]
+    )
     frame = frame.rename(columns={"hs10": "hts10"}).reset_index(drop=True)
     heading_text = frame["hierarchy"].str.split(" > ", n=1).str[0].str.slice(0, 80)
     frame["heading"] = frame["hts10"].str[:4] + " " + heading_text
@@ -152,7 +154,9 @@ def lines_under(code: str) -> pd.DataFrame:
     """
     digits = re.sub(r"[.\s]", "", str(code))
     if not digits.isdigit() or not 2 <= len(digits) <= 10:
-        raise UnknownProductError(f"malformed HTS code: {code!r} (give 2 to 10 digits, e.g. 8703 or 8703.23.01)")
+        raise UnknownProductError(
+            f"malformed HTS code: {code!r} (give 2 to 10 digits, e.g. 8703 or 8703.23.01)"
+        )
     lines = _lines()
     found = lines[lines["hts10"].str.startswith(digits)]
     if found.empty:

@@ -550,9 +550,7 @@ class TariffEngine:
         lines = self.lines_under(code)
         if not lines:
             raise UnknownProductError(f"unknown HTS code: {code} (not in the 2025 HTSUS)")
-        return [
-            self.duty(line, origin, on, value_usd, view, as_known_on, usmca_qualifying) for line in lines
-        ]
+        return [self.duty(line, origin, on, value_usd, view, as_known_on, usmca_qualifying) for line in lines]
 
 
 def _rule_rate(measure: Measure, mfn: np.ndarray) -> np.ndarray:
