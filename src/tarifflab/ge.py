@@ -19,6 +19,7 @@ Both take US tariffs from the tariff engine on a date (``tariffs_from_date`` wit
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from tarifflab.models.ge.multi_sector import MultiSectorResults, MultiSectorScenario
     from tarifflab.models.ge.multi_sector_data import MultiSectorData
     from tarifflab.models.ge.results import GEResult
+    from tarifflab.policy.engine import TariffEngine
 
 GEModelName = Literal["one-sector", "multi-sector"]
 MODELS: tuple[str, ...] = ("one-sector", "multi-sector")
@@ -109,6 +111,7 @@ def run(
     dataset: str = "default",
     year: int | None = None,
     elasticities: str = "CP",
+    engine: TariffEngine | None = None,
 ) -> GEResult | MultiSectorResults:
     """Solve one counterfactual.
 
@@ -123,6 +126,10 @@ def run(
             the reference GE files; force the embedded data; the solver's iteration cap).
         dataset, year, elasticities: multi-sector only (``default``, ``icio``, ``wiod`` or ``cp``; the
             ICIO year; the elasticity source, e.g. ``CP``).
+        engine: the tariff engine the US tariffs are read from (e.g. with a policy scenario applied:
+            ``TariffEngine.for_library(...)``); the built-in one by default. Only scenarios that read
+            the engine (``custom`` with a date; multi-sector ``deal-2025``, ``pre-deal``,
+            ``post-ruling``) take one.
 
     An option of the other model is refused with :class:`~tarifflab.errors.InvalidInputError`, never
     ignored.
@@ -134,7 +141,9 @@ def run(
                 "--dataset, --year and --elasticities belong to --model multi-sector; "
                 "the one-sector model reads --data or the embedded data"
             )
-        return _run_one_sector(scenario, on, tariff_file, io, data_dir, embedded, max_iter)
+        if engine is not None and on is None:
+            raise ScenarioError("--scenario changes the tariff engine's law: give --tariffs-from-date too")
+        return _run_one_sector(scenario, on, tariff_file, io, data_dir, embedded, max_iter, engine)
     if model == "multi-sector":
         if tariff_file is not None:
             raise InvalidInputError("--tariff-file belongs to the one-sector model")
@@ -143,7 +152,7 @@ def run(
                 "--data, --embedded and --max-iter belong to the one-sector model "
                 "(the multi-sector model takes --dataset and --year)"
             )
-        return _run_multi_sector(scenario, on, io, dataset, year, elasticities)
+        return _run_multi_sector(scenario, on, io, dataset, year, elasticities, engine)
     raise InvalidInputError(f"unknown GE model {model!r} (choose {' or '.join(MODELS)})")
 
 
@@ -155,6 +164,7 @@ def _run_one_sector(
     data_dir: Path | None,
     embedded: bool,
     max_iter: int,
+    engine: TariffEngine | None = None,
 ) -> GEResult:
     from tarifflab.models.ge.solver import SolverOptions
     from tarifflab.studies.ge_one_sector import OneSectorLab, scenario_info
@@ -183,7 +193,7 @@ def _run_one_sector(
     if on is not None:
         if not info.accepts_us_tariffs:
             raise ScenarioError(f"scenario {name!r} sets its own US tariffs; it takes no --tariffs-from-date")
-        us = us_tariffs_on(lab.iso3, on)
+        us = us_tariffs_on(lab.iso3, on, engine=engine)
     if name == "custom" and io:
         if us is None:
             raise ScenarioError("scenario 'custom' needs --tariff-file or --tariffs-from-date")
@@ -200,18 +210,39 @@ def _split_retaliation(scenario: str) -> tuple[str, str]:
 
 
 def multi_sector_scenario(
-    scenario: str, data: MultiSectorData, tariffs_from_date: str | dt.date | None = None
+    scenario: str,
+    data: MultiSectorData,
+    tariffs_from_date: str | dt.date | None = None,
+    engine: TariffEngine | None = None,
 ) -> MultiSectorScenario:
-    """The multi-sector scenario ``scenario`` (``custom`` = the engine's US tariffs on a date)."""
+    """The multi-sector scenario ``scenario`` (``custom`` = the engine's US tariffs on a date).
+
+    ``engine``: the tariff engine the engine-driven scenarios read (the built-in one by default).
+    """
     from tarifflab.models.ge.multi_sector import MultiSectorScenario
-    from tarifflab.studies.ge_multi_sector import build_scenario, changes_from_matrix, engine_matrix
+    from tarifflab.studies.ge_multi_sector import (
+        ENGINE_DATES,
+        build_scenario,
+        changes_from_matrix,
+        engine_matrix,
+    )
 
     on = _date(tariffs_from_date, "tariffs-from-date")
     name, retaliation = _split_retaliation(scenario)
+    matrix_fn = None
+    if engine is not None:
+        if name != "custom" and name.lower() not in ENGINE_DATES:
+            raise ScenarioError(
+                f"scenario {name!r} does not read the tariff engine; --scenario works with custom, "
+                f"{', '.join(sorted(ENGINE_DATES))}"
+            )
+        from tarifflab.metrics.etr import us_tariff_matrix
+
+        matrix_fn = partial(us_tariff_matrix, engine=engine)
     if name == "custom":
         if on is None:
             raise ScenarioError("scenario 'custom' needs --tariffs-from-date")
-        changes = changes_from_matrix(engine_matrix(data, on))
+        changes = changes_from_matrix(engine_matrix(data, on, us_tariff_matrix=matrix_fn))
         return MultiSectorScenario(
             name=f"tariffs-on-{on.isoformat()}",
             changes=changes,
@@ -221,13 +252,19 @@ def multi_sector_scenario(
         raise ScenarioError(
             f"scenario {name!r} sets its own US tariffs; use scenario 'custom' with --tariffs-from-date"
         )
-    return build_scenario(name, data, retaliation=retaliation)
+    return build_scenario(name, data, retaliation=retaliation, us_tariff_matrix=matrix_fn)
 
 
 def _run_multi_sector(
-    scenario: str, on: dt.date | None, io: bool, dataset: str, year: int | None, elasticities: str
+    scenario: str,
+    on: dt.date | None,
+    io: bool,
+    dataset: str,
+    year: int | None,
+    elasticities: str,
+    engine: TariffEngine | None = None,
 ) -> MultiSectorResults:
     from tarifflab.models.ge.multi_sector import MultiSectorModel
 
     model = MultiSectorModel(dataset, year=year, elasticities=elasticities, io=io)
-    return model.solve(multi_sector_scenario(scenario, model.data, on))
+    return model.solve(multi_sector_scenario(scenario, model.data, on, engine))

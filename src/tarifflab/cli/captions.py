@@ -6,7 +6,6 @@ One place writes these lines so every command says the same thing the same way.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
 from tarifflab.policy.engine import View
 
@@ -17,17 +16,16 @@ ETR_WEIGHTS = (
 ETR_UNITS = "imports_usd, duty_usd: US dollars a year at 2024 volumes; etr_pct: duty / imports, percent"
 
 
-@lru_cache(maxsize=1)
-def library_known_through() -> dt.date:
-    """The latest publication date of any measure in the built-in library (the law's date)."""
-    from tarifflab.policy.library import load_library
+def law_line(
+    view: View | str,
+    on: str | dt.date | None,
+    as_known_on: str | dt.date | None = None,
+    law_known_on: dt.date | None = None,
+) -> str:
+    """The view of the law in one line, e.g. ``law: as finally in force for entries on 2025-10-01 …``.
 
-    dates = [d for m in load_library().measures for d in (m.known_from, m.end_known_from) if d is not None]
-    return max(dates)
-
-
-def law_line(view: View | str, on: str | dt.date | None, as_known_on: str | dt.date | None = None) -> str:
-    """The view of the law in one line, e.g. ``law: in force for entries on 2025-10-01 …``."""
+    ``law_known_on``: the last date the measure library's law is known (the built-in library's by default).
+    """
     chosen = View(view)
     where = f" for entries on {on}" if on is not None else ""
     if chosen is View.AS_KNOWN:
@@ -35,9 +33,13 @@ def law_line(view: View | str, on: str | dt.date | None, as_known_on: str | dt.d
         return f"law: as published on {known}{where} (view as-known)"
     if chosen is View.NET_OF_REFUNDS:
         return f"law: in force{where}, less the IEEPA duties refunded after 2026-02-20 (view net-of-refunds)"
+    if law_known_on is None:
+        from tarifflab.policy.library import LAW_KNOWN_ON
+
+        law_known_on = LAW_KNOWN_ON
     return (
         f"law: as finally in force{where}, later retroactive changes included (view in-force); "
-        f"measures published up to {library_known_through()}"
+        f"law known to {law_known_on}"
     )
 
 

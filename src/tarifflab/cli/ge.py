@@ -44,9 +44,10 @@ def render_csv(result: GEResult, rows: Sequence[int]) -> str:
     return buffer.getvalue()
 
 
-def render_json(result: GEResult, rows: Sequence[int]) -> str:
-    """JSON: scenario, countries, aggregates, diagnostics (and scalars)."""
+def render_json(result: GEResult, rows: Sequence[int], scenario_hash: str | None = None) -> str:
+    """JSON: scenario, countries, aggregates, diagnostics (and scalars), scenario_hash of engine scenarios."""
     payload = result.to_dict()
+    payload["scenario_hash"] = scenario_hash
     payload["countries"] = [payload["countries"][k] for k in rows]
     return json.dumps(payload, indent=2, default=float) + "\n"
 
@@ -163,10 +164,22 @@ def run_scenario(
     countries: Annotated[
         str | None, typer.Option("--countries", help="comma-separated ISO3 codes to show")
     ] = None,
+    scenario_files: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--scenario",
+            help="tariff-engine scenario YAML (repeatable): US tariffs taken from the engine with it applied",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Solve one counterfactual and print per-country changes (percent)."""
     from tarifflab import ge as ge_api
+    from tarifflab.cli.policy_options import scenario_engine
+    from tarifflab.policy.scenario import combined_hash, load_scenario
 
+    files = tuple(scenario_files or ())
+    scenario_hash = combined_hash([load_scenario(f) for f in files])  # validates before any solve
     result = ge_api.run(
         scenario,
         model=model,  # type: ignore[arg-type]
@@ -179,11 +192,19 @@ def run_scenario(
         dataset=dataset,
         year=year,
         elasticities=elasticities,
+        engine=scenario_engine(list(files)) if files else None,
     )
     fmt = Format(output_format)
-    if isinstance(result, GEResult):
-        emit_text(_RENDERERS[fmt](result, _select(result, countries)), out)
-        return
-    from tarifflab.cli.ge_multi import render
+    if not isinstance(result, GEResult):
+        from tarifflab.cli.ge_multi import render
 
-    emit_text(render(result.to_json_dict(), fmt.value, countries), out)
+        emit_text(render({**result.to_json_dict(), "scenario_hash": scenario_hash}, fmt.value, countries), out)
+        return
+    rows = _select(result, countries)
+    if fmt is Format.JSON:
+        emit_text(render_json(result, rows, scenario_hash), out)
+        return
+    text = _RENDERERS[fmt](result, rows)
+    if fmt is Format.TABLE and scenario_hash is not None:
+        text += f"tariff-engine scenario {scenario_hash}\n"
+    emit_text(text, out)

@@ -26,10 +26,20 @@ def run_multi_sector(
     elasticities: str = "CP",
     io: bool = True,
     tariffs_from_date: str | None = None,
+    engine_scenarios: tuple[Path, ...] = (),
 ) -> dict[str, object]:
-    """Solve one named scenario and return the JSON-ready result dictionary."""
+    """Solve one named scenario and return the JSON-ready result dictionary.
+
+    ``engine_scenarios``: scenario files applied to the tariff engine whose US tariffs the engine
+    scenarios (custom, deal-2025, pre-deal, post-ruling) read; the result carries their ``scenario_hash``.
+    """
     from tarifflab import ge as ge_api
 
+    engine = None
+    if engine_scenarios:
+        from tarifflab.cli.policy_options import scenario_engine
+
+        engine = scenario_engine(list(engine_scenarios))
     result = ge_api.run(
         scenario,
         model="multi-sector",
@@ -38,8 +48,10 @@ def run_multi_sector(
         dataset=dataset,
         year=year,
         elasticities=elasticities,
+        engine=engine,
     )
-    return result.to_json_dict()  # type: ignore[union-attr]
+    scenario_hash = None if engine is None else engine.library.scenario_hash
+    return {**result.to_json_dict(), "scenario_hash": scenario_hash}  # type: ignore[union-attr]
 
 
 COLUMNS_NOTE = (
@@ -109,6 +121,8 @@ def render(payload: dict[str, object], fmt: str, countries_wanted: str | None = 
             bool(diag["converged"]),
         )
     )
+    if payload.get("scenario_hash"):
+        console.print(f"tariff-engine scenario {payload['scenario_hash']}")
     return cast(_io.StringIO, console.file).getvalue()
 
 
@@ -122,6 +136,7 @@ def run_multi_sector_cli(
     out: Path | None,
     tariffs_from_date: str | None = None,
     countries: str | None = None,
+    engine_scenarios: tuple[Path, ...] = (),
 ) -> None:
     """Entry point for ``ge run --model multi-sector``: print or write (atomically) the result."""
     import typer
@@ -130,7 +145,9 @@ def run_multi_sector_cli(
 
     if fmt not in FORMATS:
         raise InvalidInputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    payload = run_multi_sector(scenario, dataset, year, elasticities, io, tariffs_from_date)
+    payload = run_multi_sector(
+        scenario, dataset, year, elasticities, io, tariffs_from_date, engine_scenarios=engine_scenarios
+    )
     text = render(payload, fmt, countries)
     if out is None:
         typer.echo(text, nl=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -11,9 +12,18 @@ from rich.console import Console
 
 from tarifflab.cli.captions import etr_caption, law_line
 from tarifflab.cli.output import Format, emit_frame, emit_json, emit_text, frame_to_table
+from tarifflab.cli.policy_options import (
+    check_dates,
+    emit_footer,
+    footer_lines,
+    scenario_engine,
+    scenario_option,
+    stamp_frame,
+    strict_option,
+)
 from tarifflab.errors import InvalidInputError
 from tarifflab.metrics.etr import etr_by_partner, etr_by_sector, etr_series, ieepa_refunds_owed
-from tarifflab.policy.engine import DutyResult, MfnBasis, TariffEngine, View
+from tarifflab.policy.engine import DutyResult, MfnBasis, View, parse_date
 
 
 def duty(
@@ -36,20 +46,52 @@ def duty(
         "--all-lines",
         help="a code shorter than 10 digits: the duty on every HTS-10 line it covers (one row each)",
     ),
+    loaded_on: str | None = typer.Option(
+        None, "--loaded-on", help="date the goods were loaded on the vessel (in-transit clauses)"
+    ),
+    over_quota: bool = typer.Option(
+        False, "--over-quota", help="entered above a quota (UK vehicles beyond 100,000 a year)"
+    ),
+    civil_aircraft: bool = typer.Option(
+        False, "--civil-aircraft", help="claim civil-aircraft end use (General Note 6)"
+    ),
+    s301_exclusion: bool = typer.Option(
+        False, "--s301-exclusion", help="claim a described s.301 product exclusion (9903.88.69/.70)"
+    ),
+    quantity: float | None = typer.Option(
+        None, "--quantity", help="quantity, for an exact specific or compound duty (with --unit and --value)"
+    ),
+    unit: str | None = typer.Option(
+        None, "--unit", help="unit of --quantity: kg, g, liter, doz, no, bbl, ..."
+    ),
+    us_content_share: float | None = typer.Option(
+        None, "--us-content-share", help="approved U.S. content (0-1) of a USMCA vehicle (U.S. note 33(d))"
+    ),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json (csv with --all-lines)"),
     out: Path | None = typer.Option(None, "--out", help="write to this file instead of the terminal"),
+    scenario: list[Path] = scenario_option(),
+    strict_dates: bool = strict_option(),
 ) -> None:
     """The duty on one product from one origin on one date, layer by layer with its legal basis."""
-    engine = TariffEngine.default(mfn_basis)
+    check_dates(strict_dates, (date, "date"))
+    engine = scenario_engine(scenario, mfn_basis)
     options = {
         "value_usd": value,
         "view": view,
         "as_known_on": as_known_on,
         "usmca_qualifying": usmca_qualifying,
+        "loaded_on": loaded_on,
+        "over_quota": over_quota,
+        "civil_aircraft": civil_aircraft,
+        "s301_exclusion": s301_exclusion,
+        "quantity": quantity,
+        "unit": unit,
+        "us_content_share": us_content_share,
     }
     if all_lines:
         results = engine.duty_all_lines(hts, origin, date, **options)  # type: ignore[arg-type]
-        _emit_all_lines(hts, results, fmt, out)
+        _emit_all_lines(hts, results, fmt, out, engine.library.law_known_on)
+        emit_footer(fmt, engine.library, results[0].date, out)
         return
     if fmt is Format.CSV:
         raise InvalidInputError("duty prints table or json (csv only with --all-lines)")
@@ -70,7 +112,8 @@ def duty(
     )
     title = f"{result.hts10} {result.description}\nfrom {result.origin}, entered {result.date}"
     caption = (
-        f"rate_pct: percent of customs value. {law_line(result.view, result.date, as_known_on)}; "
+        f"rate_pct: percent of customs value. "
+        f"{law_line(result.view, result.date, as_known_on, engine.library.law_known_on)}; "
         f"MFN basis {engine.mfn_basis.value}"
     )
     # With --out the table goes only to the file (atomically), not also to the terminal.
@@ -84,11 +127,15 @@ def duty(
     console.print(summary)
     for note in result.notes:
         console.print(f"note: {note}")
+    for line in footer_lines(engine.library, result.date):
+        console.print(line)
     if out is not None:
         emit_text(console.export_text(), out)
 
 
-def _emit_all_lines(code: str, results: list[DutyResult], fmt: Format, out: Path | None) -> None:
+def _emit_all_lines(
+    code: str, results: list[DutyResult], fmt: Format, out: Path | None, law_known_on: dt.date
+) -> None:
     """One row per HTS-10 line: total and refundable rate, and the duty when a value was given."""
     frame = pd.DataFrame(
         [
@@ -107,7 +154,7 @@ def _emit_all_lines(code: str, results: list[DutyResult], fmt: Format, out: Path
         return
     first = results[0]
     title = f"Duty on the {len(results)} HTS-10 lines under {code}, from {first.origin}, entered {first.date}"
-    caption = f"rates: percent of customs value. {law_line(first.view, first.date)}"
+    caption = f"rates: percent of customs value. {law_line(first.view, first.date, None, law_known_on)}"
     emit_frame(frame, fmt, out, title=title, caption=caption)
 
 
@@ -122,18 +169,27 @@ def etr(
     as_known_on: str | None = typer.Option(None, "--as-known-on"),
     fmt: Format = typer.Option(Format.TABLE, "--format"),
     out: Path | None = typer.Option(None, "--out"),
+    scenario: list[Path] = scenario_option(),
+    strict_dates: bool = strict_option(),
 ) -> None:
     """Effective tariff rate (2024 import weights) by partner or sector on a date, or a daily series."""
+    check_dates(strict_dates, (date, "date"), (start, "start date"), (end, "end date"))
+    engine = scenario_engine(scenario)
     if start is not None or end is not None:
         if start is None or end is None or date is not None:
             raise InvalidInputError("a series needs both --start and --end (and no --date)")
-        frame = etr_series(start, end, partner=partner, view=view)
+        frame = etr_series(start, end, partner=partner, view=view, engine=engine)
+        last = parse_date(end, what="end date")
     elif date is None:
         raise InvalidInputError("give --date, or --start and --end for a daily series")
     elif by == "partner":
-        frame = etr_by_partner(date, view=view, as_known_on=as_known_on, partner=partner)
+        frame = etr_by_partner(date, view=view, as_known_on=as_known_on, partner=partner, engine=engine)
+        last = parse_date(date)
     elif by == "sector":
-        frame = etr_by_sector(date, view=view, as_known_on=as_known_on, partner=partner, scheme=scheme)
+        frame = etr_by_sector(
+            date, view=view, as_known_on=as_known_on, partner=partner, scheme=scheme, engine=engine
+        )
+        last = parse_date(date)
     else:
         raise InvalidInputError(f"unknown --by {by!r} (choose partner or sector)")
     columns = (
@@ -143,8 +199,11 @@ def etr(
         title = f"Effective tariff rate, daily, {start} to {end}" + (f", {partner}" if partner else "")
     else:
         title = f"Effective tariff rate by {by if by == 'partner' else scheme}, entries on {date}"
-    caption = etr_caption(view, date if start is None else f"each day {start} to {end}", as_known_on)
-    emit_frame(frame[columns], fmt, out, title=title, caption=caption)
+    when = date if start is None else f"each day {start} to {end}"
+    caption = etr_caption(view, when, as_known_on, engine.library.law_known_on)
+    shown = frame[columns] if fmt is not Format.JSON else stamp_frame(frame[columns], engine.library, last)
+    emit_frame(shown, fmt, out, title=title, caption=caption)
+    emit_footer(fmt, engine.library, last, out)
 
 
 def refunds(
@@ -154,16 +213,23 @@ def refunds(
     ),
     fmt: Format = typer.Option(Format.TABLE, "--format"),
     out: Path | None = typer.Option(None, "--out"),
+    scenario: list[Path] = scenario_option(),
+    strict_dates: bool = strict_option(),
 ) -> None:
     """IEEPA duties owed back after the Supreme Court ruling, by partner (behaviour-free 2024 weights)."""
-    owed = ieepa_refunds_owed(start, end)
+    check_dates(strict_dates, (start, "start date"), (end, "end date"))
+    engine = scenario_engine(scenario)
+    owed = ieepa_refunds_owed(start, end, engine=engine)
     total = pd.DataFrame({"partner": ["ALL"], "refundable_usd": [owed["refundable_usd"].sum()]})
     caption = (
         f"refundable_usd: IEEPA duties on entries {start} to {end}, US dollars at 2024 import volumes "
         "(behaviour-free); owed back after Learning Resources, Inc. v. Trump (2026-02-20)"
     )
     frame = pd.concat([total, owed], ignore_index=True)
-    emit_frame(frame, fmt, out, title="IEEPA duties owed back, by partner", caption=caption)
+    last = parse_date(end, what="end date")
+    shown = frame if fmt is not Format.JSON else stamp_frame(frame, engine.library, last)
+    emit_frame(shown, fmt, out, title="IEEPA duties owed back, by partner", caption=caption)
+    emit_footer(fmt, engine.library, last, out)
 
 
 def register(app: typer.Typer) -> None:
