@@ -43,6 +43,11 @@ def law_line(
     )
 
 
-def etr_caption(view: View | str, on: str | dt.date | None, as_known_on: str | dt.date | None = None) -> str:
+def etr_caption(
+    view: View | str,
+    on: str | dt.date | None,
+    as_known_on: str | dt.date | None = None,
+    law_known_on: dt.date | None = None,
+) -> str:
     """Caption of every effective-tariff-rate table."""
-    return "\n".join([law_line(view, on, as_known_on), ETR_WEIGHTS, ETR_UNITS])
+    return "\n".join([law_line(view, on, as_known_on, law_known_on), ETR_WEIGHTS, ETR_UNITS])

@@ -198,7 +198,9 @@ def run_scenario(
     if not isinstance(result, GEResult):
         from tarifflab.cli.ge_multi import render
 
-        emit_text(render({**result.to_json_dict(), "scenario_hash": scenario_hash}, fmt.value, countries), out)
+        emit_text(
+            render({**result.to_json_dict(), "scenario_hash": scenario_hash}, fmt.value, countries), out
+        )
         return
     rows = _select(result, countries)
     if fmt is Format.JSON:
