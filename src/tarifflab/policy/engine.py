@@ -106,16 +106,22 @@ class LayerResult:
     layer: str
     measure_id: str | None = None
     heading: str | None = None
+    confidence: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    prohibited: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "instrument": self.instrument,
-            "rate_pct": round(self.rate_pct, 4),
+            "rate_pct": None if self.prohibited else round(self.rate_pct, 4),
             "legal_basis": self.legal_basis,
             "refundable": self.refundable,
             "layer": self.layer,
             "measure_id": self.measure_id,
             "heading": self.heading,
+            "confidence": list(self.confidence),
+            "sources": list(self.sources),
+            "prohibited": self.prohibited,
         }
 
 
@@ -135,8 +141,15 @@ class DutyResult:
     notes: tuple[str, ...] = field(default=())
 
     @property
+    def prohibited(self) -> bool:
+        """Whether entry is barred (a s.338 import ban, say): then no rate is due, the goods are refused."""
+        return any(layer.prohibited for layer in self.layers)
+
+    @property
     def duty_usd(self) -> float | None:
-        return None if self.value_usd is None else self.value_usd * self.total_rate_pct / 100
+        if self.value_usd is None or self.prohibited:
+            return None
+        return self.value_usd * self.total_rate_pct / 100
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -146,7 +159,8 @@ class DutyResult:
             "date": self.date.isoformat(),
             "view": self.view,
             "value_usd": self.value_usd,
-            "total_rate_pct": round(self.total_rate_pct, 4),
+            "total_rate_pct": None if self.prohibited else round(self.total_rate_pct, 4),
+            "status": "prohibited" if self.prohibited else "dutiable",
             "duty_usd": None if self.duty_usd is None else round(self.duty_usd, 2),
             "refundable_pct": round(self.refundable_pct, 4),
             "layers": [layer.to_dict() for layer in self.layers],
@@ -354,9 +368,7 @@ class TariffEngine:
                 contribution = _Contribution(measure, share * rate, share)
                 program_rates[(layer, program)].append(contribution)
                 contributions.append(contribution)
-                if layer == Layer.S232.value and not (
-                    measure.rule.kind is RuleKind.ADD and measure.rule.rate == 0
-                ):
+                if layer == Layer.S232.value and _counts_as_s232_good(measure):
                     covered[program] = np.maximum(covered.get(program, np.zeros(n)), share)
 
         ones = np.ones(n)
@@ -394,8 +406,21 @@ class TariffEngine:
             if not per_program:
                 totals[layer] = np.zeros(n)
             elif layer == Layer.S301.value:
-                # Where s.301 lists overlap the highest rate applies (USTR list notes).
-                totals[layer] = np.max(per_program, axis=0)
+                # Where China's s.301 lists overlap the highest rate applies (USTR list notes); the 2026
+                # actions (forced labour, Brazil) are cumulative with every other duty (U.S. notes 50(a)(i)
+                # and 52 to subchapter III).
+                china = [
+                    rate
+                    for key, rate in zip(programs, per_program, strict=True)
+                    if key[1].startswith("china")
+                ]
+                others = [
+                    rate
+                    for key, rate in zip(programs, per_program, strict=True)
+                    if not key[1].startswith("china")
+                ]
+                china_max = np.max(china, axis=0) if china else np.zeros(n)
+                totals[layer] = china_max + (np.sum(others, axis=0) if others else 0.0)
             else:
                 totals[layer] = np.sum(per_program, axis=0)
         ruling_known = view is not View.AS_KNOWN or (as_known_on or on) >= RULING_DATE
@@ -467,6 +492,7 @@ class TariffEngine:
             line["mfn_rate"] = 0.0 if usmca_qualifying else self._mfn_for(line["hs10"], line["partner"], None)
         totals, contributions = self._evaluate(line, on_date, chosen, known, cache=False)
         ruling_known = chosen is not View.AS_KNOWN or (known or on_date) >= RULING_DATE
+        notes: list[str] = []
         layers = [
             LayerResult(
                 "MFN (HTSUS column 1)",
@@ -479,7 +505,9 @@ class TariffEngine:
         for contribution in contributions:
             rate = float(contribution.rate[0])
             measure = contribution.measure
-            if float(contribution.share[0]) == 0 or (rate == 0 and measure.rule.kind is RuleKind.ADD):
+            if float(contribution.share[0]) == 0 or (
+                rate == 0 and measure.rule.kind is RuleKind.ADD and measure.covers_s232_good is not True
+            ):
                 continue
             is_ieepa = measure.authority is Authority.IEEPA
             if chosen is View.NET_OF_REFUNDS and is_ieepa:
@@ -493,9 +521,17 @@ class TariffEngine:
                     measure.layer.value,
                     measure.id,
                     measure.heading,
+                    tuple(c.value for c in measure.confidence),
+                    measure.sources,
+                    measure.rule.kind is RuleKind.PROHIBIT,
                 )
             )
-        notes = []
+            if measure.single_source:
+                notes.append(
+                    f"{measure.id} rests on a single source: {'; '.join(measure.sources) or measure.legal_basis}"
+                )
+            if measure.rule.kind is RuleKind.PROHIBIT:
+                notes.append(f"entry prohibited: {measure.legal_basis}")
         if partner in ("CAN", "MEX"):
             status = (
                 "USMCA-qualifying"
@@ -524,8 +560,20 @@ class TariffEngine:
         )
 
 
+def _counts_as_s232_good(measure: Measure) -> bool:
+    """Whether goods under this s.232 measure are s.232 goods for the precedence edges.
+
+    A zero 'add' is an exemption from the programme (Japan's civil aircraft, 9903.96.02) unless the
+    record says the goods stay under a s.232 heading at +0% (UK patented medicines, 9903.04.63)."""
+    if measure.covers_s232_good is not None:
+        return measure.covers_s232_good
+    return not (measure.rule.kind is RuleKind.ADD and measure.rule.rate == 0)
+
+
 def _rule_rate(measure: Measure, mfn: np.ndarray) -> np.ndarray:
     rule = measure.rule
+    if rule.kind is RuleKind.PROHIBIT:
+        return np.zeros_like(mfn)
     if rule.kind is RuleKind.ADD:
         return np.full_like(mfn, float(rule.rate or 0.0))
     room = np.maximum(0.0, float(rule.all_in or 0.0) - mfn)

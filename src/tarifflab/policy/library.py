@@ -19,7 +19,7 @@ from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, to_iso3
 from tarifflab.policy.measures import Measure, Products, load_measure_file
 
 COVERAGE_START = dt.date(2025, 1, 1)
-COVERAGE_END = dt.date(2026, 7, 31)
+COVERAGE_END = dt.date(2026, 10, 9)  # law_known_on: HTS 2026 Revision 21, the newest source encoded
 SCOPES_FILE = "scopes.yaml"
 
 
@@ -178,16 +178,27 @@ def _check(measures: list[Measure], names: set[str]) -> None:
                     )
 
 
+def _is_scope_file(path: Path) -> bool:
+    return path.name == SCOPES_FILE or path.name.startswith("scopes_")
+
+
 def load_library_from(directory: Path) -> MeasureLibrary:
     """Load every ``*.yaml`` measure file of ``directory`` (scopes.yaml holds the named scopes)."""
     if not directory.is_dir():
         raise MeasureFileError(f"measure directory not found: {directory}")
-    scope_file = directory / SCOPES_FILE
-    definitions = _parse_scopes(scope_file) if scope_file.exists() else {}
+    # scopes.yaml and any scopes_*.yaml (one file per topic, so parallel edits do not collide)
+    scope_files = [p for p in sorted(directory.glob("*.yaml")) if _is_scope_file(p)]
+    definitions: dict[str, ScopeDefinition] = {}
+    for scope_file in scope_files:
+        parsed = _parse_scopes(scope_file)
+        clash = set(parsed) & set(definitions)
+        if clash:
+            raise MeasureFileError(f"{scope_file.name}: scope {sorted(clash)[0]} is defined twice")
+        definitions.update(parsed)
     lists = _embedded_lists()
     measures: list[Measure] = []
     for path in sorted(directory.glob("*.yaml")):
-        if path.name != SCOPES_FILE:
+        if not _is_scope_file(path):
             measures.extend(load_measure_file(path))
     _check(measures, set(lists) | set(definitions))
     return MeasureLibrary(tuple(measures), lists, definitions)
