@@ -16,7 +16,7 @@ import pandas as pd
 from tarifflab.errors import InvalidInputError
 
 if TYPE_CHECKING:
-    from tarifflab.app.services import NegotiationOutcome, NegotiationRequest
+    from tarifflab.app.specs import NegotiationOutcome, NegotiationRequest
 
 PAIR = "us-japan"
 DISAGREEMENT = "no_deal_july_letter"
@@ -106,7 +106,7 @@ class NegotiationBackend:
 
     # ---------------------------------------------------------------------------------- analysis
     def analyse(self, request: NegotiationRequest) -> NegotiationOutcome:
-        from tarifflab.app.services import NegotiationOutcome
+        from tarifflab.app.specs import NegotiationOutcome
 
         report = self.analysis.frontier(
             self.model,

@@ -13,15 +13,14 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from tarifflab.cli.output import Format, emit_text
-from tarifflab.errors import DataError, InvalidDateError, InvalidInputError, ScenarioError
+from tarifflab.errors import InvalidDateError, InvalidInputError, ScenarioError
 from tarifflab.models.ge.results import AGGREGATED_COLUMNS, STAT_COLUMNS, GEResult
 from tarifflab.models.ge.solver import SolverOptions
 
@@ -45,21 +44,9 @@ class RunRequest:
     max_iter: int
 
 
-def us_tariffs_on(partners: Sequence[str], on: dt.date) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Additional US tariff by partner on a date, from the tariff engine (fractions; 0 for USA)."""
-    try:
-        from tarifflab.metrics.etr import us_tariff_vector
-    except ImportError as missing:
-        raise DataError(f"the tariff engine (tarifflab.metrics.etr) is not available: {missing}") from None
-    vec = np.asarray(us_tariff_vector(list(partners), on=on, view="in-force"), dtype=np.float64)
-    if vec.shape != (len(partners),):
-        raise DataError(f"tariff engine returned {vec.shape} rates for {len(partners)} partners")
-    return vec
-
-
 def _run_one_sector(request: RunRequest) -> GEResult:
-    from tarifflab.models.ge.one_sector_scenarios import OneSectorLab, scenario_info
-    from tarifflab.models.ge.one_sector_tariffs import read_tariff_file
+    from tarifflab.studies.ge_one_sector import OneSectorLab, scenario_info
+    from tarifflab.studies.ge_one_sector_tariffs import read_tariff_file, us_tariffs_on
 
     name = request.scenario
     if request.io and not name.startswith("io-") and name != "custom":
@@ -167,7 +154,7 @@ _RENDERERS: dict[Format, Callable[[GEResult, Sequence[int]], str]] = {
 @app.command("scenarios")
 def list_scenarios() -> None:
     """List the named scenarios with one-line descriptions."""
-    from tarifflab.models.ge.one_sector_scenarios import scenarios
+    from tarifflab.studies.ge_one_sector import scenarios
 
     for info in scenarios():
         typer.echo(f"{info.name:32s} {info.description}  [{info.table}]")

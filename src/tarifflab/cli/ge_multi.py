@@ -1,6 +1,6 @@
 """CLI logic of ``tarifflab ge run SCENARIO --model multi-sector`` (wired into cli/ge.py by the lead).
 
-``SCENARIO`` is a name of :mod:`tarifflab.models.ge.multi_sector_scenarios` (``liberation-day``,
+``SCENARIO`` is a name of :mod:`tarifflab.studies.ge_multi_sector` (``liberation-day``,
 ``deal-2025``, ``pre-deal``, ``post-ruling``, ``nafta``, ``optimal-us``, ``uniform-10``,
 ``targeted-JPN-15``), optionally followed by ``:reciprocal`` for partner retaliation.
 """
@@ -35,7 +35,7 @@ def run_multi_sector(
 ) -> dict[str, object]:
     """Solve one named scenario and return the JSON-ready result dictionary."""
     from tarifflab.models.ge.multi_sector import MultiSectorModel
-    from tarifflab.models.ge.multi_sector_scenarios import build_scenario
+    from tarifflab.studies.ge_multi_sector import build_scenario
 
     name, retaliation = _parse(scenario)
     if deficits not in ("balanced", "fixed"):

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from tarifflab.data.build import Provenance
 from tarifflab.nomenclature.countries import EU27
+from tarifflab.studies.build import Provenance
 
 EU_MEMBERS = set(EU27)
 
