@@ -1,8 +1,8 @@
 """The 2026 measures and the country arrangements of branch lawc (see legal_cases/lawc.yaml).
 
-The legal cases of lawc.yaml are checked here until the shared runner (tests/policy/test_legal_cases.py)
-reaches this branch; the rest covers what the case schema cannot express: an import ban, the confidence
-tags shown by ``duty`` and the precedence edges of the new layers. Expected values come from the
+The legal cases of lawc.yaml run in tests/policy/test_legal_cases.py; this file covers what the case
+schema cannot express: an import ban, the confidence tags shown by ``duty`` and the precedence edges of
+the new layers. Expected values come from the
 Chapter 99 text, proclamations and notices cited in each case.
 """
 
@@ -11,10 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from tarifflab.cli.main import app
@@ -22,34 +20,6 @@ from tarifflab.policy.engine import TariffEngine
 from tarifflab.policy.library import COVERAGE_END, load_library
 from tarifflab.policy.measures import Layer
 from tarifflab.policy.precedence import excluded_by
-
-CASES_FILE = Path(__file__).parent / "legal_cases" / "lawc.yaml"
-CASES: list[dict[str, Any]] = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
-CASE_KEYS = {
-    "id", "hts", "origin", "date", "options", "mfn_basis", "expected_total_pct", "expected_layers_pct",
-    "tolerance_pct", "citation", "guards",
-}  # fmt: skip
-
-
-def test_cases_follow_the_schema() -> None:
-    ids = [case["id"] for case in CASES]
-    assert len(ids) == len(set(ids))
-    for case in CASES:
-        assert set(case) <= CASE_KEYS, case["id"]
-        assert case["citation"] and case["guards"]
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_legal_case(case: dict[str, Any]) -> None:
-    engine = TariffEngine.default(mfn_basis=case.get("mfn_basis", "applied"))
-    result = engine.duty(case["hts"], case["origin"], case["date"], **case.get("options", {}))
-    tolerance = case.get("tolerance_pct", 0.01)
-    assert result.total_rate_pct == pytest.approx(case["expected_total_pct"], abs=tolerance)
-    layers: dict[str, float] = {}
-    for layer in result.layers:
-        layers[layer.layer] = layers.get(layer.layer, 0.0) + layer.rate_pct
-    for name, expected in case.get("expected_layers_pct", {}).items():
-        assert layers.get(name, 0.0) == pytest.approx(expected, abs=tolerance), name
 
 
 def test_canadian_whey_is_prohibited_from_2026_09_29() -> None:
