@@ -143,6 +143,52 @@ def tariff_engine() -> Any:
     return TariffEngine.default()
 
 
+#: Uploaded scenario files as (file name, YAML text) pairs, applied in order; hashable for the caches.
+ScenarioTexts = tuple[tuple[str, str], ...]
+
+
+def library_for(scenarios: ScenarioTexts = ()) -> Any:
+    """The measure library with the uploaded scenario files applied in order.
+
+    A malformed file raises :class:`~tarifflab.errors.ScenarioError` naming file, record and field.
+    """
+    try:
+        from tarifflab.policy.library import load_library
+        from tarifflab.policy.scenario import apply_scenarios, parse_scenario
+    except ImportError as error:
+        raise _unavailable("the measure library (tarifflab.policy)", error) from None
+    return apply_scenarios(load_library(), [parse_scenario(text, name) for name, text in scenarios])
+
+
+def engine_for(scenarios: ScenarioTexts = ()) -> Any:
+    """The tariff engine with the uploaded scenario files applied (the default engine without any)."""
+    if not scenarios:
+        return tariff_engine()
+    from tarifflab.policy.engine import TariffEngine
+
+    return TariffEngine.for_library(library_for(scenarios))
+
+
+def _engine_kwargs(scenarios: ScenarioTexts) -> dict[str, Any]:
+    """``engine=`` for the metrics only when a scenario applies (they use the default engine otherwise)."""
+    return {"engine": engine_for(scenarios)} if scenarios else {}
+
+
+def law_status(on: str | dt.date, scenarios: ScenarioTexts = ()) -> dict[str, Any]:
+    """``law_known_on``, ``stale_days`` and ``scenario_hash`` for a date (what every result carries)."""
+    staleness: dict[str, Any] = library_for(scenarios).staleness(parse_date(on))
+    return staleness
+
+
+def stale_banner(on: str | dt.date, scenarios: ScenarioTexts = ()) -> str | None:
+    """The banner text for a date after the library's date (None on or before it)."""
+    library = library_for(scenarios)
+    if library.stale_days(parse_date(on)) == 0:
+        return None
+    text: str = library.stale_warning()
+    return text
+
+
 @dataclass(frozen=True)
 class DutyLayer:
     """One layer of the duty on a product: the instrument, its rate and its legal basis."""
@@ -168,6 +214,9 @@ class DutyLookup:
     refundable_pct: float
     layers: tuple[DutyLayer, ...] = field(default_factory=tuple)
     notes: tuple[str, ...] = ()
+    law_known_on: dt.date | None = None
+    stale_days: int = 0
+    scenario_hash: str | None = None
 
     def layers_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -184,6 +233,7 @@ def duty_lookup(
     view: str = "in-force",
     as_known_on: str | dt.date | None = None,
     usmca_qualifying: bool = False,
+    scenarios: ScenarioTexts = (),
 ) -> DutyLookup:
     """Duty on ``hts`` from ``origin`` entered on ``on`` (rates in percent, money in USD).
 
@@ -199,7 +249,7 @@ def duty_lookup(
     if value_usd is not None:
         check_range("customs value (USD)", value_usd, 0.0, 1e12)
     options = {"usmca_qualifying": True} if usmca_qualifying else {}
-    result = tariff_engine().duty(
+    result = engine_for(scenarios).duty(
         str(hts), iso3, day, value_usd=value_usd, view=view, as_known_on=known, **options
     )
     layers = tuple(
@@ -224,6 +274,9 @@ def duty_lookup(
         refundable_pct=float(result.refundable_pct),
         layers=layers,
         notes=tuple(str(n) for n in getattr(result, "notes", ())),
+        law_known_on=getattr(result, "law_known_on", None),
+        stale_days=int(getattr(result, "stale_days", 0)),
+        scenario_hash=getattr(result, "scenario_hash", None),
     )
 
 
@@ -236,17 +289,23 @@ def _etr_module() -> Any:
     return etr
 
 
-def etr_by_partner(on: str | dt.date, view: str = "in-force") -> pd.DataFrame:
+def etr_by_partner(on: str | dt.date, view: str = "in-force", scenarios: ScenarioTexts = ()) -> pd.DataFrame:
     """``partner, name, imports_usd, duty_usd, etr_pct`` on a date (one row ``ALL`` = all partners)."""
     day = parse_date(on)
     known = day if view == "as-known" else None
-    frame = _etr_module().etr_by_partner(day, view=view, as_known_on=known).copy()
+    frame = (
+        _etr_module().etr_by_partner(day, view=view, as_known_on=known, **_engine_kwargs(scenarios)).copy()
+    )
     frame["name"] = [country_name(str(code)) for code in frame["partner"]]
     return frame
 
 
 def etr_by_sector(
-    on: str | dt.date, view: str = "in-force", partner: str | None = None, scheme: str = "section"
+    on: str | dt.date,
+    view: str = "in-force",
+    partner: str | None = None,
+    scheme: str = "section",
+    scenarios: ScenarioTexts = (),
 ) -> pd.DataFrame:
     """ETR by sector (HS section, HS chapter or GTAP sector) on a date, for all partners or one."""
     day = parse_date(on)
@@ -255,13 +314,17 @@ def etr_by_sector(
     iso3 = None if partner in (None, "", "ALL") else to_iso3(str(partner))
     known = day if view == "as-known" else None
     frame: pd.DataFrame = _etr_module().etr_by_sector(
-        day, view=view, as_known_on=known, partner=iso3, scheme=scheme
+        day, view=view, as_known_on=known, partner=iso3, scheme=scheme, **_engine_kwargs(scenarios)
     )
     return frame
 
 
 def etr_series(
-    start: str | dt.date, end: str | dt.date, partner: str | None = None, view: str = "in-force"
+    start: str | dt.date,
+    end: str | dt.date,
+    partner: str | None = None,
+    view: str = "in-force",
+    scenarios: ScenarioTexts = (),
 ) -> pd.DataFrame:
     """Daily ETR ``date, partner, imports_usd, duty_usd, etr_pct`` between two dates (``ALL`` = total)."""
     first = parse_date(start, field_name="start date")
@@ -269,12 +332,18 @@ def etr_series(
     if last < first:
         raise InvalidDateError(f"end date {last} is before start date {first}")
     iso3 = None if partner in (None, "", "ALL") else to_iso3(str(partner))
-    frame: pd.DataFrame = _etr_module().etr_series(first, last, partner=iso3, view=view)
+    frame: pd.DataFrame = _etr_module().etr_series(
+        first, last, partner=iso3, view=view, **_engine_kwargs(scenarios)
+    )
     return frame
 
 
 def etr_series_with_total(
-    start: str | dt.date, end: str | dt.date, partners: tuple[str, ...] = ("JPN",), view: str = "in-force"
+    start: str | dt.date,
+    end: str | dt.date,
+    partners: tuple[str, ...] = ("JPN",),
+    view: str = "in-force",
+    scenarios: ScenarioTexts = (),
 ) -> pd.DataFrame:
     """Daily ETR of each of ``partners`` and of all partners (``ALL``), from one pass of the engine."""
     first = parse_date(start, field_name="start date")
@@ -282,7 +351,9 @@ def etr_series_with_total(
     if last < first:
         raise InvalidDateError(f"end date {last} is before start date {first}")
     wanted = [to_iso3(p) for p in partners]
-    frame: pd.DataFrame = _etr_module().etr_series(first, last, view=view, by_partner=True)
+    frame: pd.DataFrame = _etr_module().etr_series(
+        first, last, view=view, by_partner=True, **_engine_kwargs(scenarios)
+    )
     total = frame.groupby("date", as_index=False, sort=True)[["imports_usd", "duty_usd"]].sum()
     total["etr_pct"] = 100 * total["duty_usd"] / total["imports_usd"]
     total["partner"] = "ALL"

@@ -95,13 +95,21 @@ def region_delta(base: Baseline) -> tuple[float, float]:
 
 
 # ---------------------------------------------------------------------------- the law's tariffs
-def us_tariffs_on(partners: Sequence[str], on: dt.date) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Additional US tariff by partner on a date, from the tariff engine (fractions; 0 for USA)."""
+def us_tariffs_on(
+    partners: Sequence[str], on: dt.date, engine: Any = None
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Additional US tariff by partner on a date, from the tariff engine (fractions; 0 for USA).
+
+    ``engine``: a :class:`~tarifflab.policy.engine.TariffEngine` (e.g. with a scenario file applied);
+    the built-in law when None.
+    """
     try:
         from tarifflab.metrics.etr import us_tariff_vector
     except ImportError as missing:
         raise DataError(f"the tariff engine (tarifflab.metrics.etr) is not available: {missing}") from None
-    vec = np.asarray(us_tariff_vector(list(partners), on=on, view="in-force"), dtype=np.float64)
+    vec = np.asarray(
+        us_tariff_vector(list(partners), on=on, view="in-force", engine=engine), dtype=np.float64
+    )
     if vec.shape != (len(partners),):
         raise DataError(f"tariff engine returned {vec.shape} rates for {len(partners)} partners")
     return vec
