@@ -24,7 +24,8 @@ CASES = (
     ("7616.99.51.60", "CHN", "2025-10-01"),
     ("8471.30.01.00", "CHN", "2026-03-01"),
     ("3004.90.92.15", "CHE", "2025-10-30"),
-    ("8703.23", "DEU", "2025-08-10"),  # a prefix: resolved to the largest 2024 line under it
+    ("8703.23.01.40", "DEU", "2025-08-10"),
+    ("2709.00.20.90", "BRA", "2025-10-01"),
     ("8708.29.51.60", "MEX", "2025-05-01"),
     ("9403.60.80.81", "VNM", "2026-02-24"),
 )
@@ -127,3 +128,13 @@ def test_compiled_library_equals_the_parsed_one_and_untrusted_copies_are_ignored
     assert library_cache.load_compiled(directory).measures == parsed.measures
     monkeypatch.setenv(library_cache.CACHE_ENV, "off")
     assert library_cache.cache_dir() is None
+
+
+def test_a_code_naming_several_lines_is_refused_on_both_paths(full_engine: TariffEngine) -> None:
+    from tarifflab.errors import AmbiguousProductError
+
+    lazy = TariffEngine(load_library())
+    assert lazy.lines_under("8703.23") == full_engine.lines_under("8703.23")
+    for engine in (lazy, full_engine):
+        with pytest.raises(AmbiguousProductError):
+            engine.duty("8703.23", "DEU", "2025-08-10")

@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "tarifflab.cli.tariffs",
         "IEEPA duties owed back after the Supreme Court ruling, by partner (behaviour-free 2024 weights).",
     ),
+    "search": (
+        "tarifflab.cli.search",
+        "HTS-10 lines whose heading, parent lines or own text match QUERY, best first (BM25).",
+    ),
     "reciprocal": (
         "tarifflab.cli.reciprocal",
         "Δτ = (m − x)/(ε·φ·m) per partner, halved, rounded and floored as in EO 14257 Annex I.",
