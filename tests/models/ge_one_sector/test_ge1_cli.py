@@ -30,11 +30,14 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_scenarios_lists_names(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = cli(capsys, "ge", "scenarios")
+    code, out, _ = cli(capsys, "ge", "scenarios", "--format", "csv")
     assert code == 0
     for name in ("liberation-day", "liberation-day-lump-sum", "optimal-us", "reciprocal-retaliation",
                  "optimal-retaliation", "optimal-vs-optimal", "custom"):  # fmt: skip
-        assert f"\n{name} " in "\n" + out
+        assert f"\none-sector,{name}," in "\n" + out
+    # The multi-sector model's scenarios are listed too (ge-multi-sector.md).
+    for name in ("deal-2025", "pre-deal", "post-ruling", "nafta", "uniform-R", "targeted-ISO-R", "custom"):
+        assert f"\nmulti-sector,{name}," in "\n" + out
 
 
 def test_run_csv_columns(capsys: pytest.CaptureFixture[str]) -> None:
