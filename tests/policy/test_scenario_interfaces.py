@@ -161,3 +161,12 @@ def test_negotiate_cli_scenario_needs_a_law_package(tmp_path: Path) -> None:
     done = run_cli("negotiate", "evaluate", "us-japan", "--package", "july_2025_deal", "--scenario",
                    str(EXAMPLES / "scenario-japan-autos-25.yaml"))  # fmt: skip
     assert done.returncode == 2 and "law:YYYY-MM-DD" in done.stderr
+
+
+def test_report_refuses_a_broken_scenario_before_building(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("- {rescale: s122-surcharge-10, factor: -1}\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    done = run_cli("report", "--out", str(out), "--no-progress", "--scenario", str(broken))
+    assert done.returncode == 2 and not out.exists()
+    assert done.stderr.strip().startswith("error: broken.yaml: record 1 (s122-surcharge-10): factor:")
