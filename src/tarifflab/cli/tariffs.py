@@ -103,13 +103,16 @@ def duty(
         [
             {
                 "instrument": layer.instrument,
-                "rate_pct": layer.rate_pct,
+                "rate_pct": "prohibited" if layer.prohibited else layer.rate_pct,
                 "legal_basis": layer.legal_basis,
                 "refundable": "yes" if layer.refundable else "",
+                "confidence": ", ".join(layer.confidence),
             }
             for layer in result.layers
         ]
     )
+    if not layers["confidence"].str.len().any():
+        layers = layers.drop(columns="confidence")
     title = f"{result.hts10} {result.description}\nfrom {result.origin}, entered {result.date}"
     caption = (
         f"rate_pct: percent of customs value. "
@@ -122,7 +125,9 @@ def duty(
     )
     console.print(frame_to_table(layers, title, caption))
     summary = f"total {result.total_rate_pct:.2f}%  refundable {result.refundable_pct:.2f}%"
-    if result.duty_usd is not None:
+    if result.prohibited:
+        summary = "total: prohibited (entry barred; no rate applies)"
+    elif result.duty_usd is not None:
         summary += f"  duty USD {result.duty_usd:,.2f} on USD {result.value_usd:,.2f}"
     console.print(summary)
     for note in result.notes:

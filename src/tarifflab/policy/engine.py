@@ -124,16 +124,22 @@ class LayerResult:
     layer: str
     measure_id: str | None = None
     heading: str | None = None
+    confidence: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    prohibited: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "instrument": self.instrument,
-            "rate_pct": round(self.rate_pct, 4),
+            "rate_pct": None if self.prohibited else round(self.rate_pct, 4),
             "legal_basis": self.legal_basis,
             "refundable": self.refundable,
             "layer": self.layer,
             "measure_id": self.measure_id,
             "heading": self.heading,
+            "confidence": list(self.confidence),
+            "sources": list(self.sources),
+            "prohibited": self.prohibited,
         }
 
 
@@ -160,8 +166,15 @@ class DutyResult:
         return max(0, (self.date - self.law_known_on).days)
 
     @property
+    def prohibited(self) -> bool:
+        """Whether entry is barred (a s.338 import ban, say): then no rate is due, the goods are refused."""
+        return any(layer.prohibited for layer in self.layers)
+
+    @property
     def duty_usd(self) -> float | None:
-        return None if self.value_usd is None else self.value_usd * self.total_rate_pct / 100
+        if self.value_usd is None or self.prohibited:
+            return None
+        return self.value_usd * self.total_rate_pct / 100
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -171,7 +184,8 @@ class DutyResult:
             "date": self.date.isoformat(),
             "view": self.view,
             "value_usd": self.value_usd,
-            "total_rate_pct": round(self.total_rate_pct, 4),
+            "total_rate_pct": None if self.prohibited else round(self.total_rate_pct, 4),
+            "status": "prohibited" if self.prohibited else "dutiable",
             "duty_usd": None if self.duty_usd is None else round(self.duty_usd, 2),
             "refundable_pct": round(self.refundable_pct, 4),
             "layers": [layer.to_dict() for layer in self.layers],
@@ -545,9 +559,7 @@ class TariffEngine:
                 contribution = _Contribution(measure, charged * rate, share)
                 program_rates[(layer, program)].append(contribution)
                 contributions.append(contribution)
-                if layer == Layer.S232.value and not (
-                    measure.rule.kind is RuleKind.ADD and measure.rule.rate == 0
-                ):
+                if layer == Layer.S232.value and _counts_as_s232_good(measure):
                     covered[program] = np.maximum(covered.get(program, np.zeros(n)), share)
 
         ones = np.ones(n)
@@ -759,6 +771,7 @@ class TariffEngine:
             totals = {key: np.zeros_like(value) for key, value in totals.items()}
             contributions = []
         ruling_known = chosen is not View.AS_KNOWN or (known or on_date) >= RULING_DATE
+        notes: list[str] = []
         layers = [
             LayerResult(
                 "MFN (HTSUS column 2)" if partner in COLUMN2_COUNTRIES else "MFN (HTSUS column 1)",
@@ -773,7 +786,9 @@ class TariffEngine:
         for contribution in contributions:
             rate = float(contribution.rate[0])
             measure = contribution.measure
-            if float(contribution.share[0]) == 0 or (rate == 0 and measure.rule.kind is RuleKind.ADD):
+            if float(contribution.share[0]) == 0 or (
+                rate == 0 and measure.rule.kind is RuleKind.ADD and measure.covers_s232_good is not True
+            ):
                 continue
             is_ieepa = measure.authority is Authority.IEEPA
             if chosen is View.NET_OF_REFUNDS and is_ieepa:
@@ -787,9 +802,19 @@ class TariffEngine:
                     measure.layer.value,
                     measure.id,
                     measure.heading,
+                    tuple(c.value for c in measure.confidence),
+                    measure.sources,
+                    measure.rule.kind is RuleKind.PROHIBIT,
                 )
             )
-        notes = [mfn_note] if mfn_note else []
+            if measure.single_source:
+                notes.append(
+                    f"{measure.id} rests on a single source: {'; '.join(measure.sources) or measure.legal_basis}"
+                )
+            if measure.rule.kind is RuleKind.PROHIBIT:
+                notes.append(f"entry prohibited: {measure.legal_basis}")
+        if mfn_note:
+            notes.insert(0, mfn_note)
         if de_minimis_note is not None:
             notes.append(de_minimis_note)
         active = self.active_measures(on_date, chosen, known)
@@ -853,6 +878,16 @@ class TariffEngine:
         ]
 
 
+def _counts_as_s232_good(measure: Measure) -> bool:
+    """Whether goods under this s.232 measure are s.232 goods for the precedence edges.
+
+    A zero 'add' is an exemption from the programme (Japan's civil aircraft, 9903.96.02) unless the
+    record says the goods stay under a s.232 heading at +0% (UK patented medicines, 9903.04.63)."""
+    if measure.covers_s232_good is not None:
+        return measure.covers_s232_good
+    return not (measure.rule.kind is RuleKind.ADD and measure.rule.rate == 0)
+
+
 def _shipment_notes(terms: ShipmentTerms, unrelieved: list[Measure], on: dt.date, partner: str) -> list[str]:
     notes = []
     if terms.loaded_on is not None:
@@ -895,6 +930,8 @@ def _rate_texts(products: pd.DataFrame, hts10: str) -> tuple[str, str]:
 
 def _rule_rate(measure: Measure, mfn: np.ndarray) -> np.ndarray:
     rule = measure.rule
+    if rule.kind is RuleKind.PROHIBIT:
+        return np.zeros_like(mfn)
     if rule.kind is RuleKind.ADD:
         return np.full_like(mfn, float(rule.rate or 0.0))
     room = np.maximum(0.0, float(rule.all_in or 0.0) - mfn)
