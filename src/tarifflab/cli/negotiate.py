@@ -36,7 +36,11 @@ def _emit(payload: Any, fmt: str, output: Path | None, table: str | None = None)
 PAYOFF_MODELS = ("ossa", "multi-sector")
 DEFAULT_DISAGREEMENT = "no_deal_july_letter"  # pairs without it fall back to liberation_day_annex
 DEFAULT_ACTUAL = "july_2025_deal"  # pairs without it report no actual deal
-MODEL_HELP = "payoff model: ossa (Ossa 2014 model on the embedded ICIO aggregate, batched) or multi-sector (the GE model with input-output links)"
+MODEL_HELP = (
+    "payoff model: multi-sector (the GE model with input-output links; its income is national income, "
+    "so its dollars are the ones to quote) or ossa (Ossa 2014 model on the embedded ICIO aggregate, "
+    "batched and fast; income = gross absorption, dollars about 1.7x too large)"
+)
 
 
 def _payoff_model(pair_name: str, model: str = "ossa", workers: int = 1) -> Any:
@@ -90,31 +94,88 @@ def packages_cmd(
     _emit(payload, fmt, None, table)
 
 
+def _money_table(pair: Any, ev: Any, weights: Any) -> list[str]:
+    """Dollars first: one column per side, then the political layer, then the package's levers."""
+    us, partner = pair.players
+    o = ev.outcomes
+    rows: list[tuple[str, ...]] = []
+
+    def row(label: str, fmt: str, get: Any) -> None:
+        rows.append((label, format(get(o[us]), fmt), format(get(o[partner]), fmt)))
+
+    row("equivalent variation, USD bn a year", "+.2f", lambda x: x.equivalent_variation_usd_bn)
+    row("  as % of GDP", "+.3f", lambda x: x.equivalent_variation_pct_gdp)
+    row("real income %", "+.3f", lambda x: x.real_income_pct)
+    row("bilateral balance change, USD bn (purged)", "+.1f", lambda x: x.balance_change_usd_bn)
+    row("tariff revenue change, USD bn (in EV)", "+.1f", lambda x: x.revenue_change_usd_bn)
+    labels = sorted({k for c in (us, partner) for k in o[c].sector_output_pct})
+    for key in labels:
+        rows.append(
+            (
+                f"{key.replace('_', ' ')} output, USD bn (%)",
+                *(
+                    f"{o[c].sector_output_change_usd_bn[key]:+.1f} ({o[c].sector_output_pct[key]:+.2f}%)"
+                    if key in o[c].sector_output_pct
+                    else "-"
+                    for c in (us, partner)
+                ),
+            )
+        )
+        rows.append(
+            (
+                "  jobs % (no counts in the data)",
+                *(
+                    f"{o[c].sector_jobs_pct[key]:+.2f}" if key in o[c].sector_jobs_pct else "-"
+                    for c in (us, partner)
+                ),
+            )
+        )
+    rows.append(
+        ("payoff incl. political weights, USD bn", f"{ev.utility[us]:+.2f}", f"{ev.utility[partner]:+.2f}")
+    )
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{'':{width}}  {us:>16}  {partner:>16}"]
+    lines += [f"{a:{width}}  {b:>16}  {c:>16}" for a, b, c in rows]
+    lines.append(
+        "political weights: " + "; ".join(f"{c}: {', '.join(weights[c].describe())}" for c in (us, partner))
+    )
+    lines.append(f"income: {o[us].income_concept}; balance: {o[us].balance_basis}")
+    return lines
+
+
+def _lever_line(pair: Any, levers: dict[str, float]) -> str:
+    sq = pair.status_quo()
+    changed = {k: v for k, v in levers.items() if v != sq[k]}
+    return "levers: " + (", ".join(f"{k}={v:g}" for k, v in changed.items()) or "(status quo 2024)")
+
+
+SET_HELP = "change one lever of the package, LEVER=VALUE (repeatable), e.g. us_auto_rate=0.25"
+
+
 @app.command("evaluate")
 def evaluate_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     package: str = typer.Option(..., "--package", help="built-in package name or a YAML file"),
-    model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
+    settings: list[str] = typer.Option([], "--set", help=SET_HELP),
+    model: str = typer.Option("multi-sector", "--model", help=MODEL_HELP),
     fmt: str = typer.Option("json", "--format", help="json or table"),
     output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
 ) -> None:
-    """Outcomes and utilities of one package."""
+    """Each side's outcome of one package in USD bn a year and % of GDP (equivalent variation), then
+    balance, sector output and jobs, and the payoff with political weights."""
     from tarifflab.negotiation.analysis import evaluate
-    from tarifflab.negotiation.packages import get_package
+    from tarifflab.negotiation.packages import get_package, with_settings
+    from tarifflab.negotiation.payoffs import weights_for
 
     _check_format(fmt)
     pm = _payoff_model(pair, model)
-    pk = get_package(pm.pair, package)
-    ev = evaluate(pm, pk)
-    payload = ev.to_dict(pm.pair)
-    lines = [f"package {pk.name}: {pk.description}"]
-    for c, o in ev.outcomes.items():
-        lines.append(
-            f"{c}: utility {ev.utility[c]:+.3f}  real income {o.real_income_pct:+.3f}%  CPI {o.cpi_pct:+.3f}%  "
-            f"balance {o.bilateral_balance_usd_bn:+.1f} bn ({o.balance_change_usd_bn:+.1f})  "
-            f"revenue {o.tariff_revenue_usd_bn:.1f} bn ({o.revenue_change_usd_bn:+.1f})  "
-            + "  ".join(f"{k} {v:+.2f}%" for k, v in o.sector_output_pct.items())
-        )
+    pk = with_settings(pm.pair, get_package(pm.pair, package), settings)
+    weights = weights_for(pm.pair)
+    ev = evaluate(pm, pk, weights)
+    payload = ev.to_dict(pm.pair, weights)
+    payload["model"] = model
+    lines = [f"package {pk.name}: {pk.description}", _lever_line(pm.pair, pk.levers)]
+    lines += _money_table(pm.pair, ev, weights)
     _emit(payload, fmt, output, "\n".join(lines))
 
 
@@ -156,19 +217,24 @@ def frontier_cmd(
     us, partner = pm.pair.players
     du, dp = rep.disagreement.utility[us], rep.disagreement.utility[partner]
     lines = [
-        f"{len(packages)} packages, {len(rep.frontier_index)} on the frontier ({rep.seconds:.1f} s)",
-        f"disagreement ({d.name}): {us} {du:+.3f}  {partner} {dp:+.3f}",
+        f"{len(packages)} packages, {len(rep.frontier_index)} on the frontier ({rep.seconds:.1f} s); "
+        "payoffs in USD bn a year (equivalent variation + political weights)",
+        f"disagreement ({d.name}): {us} {du:+.2f}  {partner} {dp:+.2f}",
+        "  " + _lever_line(pm.pair, d.levers),
     ]
     if not rep.mutually_beneficial:
         lines.append(str(payload["message"]))
     for name, sol in rep.solutions.items():
-        lines.append(f"{name:18} {us} {sol.point[0]:+.3f}  {partner} {sol.point[1]:+.3f}")
+        lines.append(f"{name:18} {us} {sol.point[0]:+.2f}  {partner} {sol.point[1]:+.2f}")
+        if sol.package_index is not None:
+            lines.append("  package " + _lever_line(pm.pair, rep.packages[sol.package_index]))
     pos = payload["actual_deal"]
-    if isinstance(pos, dict):
+    if isinstance(pos, dict) and act is not None:
         pay = pos["payoffs"]
         lines.append(
-            f"actual deal: {us} {pay[us]:+.3f}  {partner} {pay[partner]:+.3f}  dominated by {pos['dominated_by']} packages"
+            f"actual deal: {us} {pay[us]:+.2f}  {partner} {pay[partner]:+.2f}  dominated by {pos['dominated_by']} packages"
         )
+        lines.append("  " + _lever_line(pm.pair, act.levers))
     _emit(payload, fmt, output, "\n".join(lines))
 
 
@@ -176,13 +242,13 @@ def frontier_cmd(
 def concessions_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     deal: str = typer.Option("july_2025_deal", "--deal", help="the deal package"),
-    model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
+    model: str = typer.Option("multi-sector", "--model", help=MODEL_HELP),
     reference: str = typer.Option(
         "no_deal_july_letter", "--reference", help="package each lever is reset to"
     ),
     fmt: str = typer.Option("json", "--format", help="json or table"),
 ) -> None:
-    """What each concession of a deal was worth to each side (utility points)."""
+    """What each concession of a deal was worth to each side (USD bn a year, incl. political weights)."""
     from tarifflab.negotiation.analysis import concession_values
     from tarifflab.negotiation.packages import get_package
 
@@ -190,8 +256,8 @@ def concessions_cmd(
     pm = _payoff_model(pair, model)
     values = concession_values(pm, get_package(pm.pair, deal), get_package(pm.pair, reference))
     us, partner = pm.pair.players
-    lines = [f"{'lever':34} {us:>9} {partner:>9}"] + [
-        f"{k:34} {v[us]:+9.4f} {v[partner]:+9.4f}" for k, v in values.items()
+    lines = [f"{'lever (USD bn a year)':34} {us:>9} {partner:>9}"] + [
+        f"{k:34} {v[us]:+9.2f} {v[partner]:+9.2f}" for k, v in values.items()
     ]
     _emit(values, fmt, None, "\n".join(lines))
 

@@ -15,6 +15,8 @@ from tarifflab.negotiation.levers import Pair
 from tarifflab.negotiation.packages import EmptyGridError, Package
 from tarifflab.negotiation.payoffs import Outcomes, PayoffModel, UtilityWeights, utilities, weights_for
 
+PAYOFF_UNITS = "USD bn a year: equivalent variation plus the political layer (payoffs.UtilityWeights)"
+
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -25,14 +27,17 @@ class Evaluation:
     outcomes: dict[str, Outcomes]
     utility: dict[str, float]
 
-    def to_dict(self, pair: Pair) -> dict[str, object]:
+    def to_dict(self, pair: Pair, weights: dict[str, UtilityWeights] | None = None) -> dict[str, object]:
         sq = pair.status_quo()
+        w = weights or weights_for(pair)
         return {
             "package": None if self.package is None else self.package.name,
             "description": None if self.package is None else self.package.description,
             "levers": {k: v for k, v in self.levers.items() if v != sq[k]},
             "outcomes": {c: o.to_dict() for c, o in self.outcomes.items()},
             "utility": dict(self.utility),
+            "utility_units": PAYOFF_UNITS,
+            "political_weights": {c: w[c].describe() for c in pair.players},
         }
 
 
@@ -134,6 +139,7 @@ class FrontierReport:
         idx = self.frontier_index if max_frontier is None else self.frontier_index[:max_frontier]
         result: dict[str, object] = {
             "pair": self.pair.name,
+            "payoff_units": PAYOFF_UNITS,
             "packages_evaluated": len(self.packages),
             "seconds": self.seconds,
             "disagreement": {c: self.disagreement.utility[c] for c in (us, partner)},

@@ -1,9 +1,11 @@
 """Packages (named lever settings) and lever grids, as YAML validated by pydantic.
 
 A package file (``packages/<pair>.yaml``) maps names to ``{description, include: [...], levers: {...}}``;
-``include`` merges other packages of the same file. Contradictions are named errors: the same lever
-set to different values by two included packages or by a package and its includes, or a partner
-that retaliates while conceding (cuts, purchases or a pledge).
+``include`` merges other packages of the same file; ``override`` then changes chosen levers of the
+result on purpose (``include: [july_2025_deal]`` + ``override: {us_auto_rate: 0.25}``). Contradictions
+are named errors: the same lever set to different values by two included packages or by a package's
+``levers`` and its includes (use ``override`` to mean it), or a partner that retaliates while conceding
+(cuts, purchases or a pledge). On the CLI, ``--set LEVER=VALUE`` does the same as ``override``.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class PackageSpec(BaseModel):
     description: str = ""
     include: list[str] = []
     levers: dict[str, LeverValue] = {}
+    override: dict[str, LeverValue] = {}
 
 
 class PackageFile(BaseModel):
@@ -149,6 +152,9 @@ def _resolve(pair: Pair, file: PackageFile, name: str, seen: tuple[str, ...]) ->
                 f"package {name}: lever {lever} set to {v:g} but included package {origin[lever]} sets {merged[lever]:g}"
             )
         merged[lever] = v
+    for lever, value in spec.override.items():
+        pair.lever(lever)
+        merged[lever] = float(value)
     return merged
 
 
@@ -200,6 +206,34 @@ def get_package(pair: Pair, name_or_file: str) -> Package:
     packages = dict(load_package_file(builtin).packages) if builtin.exists() else {}
     packages[path.stem] = spec
     return resolve(pair, PackageFile(pair=pair.name, packages=packages), path.stem)
+
+
+def parse_setting(text: str) -> tuple[str, float]:
+    """``"us_auto_rate=0.25"`` → ``("us_auto_rate", 0.25)``; one-line error otherwise."""
+    name, sep, value = text.partition("=")
+    name, value = name.strip(), value.strip()
+    if not sep or not name or not value:
+        raise InvalidInputError(f"--set {text!r}: expected LEVER=VALUE, e.g. us_auto_rate=0.25")
+    try:
+        number = float(value)
+    except ValueError:
+        raise InvalidInputError(f"--set {text!r}: {value!r} is not a number") from None
+    return name, number
+
+
+def with_settings(pair: Pair, package: Package, settings: list[str]) -> Package:
+    """``package`` with some levers changed (``LEVER=VALUE`` strings; checked names, ranges and
+    consistency). The name records the change, e.g. ``july_2025_deal [us_auto_rate=0.25]``."""
+    if not settings:
+        return package
+    changes = dict(parse_setting(t) for t in settings)
+    levers = dict(package.levers)
+    for name, value in changes.items():
+        levers[name] = pair.lever(name).check(value)
+    label = ", ".join(f"{k}={v:g}" for k, v in changes.items())
+    name = f"{package.name} [{label}]"
+    check_consistency(pair, name, levers)
+    return Package(name, f"{package.description} Changed: {label}.", levers)
 
 
 #: Grid used for pairs without a grid file of their own (levers every pair has; 810 packages).
