@@ -173,6 +173,13 @@ class FakeNegotiation:
         )  # fmt: skip
 
     @staticmethod
+    def money(pair: str, package: str, reference: str) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"measure": ["equivalent variation, USD bn a year"] * 2, "side": ["USA", "JPN"],
+             "package": [1.0, -2.0], "reference": [0.5, -3.0], "difference": [0.5, 1.0]}
+        )  # fmt: skip
+
+    @staticmethod
     def analyse(request: services.NegotiationRequest) -> services.NegotiationOutcome:
         us = [0.0, 0.5, 1.0]
         frontier = pd.DataFrame({"us": us, "jpn": [1.0 - u * u for u in us]})
@@ -200,6 +207,10 @@ def fake_backends(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(services, "measures", _fake_measures)
     monkeypatch.setattr(services, "_ge_backend", lambda model: FakeGE())
     monkeypatch.setattr(services, "_negotiation_backend", lambda: FakeNegotiation())
+    monkeypatch.setattr(
+        services, "negotiation_packages", lambda pair: ["july_2025_deal", "no_deal_july_letter"]
+    )
+    monkeypatch.setattr(services, "negotiation_money", FakeNegotiation.money)
     yield
     st.cache_data.clear()
 

@@ -134,6 +134,10 @@ def test_scenario_lab_real_tariffs_from_a_date_with_edits_and_bands() -> None:
 def test_negotiation_real() -> None:
     at = page("negotiation")
     assert not at.error and not at.warning, errors(at) + warnings(at)
+    money = at.dataframe[0].value.set_index(["measure", "side"])
+    # the pledge alone transfers 550 × 0.5 × 5 % = 13.75 USD bn a year from Japan (docs/negotiation.md §3),
+    # so the July deal's equivalent variation for Japan lies below −13.75 against the status quo
+    assert money.loc[("equivalent variation, USD bn a year", "JPN"), "package"] < -13.75
     points = at.dataframe[-1].value.set_index("point")
     assert {"disagreement", "Nash", "Kalai-Smorodinsky", "Rubinstein", "actual deal"} <= set(points.index)
     before = points.loc["Nash (US power α)", "us"]

@@ -503,7 +503,7 @@ def _ge_backend(model: str) -> Any:
 # ---------------------------------------------------------------------------------------- negotiation
 @dataclass(frozen=True)
 class NegotiationRequest:
-    """Utility weights (``SIDE:field`` → weight ≥ 0), the US bargaining power α ∈ [0, 1] and,
+    """Political weights in dollars (``SIDE:field`` → weight ≥ 0), the US bargaining power α ∈ [0, 1] and,
     optionally, a package of lever values (lever → value in the lever's unit) to place on the map."""
 
     weights: tuple[tuple[str, float], ...] = ()
@@ -522,7 +522,7 @@ class NegotiationRequest:
 
 @dataclass(frozen=True)
 class NegotiationOutcome:
-    """Frontier ``us, jpn`` (utility points), named points ``point, us, jpn``, every package's payoffs
+    """Frontier ``us, jpn`` (USD bn a year incl. political weights), named points ``point, us, jpn``, every package's payoffs
     (``cloud``) and diagnostics."""
 
     frontier: pd.DataFrame
@@ -534,6 +534,35 @@ class NegotiationOutcome:
 def negotiation_levers() -> pd.DataFrame:
     """``lever, side, unit, low, high, status_quo, deal, description`` of the US–Japan negotiation."""
     frame: pd.DataFrame = _negotiation_backend().levers_frame()
+    return frame
+
+
+def negotiation_pairs() -> tuple[str, ...]:
+    """Pairs offered by the Negotiation page's plain question."""
+    from tarifflab.app import bargaining
+
+    return bargaining.PAIRS
+
+
+def negotiation_packages(pair: str) -> list[str]:
+    """Built-in package names of ``pair``."""
+    from tarifflab.app import bargaining
+
+    try:
+        return bargaining.pair_packages(pair)
+    except ImportError as error:
+        raise _unavailable("the negotiation packages (tarifflab.negotiation)", error) from None
+
+
+def negotiation_money(pair: str, package: str, reference: str) -> pd.DataFrame:
+    """``measure, side, package, reference, difference``: dollars first (multi-sector GE model)."""
+    from tarifflab.app import bargaining
+
+    try:
+        with _NEG_LOCK:
+            frame: pd.DataFrame = bargaining.package_money(pair, package, reference)
+    except ImportError as error:
+        raise _unavailable("the multi-sector GE payoff model", error) from None
     return frame
 
 

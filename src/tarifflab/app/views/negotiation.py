@@ -1,4 +1,5 @@
-"""Negotiation: levers, utility weights and bargaining power → frontier, bargaining solutions, actual deal."""
+"""Negotiation: a plain question first (pair, package, against what) answered in dollars; then the
+frontier map with bargaining power, your own package and the political weights behind an expander."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ def _weights(table: pd.DataFrame) -> tuple[tuple[str, float], ...]:
     columns = st.columns(2)
     for index, (side, rows) in enumerate(table.groupby("side", sort=False)):
         with columns[index % 2]:
-            st.markdown(f"**{side}'s utility weights** (points per % or per USD bn)")
+            st.markdown(f"**{side}'s political weights** (dollars of national income per dollar)")
             for key, label, default in zip(rows["key"], rows["label"], rows["default"], strict=True):
                 value = st.number_input(
-                    str(label), value=float(default), step=0.01, format="%.3f", key=f"neg_w_{key}"
+                    str(label), value=float(default), step=0.05, format="%.2f", key=f"neg_w_{key}"
                 )
                 chosen.append((str(key), float(value)))
     return tuple(chosen)
@@ -37,34 +38,83 @@ def _package(levers: pd.DataFrame) -> tuple[tuple[str, float], ...]:
     return tuple(chosen)
 
 
+def _question() -> None:
+    """The plain question: what does a package give each side, in dollars, against a reference?"""
+    st.subheader("What does a package give each side?")
+    pairs = list(services.negotiation_pairs())
+    c1, c2, c3 = st.columns(3)
+    pair = c1.selectbox("Negotiating pair", pairs, index=0, key="neg_q_pair")
+    names: list[str] | None = None
+    with common.guard("negotiation"):
+        names = cache.negotiation_packages(pair)
+    if not names:
+        return
+    default_pkg = names.index("july_2025_deal") if "july_2025_deal" in names else 0
+    package = c2.selectbox("Package", names, index=default_pkg, key="neg_q_package")
+    ref_default = next(
+        (
+            names.index(n)
+            for n in ("no_deal_july_letter", "liberation_day_annex", "status_quo_2024")
+            if n in names
+        ),
+        0,
+    )
+    reference = c3.selectbox("Against (no deal)", names, index=ref_default, key="neg_q_reference")
+    with common.guard("negotiation"), st.spinner("Solving the multi-sector model…"):
+        money = cache.negotiation_money(pair, package, reference)
+        st.dataframe(
+            money,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                col: st.column_config.NumberColumn(col, format="%+.2f")
+                for col in ("package", "reference", "difference")
+            },
+        )
+        st.caption(
+            "Equivalent variation = the multi-sector GE model's exact real-income change × national income "
+            "(value added + tariff revenue − surplus, base-year dollars); tariff revenue is already in it. "
+            "Balances are on the model's purged base: with fixed aggregate deficits a bilateral swing is "
+            "trade diverted to or from other partners. Changes are against the 2024 status quo; "
+            "'difference' = package − reference."
+        )
+
+
 def render() -> None:
     common.header(
         "Negotiation",
-        "What each side could trade (levers), how much each side values each outcome (weights), and "
-        "where the bargaining solutions sit on the frontier compared with the deal of 2025-07-22.",
+        "Which package gives each side what, in dollars; what it would take; where the bargaining "
+        "solutions sit compared with the deal of 2025-07-22.",
     )
+    _question()
     levers = weights = None
     with common.guard("negotiation"):
         levers = cache.negotiation_levers()
         weights = cache.negotiation_weights()
     if levers is None or weights is None:
         return
+    st.subheader("US–Japan: the frontier of the lever grid")
     with st.expander(f"The {len(levers)} levers: 2024 status quo and the July 2025 deal", expanded=False):
         st.dataframe(levers, hide_index=True, width="stretch")
     package = _package(levers)
-    chosen = _weights(weights)
+    with st.expander("Political weights (what one dollar of a sector's output or of the balance is worth)"):
+        chosen = _weights(weights)
     power = st.slider("US bargaining power α (asymmetric Nash)", 0.0, 1.0, 0.5, 0.05, key="neg_power")
     with common.guard("negotiation"), st.spinner("Evaluating the lever grid and tracing the frontier…"):
         request = services.NegotiationRequest(weights=chosen, us_power=power, package=package).validated()
         outcome = cache.negotiation_analysis(request.key(), request)
         common.chart(figures.frontier_figure(outcome.frontier, outcome.points, outcome.cloud))
+        st.caption(
+            "Payoffs in USD bn a year: equivalent variation (fast Ossa model; its income is gross absorption, "
+            "so dollars are larger than the table above) plus the political weights."
+        )
         st.dataframe(
             outcome.points,
             hide_index=True,
             width="stretch",
             column_config={
-                "us": st.column_config.NumberColumn("US payoff", format="%.4f"),
-                "jpn": st.column_config.NumberColumn("Japan payoff", format="%.4f"),
+                "us": st.column_config.NumberColumn("US payoff, USD bn", format="%+.2f"),
+                "jpn": st.column_config.NumberColumn("Japan payoff, USD bn", format="%+.2f"),
             },
         )
         with st.expander("Diagnostics"):
