@@ -370,3 +370,28 @@ def rounds_cmd(
         lines.append(f"deal of {rec.deal_terms.date} ({rec.deal_terms.implemented_by}):")
         lines += [f"  - {t}" for t in rec.deal_terms.terms]
     _emit(payload, fmt, None, "\n".join(lines))
+
+
+@app.command("deals")
+def deals_cmd(
+    record: Path | None = typer.Option(
+        None, "--record", help="deal record YAML (default: the packaged record)"
+    ),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+) -> None:
+    """The 2025–2026 framework deals: threat, agreed rate, caps, investment, purchases, with sources."""
+    from tarifflab.negotiation.deals import load_deals
+
+    _check_format(fmt)
+    deals = load_deals(record)
+    payload = {"deals": [d.model_dump(mode="json") for d in deals]}
+    lines = [
+        f"{'partner':20} {'first date':10} {'threat%':>7} {'agreed%':>7} {'all-in':>6} {'invest $bn':>10}  threat basis"
+    ]
+    for d in deals:
+        invest = "-" if d.investment.value is None else f"{d.investment.value:g}"
+        lines.append(
+            f"{d.partner:20} {d.first_date.isoformat():10} {d.threat_rate_pct:7g} {d.agreed_rate_pct:7g} "
+            f"{'yes' if d.agreed.all_in else 'no':>6} {invest:>10}  {d.threat.basis}"
+        )
+    _emit(payload, fmt, None, "\n".join(lines))
