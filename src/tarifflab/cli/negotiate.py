@@ -395,3 +395,70 @@ def deals_cmd(
             f"{'yes' if d.agreed.all_in else 'no':>6} {invest:>10}  {d.threat.basis}"
         )
     _emit(payload, fmt, None, "\n".join(lines))
+
+
+@app.command("predict")
+def predict_cmd(
+    pair: str = typer.Argument(..., help="negotiating pair with a recorded deal, e.g. us-japan"),
+    exclude_own_deal: bool = typer.Option(
+        False, "--exclude-own-deal", help="calibrate without this partner's deal (leave-one-out)"
+    ),
+    draws: int = typer.Option(20, "--draws", help="bootstrap draws for the interval (0: none)"),
+    fmt: str = typer.Option("json", "--format", help="json or table"),
+) -> None:
+    """Predicted agreed headline rate (revealed-preference calibration on the recorded deals)."""
+    from tarifflab.negotiation.calibration import predict
+    from tarifflab.negotiation.deals import get_deal, load_deals
+
+    _check_format(fmt)
+    if draws < 0:
+        raise InvalidInputError(f"--draws must be non-negative, got {draws}")
+    deal = get_deal(pair)
+    result = predict(deal, load_deals(), exclude_own=exclude_own_deal, draws=draws)
+    payload = result.to_dict()
+    low, high = result.interval_pct
+    table = (
+        f"{deal.partner}: predicted {result.predicted_rate_pct:.1f}% [{low:.1f}, {high:.1f}] "
+        f"(threat {result.threat_rate_pct:g}%, actual {result.actual_rate_pct:g}%"
+        + (", own deal excluded)" if exclude_own_deal else ")")
+    )
+    _emit(payload, fmt, None, table)
+
+
+@app.command("backtest")
+def backtest_cmd(
+    fmt: str = typer.Option("csv", "--format", help="csv or json"),
+) -> None:
+    """Leave-one-out back-test of the headline rate on the recorded deals, with two naive baselines."""
+    import csv
+    import io
+
+    from tarifflab.negotiation.calibration import backtest
+    from tarifflab.negotiation.deals import load_deals
+
+    if fmt not in ("csv", "json"):
+        raise InvalidInputError(f"unknown format {fmt!r}; use csv or json")
+    rows, mae = backtest(load_deals())
+    columns = [
+        "partner", "actual_rate_pct", "predicted_rate_pct", "threat_rate_pct",
+        "best_constant_rate_pct", "threat_halved_pct",
+    ]  # fmt: skip
+    if fmt == "json":
+        typer.echo(json.dumps({"rows": [r.__dict__ for r in rows], "mae_pct": mae}, indent=2))
+        return
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for r in rows:
+        writer.writerow([r.partner] + [f"{getattr(r, c):.2f}" for c in columns[1:]])
+    writer.writerow(
+        [
+            "MAE",
+            "",
+            f"{mae['predicted_rate_pct']:.2f}",
+            "",
+            f"{mae['best_constant_rate_pct']:.2f}",
+            f"{mae['threat_halved_pct']:.2f}",
+        ]
+    )
+    typer.echo(buf.getvalue().rstrip("\n"))

@@ -22,12 +22,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from tarifflab.errors import DealRecordError
 
-SOURCE_PREFIXES = ("https://", "http://", "tariff-lists/", "engine:")
+SOURCE_PREFIXES = ("https://", "http://", "tariff-lists/", "census/", "engine:")
 
 
 def _check_source(source: str | None) -> None:
     if source is not None and not source.startswith(SOURCE_PREFIXES):
-        raise ValueError(f"source {source!r} must be a URL, a tariff-lists/ path or engine:<measure id>")
+        raise ValueError(
+            f"source {source!r} must be a URL, a tariff-lists/ or census/ path or engine:<measure id>"
+        )
 
 
 class _Strict(BaseModel):
@@ -140,6 +142,7 @@ class Deal(_Strict):
 
     partner: str
     iso3: str = Field(pattern=r"^[A-Z]{3}$")
+    us_imports_2024: SourcedAmount
     announced: SourcedDate
     framework: SourcedDate
     implemented: SourcedDate
@@ -165,6 +168,12 @@ class Deal(_Strict):
     def threat_rate_pct(self) -> float:
         assert self.threat.value is not None  # checked by the validator
         return float(self.threat.value)
+
+    @property
+    def us_imports_usd_bn(self) -> float:
+        if self.us_imports_2024.value is None or self.us_imports_2024.value <= 0:
+            raise DealRecordError(f"deal with {self.partner}: US imports unknown")
+        return float(self.us_imports_2024.value)
 
     @property
     def agreed_rate_pct(self) -> float:
