@@ -76,7 +76,9 @@ def test_us_imports_match_census(reference_data: Path) -> None:
     # US Census Bureau goods trade by partner (djhshih/tariff data/country.csv), IYR 2024, million USD
     path = reference_data / "census" / "djhshih__tariff" / "data" / "country.csv"
     with path.open(encoding="utf-8") as fh:
-        imports = {row["CTY_CODE"]: float(row["IYR"]) / 1000 for row in csv.DictReader(fh) if row["year"] == "2024"}
+        imports = {
+            row["CTY_CODE"]: float(row["IYR"]) / 1000 for row in csv.DictReader(fh) if row["year"] == "2024"
+        }
     for deal in load_deals():
         code = deal.us_imports_2024.note.split("CTY_CODE ")[1].rstrip(")")
         assert deal.us_imports_usd_bn == pytest.approx(imports[code], abs=0.001), deal.iso3

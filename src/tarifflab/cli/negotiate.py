@@ -404,6 +404,9 @@ def predict_cmd(
         False, "--exclude-own-deal", help="calibrate without this partner's deal (leave-one-out)"
     ),
     draws: int = typer.Option(20, "--draws", help="bootstrap draws for the interval (0: none)"),
+    record: Path | None = typer.Option(
+        None, "--record", help="deal record YAML (default: the packaged record)"
+    ),
     fmt: str = typer.Option("json", "--format", help="json or table"),
 ) -> None:
     """Predicted agreed headline rate (revealed-preference calibration on the recorded deals)."""
@@ -413,8 +416,8 @@ def predict_cmd(
     _check_format(fmt)
     if draws < 0:
         raise InvalidInputError(f"--draws must be non-negative, got {draws}")
-    deal = get_deal(pair)
-    result = predict(deal, load_deals(), exclude_own=exclude_own_deal, draws=draws)
+    deal = get_deal(pair, record)
+    result = predict(deal, load_deals(record), exclude_own=exclude_own_deal, draws=draws)
     payload = result.to_dict()
     low, high = result.interval_pct
     table = (
@@ -427,6 +430,9 @@ def predict_cmd(
 
 @app.command("backtest")
 def backtest_cmd(
+    record: Path | None = typer.Option(
+        None, "--record", help="deal record YAML (default: the packaged record)"
+    ),
     fmt: str = typer.Option("csv", "--format", help="csv or json"),
 ) -> None:
     """Leave-one-out back-test of the headline rate on the recorded deals, with two naive baselines."""
@@ -438,7 +444,7 @@ def backtest_cmd(
 
     if fmt not in ("csv", "json"):
         raise InvalidInputError(f"unknown format {fmt!r}; use csv or json")
-    rows, mae = backtest(load_deals())
+    rows, mae = backtest(load_deals(record))
     columns = [
         "partner", "actual_rate_pct", "predicted_rate_pct", "threat_rate_pct",
         "best_constant_rate_pct", "threat_halved_pct",

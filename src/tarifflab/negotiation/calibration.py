@@ -83,7 +83,7 @@ class Parameters:
         return np.array([self.us_power, self.us_ideal_rate, self.partner_marginal_loss, self.pledge_value])
 
     @classmethod
-    def from_array(cls, values: Sequence[float]) -> Parameters:
+    def from_array(cls, values: Sequence[float] | np.ndarray) -> Parameters:
         clipped = [float(np.clip(v, *BOUNDS[name])) for name, v in zip(PARAMETERS, values, strict=True)]
         return cls(*clipped)
 
@@ -131,7 +131,7 @@ def predict_rates(params: Parameters, threat: np.ndarray, pledge: np.ndarray) ->
     slope = 1.5 * roots**2 + 2.0 * c2 * roots + c1_column
     margin = 1e-9 * (hi - lo)[:, None]
     inside = (roots > lo[:, None] + margin) & (roots < hi[:, None] - margin) & (slope < 0)
-    found = inside.any(axis=1)
+    found: np.ndarray = np.asarray(inside.any(axis=1))
     x = np.where(found, np.max(np.where(inside, roots, -np.inf), axis=1), 0.5 * (lo + hi))
     if not np.all(found[deal]):  # numerically tangent roots: bisection on the rows concerned
         left, right = lo.copy(), hi.copy()
