@@ -29,8 +29,8 @@ def _time_solve(model, scenario, repeats: int) -> tuple[float, int]:  # type: ig
 
 def bench_solves(repeats: int) -> None:
     from tarifflab.models.ge.multi_sector import MultiSectorModel
-    from tarifflab.models.ge.multi_sector_scenarios import build_scenario
     from tarifflab.models.ge.multi_sector_solver import SolverOptions
+    from tarifflab.studies.ge_multi_sector import build_scenario
 
     cases = [("icio", 2022, True), ("icio", 2022, False), ("default", None, True)]
     for dataset, year, io in cases:

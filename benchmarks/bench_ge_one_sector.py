@@ -18,7 +18,7 @@ import numpy as np
 from scipy.optimize import root
 
 from tarifflab.models.ge.one_sector import OneSectorModel
-from tarifflab.models.ge.one_sector_scenarios import OneSectorLab, scenarios
+from tarifflab.studies.ge_one_sector import OneSectorLab, scenarios
 
 TABLES_1_TO_3 = {
     "liberation-day": "income-tax",

@@ -10,8 +10,8 @@ import argparse
 import csv
 from pathlib import Path
 
-from tarifflab.data.build import builders
 from tarifflab.data.reference import reference_root
+from tarifflab.studies.build import builders
 
 EMBEDDED = Path(__file__).resolve().parents[1] / "src" / "tarifflab" / "data" / "embedded"
 
@@ -35,7 +35,9 @@ def main() -> None:
         for item in build(reference, EMBEDDED):
             rows[item.file] = item.with_hash(EMBEDDED)
     with provenance_file.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["file", "sha256", "derived_from", "method", "licence"])
+        writer = csv.DictWriter(
+            handle, fieldnames=["file", "sha256", "derived_from", "method", "licence"], lineterminator="\n"
+        )
         writer.writeheader()
         for key in sorted(rows):
             writer.writerow(rows[key])

@@ -28,11 +28,11 @@ import pandas as pd
 
 from tarifflab.models.ge.multi_sector import MultiSectorModel, MultiSectorResults, TariffChange
 from tarifflab.models.ge.multi_sector_data import MultiSectorData, load_dataset
-from tarifflab.models.ge.multi_sector_scenarios import build_scenario, liberation_day_rates
 from tarifflab.models.ge.one_sector_calibration import OneSectorParams
-from tarifflab.models.ge.one_sector_scenarios import OneSectorLab
 from tarifflab.models.ge.results import GEResult
 from tarifflab.nomenclature.countries import EU27
+from tarifflab.studies.ge_multi_sector import build_scenario, liberation_day_rates
+from tarifflab.studies.ge_one_sector import OneSectorLab
 
 FOCUS: tuple[str, ...] = ("USA", "CHN", "JPN", "EU", "CAN", "MEX", "KOR", "non-US")
 METRICS: tuple[str, ...] = ("welfare_pct", "exports_gdp_pct", "imports_gdp_pct", "cpi_pct")

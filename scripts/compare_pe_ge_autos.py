@@ -30,15 +30,15 @@ import pandas as pd
 from tarifflab.models.ge.elasticities import SOURCES
 from tarifflab.models.ge.multi_sector import MultiSectorModel, MultiSectorResults, MultiSectorScenario
 from tarifflab.models.ge.multi_sector_data import MultiSectorData, load_dataset
-from tarifflab.models.ge.multi_sector_scenarios import (
+from tarifflab.models.pe import ElasticityTable, SmartModel, SmartOptions, pe_inputs_from_dates
+from tarifflab.nomenclature.sectors import sector_of_hs6
+from tarifflab.studies.ge_multi_sector import (
     UsTariffOverride,
     apply_us_overrides,
     build_scenario,
     changes_from_matrix,
     engine_matrix,
 )
-from tarifflab.models.ge.multi_sector_sectors import sector_of_hs6
-from tarifflab.models.pe import ElasticityTable, SmartModel, SmartOptions, pe_inputs_from_dates
 
 SECTOR = "C29"
 DAY_BEFORE, DAY_OF = dt.date(2025, 9, 15), dt.date(2025, 9, 16)

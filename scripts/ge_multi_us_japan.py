@@ -18,7 +18,7 @@ import pandas as pd
 from tarifflab.models.ge.elasticities import SOURCES
 from tarifflab.models.ge.multi_sector import MultiSectorModel, MultiSectorResults
 from tarifflab.models.ge.multi_sector_data import load_dataset
-from tarifflab.models.ge.multi_sector_scenarios import build_scenario
+from tarifflab.studies.ge_multi_sector import build_scenario
 
 WORLDS = {
     "pre-deal": "pre-deal (2025-07-15)",

@@ -17,7 +17,7 @@ from tarifflab.models.ge.elasticities import (
 )
 from tarifflab.models.ge.multi_sector import MultiSectorModel
 from tarifflab.models.ge.multi_sector_data import load_dataset
-from tarifflab.models.ge.multi_sector_scenarios import build_scenario
+from tarifflab.studies.ge_multi_sector import build_scenario
 
 
 def test_registry_has_eight_sources_with_values() -> None:

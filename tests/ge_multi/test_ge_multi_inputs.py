@@ -15,9 +15,9 @@ from tarifflab.cli.ge_multi import run_multi_sector_cli
 from tarifflab.errors import InvalidInputError, ScenarioError, UnknownDatasetError, UnknownProductError
 from tarifflab.models.ge.multi_sector import MultiSectorModel
 from tarifflab.models.ge.multi_sector_data import load_dataset
-from tarifflab.models.ge.multi_sector_scenarios import build_scenario, engine_matrix
-from tarifflab.models.ge.multi_sector_sectors import ICIO_SECTORS, icio_sector_of_hs, sector_of_hs6
+from tarifflab.nomenclature.sectors import ICIO_SECTORS, icio_sector_of_hs, sector_of_hs6
 from tarifflab.policy.japan_schedule import JapanOverride, ave, coverage, japan_rates_on_us
+from tarifflab.studies.ge_multi_sector import build_scenario, engine_matrix
 
 CALLS: list[dict[str, object]] = []
 
@@ -130,7 +130,7 @@ def test_cli_function_errors(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_us_overrides_by_partner_sector_and_hs_range() -> None:
-    from tarifflab.models.ge.multi_sector_scenarios import UsTariffOverride, apply_us_overrides
+    from tarifflab.studies.ge_multi_sector import UsTariffOverride, apply_us_overrides
 
     data = load_dataset("default")
     on = dt.date(2025, 9, 20)

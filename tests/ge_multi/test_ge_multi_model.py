@@ -20,8 +20,8 @@ from tarifflab.errors import (
 from tarifflab.models.ge.multi_sector import MultiSectorModel, MultiSectorScenario, TariffChange
 from tarifflab.models.ge.multi_sector_data import MultiSectorData, load_dataset
 from tarifflab.models.ge.multi_sector_equations import Equations, Shock
-from tarifflab.models.ge.multi_sector_scenarios import build_scenario
 from tarifflab.models.ge.multi_sector_solver import SolverOptions
+from tarifflab.studies.ge_multi_sector import build_scenario
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from tarifflab.models.ge.multi_sector_welfare import exact_decomposition, path_d
 def nafta() -> tuple[MultiSectorModel, MultiSectorResults]:
     pytest.importorskip("h5py")
     from tarifflab.data.reference import have_reference_data
-    from tarifflab.models.ge.multi_sector_scenarios import build_scenario
+    from tarifflab.studies.ge_multi_sector import build_scenario
 
     if not have_reference_data():
         pytest.skip("reference data absent (../shared/data or TARIFFLAB_REFERENCE_DATA)")

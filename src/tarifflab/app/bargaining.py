@@ -18,7 +18,7 @@ import pandas as pd
 from tarifflab.errors import InvalidInputError
 
 if TYPE_CHECKING:
-    from tarifflab.app.services import NegotiationOutcome, NegotiationRequest
+    from tarifflab.app.specs import NegotiationOutcome, NegotiationRequest
 
 PAIR = "us-japan"
 #: Pairs offered by the dashboard's plain question (built-in packages exist for us-japan and us-eu).
@@ -110,7 +110,7 @@ class NegotiationBackend:
 
     # ---------------------------------------------------------------------------------- analysis
     def analyse(self, request: NegotiationRequest) -> NegotiationOutcome:
-        from tarifflab.app.services import NegotiationOutcome
+        from tarifflab.app.specs import NegotiationOutcome
 
         report = self.analysis.frontier(
             self.model,

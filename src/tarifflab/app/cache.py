@@ -15,23 +15,33 @@ from tarifflab.app import services
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def etr_by_partner(on: dt.date, view: str) -> pd.DataFrame:
-    return services.etr_by_partner(on, view=view)
+def etr_by_partner(on: dt.date, view: str, scenarios: services.ScenarioTexts = ()) -> pd.DataFrame:
+    return services.etr_by_partner(on, view=view, scenarios=scenarios)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def etr_by_sector(on: dt.date, view: str, partner: str | None, scheme: str) -> pd.DataFrame:
-    return services.etr_by_sector(on, view=view, partner=partner, scheme=scheme)
+def etr_by_sector(
+    on: dt.date, view: str, partner: str | None, scheme: str, scenarios: services.ScenarioTexts = ()
+) -> pd.DataFrame:
+    return services.etr_by_sector(on, view=view, partner=partner, scheme=scheme, scenarios=scenarios)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def etr_series(start: dt.date, end: dt.date, partner: str | None, view: str = "in-force") -> pd.DataFrame:
-    return services.etr_series(start, end, partner=partner, view=view)
+def etr_series(
+    start: dt.date,
+    end: dt.date,
+    partner: str | None,
+    view: str = "in-force",
+    scenarios: services.ScenarioTexts = (),
+) -> pd.DataFrame:
+    return services.etr_series(start, end, partner=partner, view=view, scenarios=scenarios)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def etr_series_with_total(start: dt.date, end: dt.date, partners: tuple[str, ...]) -> pd.DataFrame:
-    return services.etr_series_with_total(start, end, partners)
+def etr_series_with_total(
+    start: dt.date, end: dt.date, partners: tuple[str, ...], scenarios: services.ScenarioTexts = ()
+) -> pd.DataFrame:
+    return services.etr_series_with_total(start, end, partners, scenarios=scenarios)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -58,6 +68,7 @@ def duty_lookup(
     view: str,
     as_known_on: dt.date | None,
     usmca_qualifying: bool = False,
+    scenarios: services.ScenarioTexts = (),
 ) -> services.DutyLookup:
     return services.duty_lookup(
         hts,
@@ -67,7 +78,13 @@ def duty_lookup(
         view=view,
         as_known_on=as_known_on,
         usmca_qualifying=usmca_qualifying,
+        scenarios=scenarios,
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def stale_banner(on: dt.date, scenarios: services.ScenarioTexts = ()) -> str | None:
+    return services.stale_banner(on, scenarios)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)

@@ -57,3 +57,37 @@ def header(title: str, intro: str) -> None:
 def chart(fig: go.Figure, key: str | None = None) -> None:
     """Show a plotly figure full width; maps read their outlines from this server (works offline)."""
     st.plotly_chart(fig, width="stretch", config=figures.DASHBOARD_CONFIG, key=key)
+
+
+def scenario_upload() -> services.ScenarioTexts:
+    """The scenario-file uploader in the sidebar; returns the files, applied in order.
+
+    Every page with dates and duties shows it under the same key, so an upload stays active across
+    pages. A file that does not validate is shown as one error line and not applied.
+    """
+    uploaded = st.sidebar.file_uploader(
+        "Scenario files (YAML, applied in order)",
+        type=["yaml", "yml"],
+        accept_multiple_files=True,
+        key="scenario_upload",
+        help="Measures in the library's schema, or end / replace / rescale records naming a measure id "
+        "(see docs/examples/).",
+    )
+    if not uploaded:
+        return ()
+    texts = tuple((f.name, f.getvalue().decode("utf-8", errors="replace")) for f in uploaded)
+    try:
+        library = services.library_for(texts)
+    except TariffLabError as error:
+        st.sidebar.error(str(error))
+        return ()
+    st.sidebar.caption(f"Scenario {library.scenario_hash}: {', '.join(name for name, _ in texts)}")
+    return texts
+
+
+def stale_banner(on: dt.date, scenarios: services.ScenarioTexts = ()) -> None:
+    """A warning banner when ``on`` is after the library's date (the law as last known is shown)."""
+    with guard("law status"):
+        text = services.stale_banner(on, scenarios)
+        if text:
+            st.warning(text, icon=":material/history:")

@@ -24,7 +24,7 @@ from tarifflab.errors import (
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, country_name
 
 if TYPE_CHECKING:
-    from tarifflab.app.services import ScenarioSpec
+    from tarifflab.app.specs import ScenarioSpec
 
 
 def _members(code: str, available: tuple[str, ...]) -> list[str]:
@@ -53,7 +53,7 @@ def _with_band(frame: pd.DataFrame, variants: list[np.ndarray]) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------- one sector
 class OneSectorBackend:
-    """The one-sector 'Liberation Day' model (:mod:`tarifflab.models.ge.one_sector_scenarios`)."""
+    """The one-sector 'Liberation Day' model (:mod:`tarifflab.studies.ge_one_sector`)."""
 
     #: Scenario that solves "these US tariffs, income-tax relief, no retaliation" (Table 1 case 1).
     US_ONLY = "liberation-day"
@@ -61,7 +61,7 @@ class OneSectorBackend:
     VARIANTS: tuple[dict[str, float], ...] = ({"eps": 8.0}, {"phi_tilde": 0.25})
 
     def __init__(self) -> None:
-        from tarifflab.models.ge import one_sector_scenarios as module
+        from tarifflab.studies import ge_one_sector as module
 
         self.module = module
         self.lab = module.OneSectorLab.load()
@@ -129,10 +129,11 @@ class MultiSectorBackend:
     PATTERN_PRESETS = ("uniform-R", "targeted-ISO-R")
 
     def __init__(self) -> None:
-        from tarifflab.models.ge import multi_sector, multi_sector_scenarios
+        from tarifflab.models.ge import multi_sector
+        from tarifflab.studies import ge_multi_sector
 
         self.ms = multi_sector
-        self.scen = multi_sector_scenarios
+        self.scen = ge_multi_sector
         self.model = multi_sector.MultiSectorModel("default", elasticities=self.ELASTICITIES)
 
     def presets(self) -> list[str]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
-import json
 import re
 import threading
 from dataclasses import asdict, dataclass, field
@@ -21,6 +19,17 @@ from typing import Any
 
 import pandas as pd
 
+# The requests and outcomes live in specs (the adapters name them too); services hands them on.
+from tarifflab.app.specs import (
+    MODELS,
+    SOURCES,  # noqa: F401  (public: the scenario page lists services.SOURCES)
+    NegotiationOutcome,
+    NegotiationRequest,
+    ScenarioOutcome,
+    ScenarioSpec,
+    check_range,
+    scenario_key,  # noqa: F401  (public: the cache docs point at services.scenario_key)
+)
 from tarifflab.data.embedded import embedded_path
 from tarifflab.errors import (
     BackendUnavailableError,
@@ -52,19 +61,6 @@ def parse_date(text: str | dt.date, *, field_name: str = "date") -> dt.date:
 
 
 _HTS_CHARS = re.compile(r"[\s.\-]")
-
-
-def check_range(name: str, value: float, low: float, high: float) -> float:
-    """Return ``value`` if ``low <= value <= high`` else raise :class:`InvalidInputError`."""
-    if not (low <= value <= high):
-        raise InvalidInputError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
-    return value
-
-
-def scenario_key(inputs: dict[str, Any]) -> str:
-    """Stable hash of a scenario's inputs (the cache key and the id shown next to a result)."""
-    text = json.dumps(inputs, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _unavailable(what: str, error: BaseException) -> BackendUnavailableError:
@@ -147,6 +143,52 @@ def tariff_engine() -> Any:
     return TariffEngine.default()
 
 
+#: Uploaded scenario files as (file name, YAML text) pairs, applied in order; hashable for the caches.
+ScenarioTexts = tuple[tuple[str, str], ...]
+
+
+def library_for(scenarios: ScenarioTexts = ()) -> Any:
+    """The measure library with the uploaded scenario files applied in order.
+
+    A malformed file raises :class:`~tarifflab.errors.ScenarioError` naming file, record and field.
+    """
+    try:
+        from tarifflab.policy.library import load_library
+        from tarifflab.policy.scenario import apply_scenarios, parse_scenario
+    except ImportError as error:
+        raise _unavailable("the measure library (tarifflab.policy)", error) from None
+    return apply_scenarios(load_library(), [parse_scenario(text, name) for name, text in scenarios])
+
+
+def engine_for(scenarios: ScenarioTexts = ()) -> Any:
+    """The tariff engine with the uploaded scenario files applied (the default engine without any)."""
+    if not scenarios:
+        return tariff_engine()
+    from tarifflab.policy.engine import TariffEngine
+
+    return TariffEngine.for_library(library_for(scenarios))
+
+
+def _engine_kwargs(scenarios: ScenarioTexts) -> dict[str, Any]:
+    """``engine=`` for the metrics only when a scenario applies (they use the default engine otherwise)."""
+    return {"engine": engine_for(scenarios)} if scenarios else {}
+
+
+def law_status(on: str | dt.date, scenarios: ScenarioTexts = ()) -> dict[str, Any]:
+    """``law_known_on``, ``stale_days`` and ``scenario_hash`` for a date (what every result carries)."""
+    staleness: dict[str, Any] = library_for(scenarios).staleness(parse_date(on))
+    return staleness
+
+
+def stale_banner(on: str | dt.date, scenarios: ScenarioTexts = ()) -> str | None:
+    """The banner text for a date after the library's date (None on or before it)."""
+    library = library_for(scenarios)
+    if library.stale_days(parse_date(on)) == 0:
+        return None
+    text: str = library.stale_warning()
+    return text
+
+
 @dataclass(frozen=True)
 class DutyLayer:
     """One layer of the duty on a product: the instrument, its rate and its legal basis."""
@@ -172,6 +214,9 @@ class DutyLookup:
     refundable_pct: float
     layers: tuple[DutyLayer, ...] = field(default_factory=tuple)
     notes: tuple[str, ...] = ()
+    law_known_on: dt.date | None = None
+    stale_days: int = 0
+    scenario_hash: str | None = None
 
     def layers_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -188,6 +233,7 @@ def duty_lookup(
     view: str = "in-force",
     as_known_on: str | dt.date | None = None,
     usmca_qualifying: bool = False,
+    scenarios: ScenarioTexts = (),
 ) -> DutyLookup:
     """Duty on ``hts`` from ``origin`` entered on ``on`` (rates in percent, money in USD).
 
@@ -203,7 +249,7 @@ def duty_lookup(
     if value_usd is not None:
         check_range("customs value (USD)", value_usd, 0.0, 1e12)
     options = {"usmca_qualifying": True} if usmca_qualifying else {}
-    result = tariff_engine().duty(
+    result = engine_for(scenarios).duty(
         str(hts), iso3, day, value_usd=value_usd, view=view, as_known_on=known, **options
     )
     layers = tuple(
@@ -228,6 +274,9 @@ def duty_lookup(
         refundable_pct=float(result.refundable_pct),
         layers=layers,
         notes=tuple(str(n) for n in getattr(result, "notes", ())),
+        law_known_on=getattr(result, "law_known_on", None),
+        stale_days=int(getattr(result, "stale_days", 0)),
+        scenario_hash=getattr(result, "scenario_hash", None),
     )
 
 
@@ -240,17 +289,23 @@ def _etr_module() -> Any:
     return etr
 
 
-def etr_by_partner(on: str | dt.date, view: str = "in-force") -> pd.DataFrame:
+def etr_by_partner(on: str | dt.date, view: str = "in-force", scenarios: ScenarioTexts = ()) -> pd.DataFrame:
     """``partner, name, imports_usd, duty_usd, etr_pct`` on a date (one row ``ALL`` = all partners)."""
     day = parse_date(on)
     known = day if view == "as-known" else None
-    frame = _etr_module().etr_by_partner(day, view=view, as_known_on=known).copy()
+    frame = (
+        _etr_module().etr_by_partner(day, view=view, as_known_on=known, **_engine_kwargs(scenarios)).copy()
+    )
     frame["name"] = [country_name(str(code)) for code in frame["partner"]]
     return frame
 
 
 def etr_by_sector(
-    on: str | dt.date, view: str = "in-force", partner: str | None = None, scheme: str = "section"
+    on: str | dt.date,
+    view: str = "in-force",
+    partner: str | None = None,
+    scheme: str = "section",
+    scenarios: ScenarioTexts = (),
 ) -> pd.DataFrame:
     """ETR by sector (HS section, HS chapter or GTAP sector) on a date, for all partners or one."""
     day = parse_date(on)
@@ -259,13 +314,17 @@ def etr_by_sector(
     iso3 = None if partner in (None, "", "ALL") else to_iso3(str(partner))
     known = day if view == "as-known" else None
     frame: pd.DataFrame = _etr_module().etr_by_sector(
-        day, view=view, as_known_on=known, partner=iso3, scheme=scheme
+        day, view=view, as_known_on=known, partner=iso3, scheme=scheme, **_engine_kwargs(scenarios)
     )
     return frame
 
 
 def etr_series(
-    start: str | dt.date, end: str | dt.date, partner: str | None = None, view: str = "in-force"
+    start: str | dt.date,
+    end: str | dt.date,
+    partner: str | None = None,
+    view: str = "in-force",
+    scenarios: ScenarioTexts = (),
 ) -> pd.DataFrame:
     """Daily ETR ``date, partner, imports_usd, duty_usd, etr_pct`` between two dates (``ALL`` = total)."""
     first = parse_date(start, field_name="start date")
@@ -273,12 +332,18 @@ def etr_series(
     if last < first:
         raise InvalidDateError(f"end date {last} is before start date {first}")
     iso3 = None if partner in (None, "", "ALL") else to_iso3(str(partner))
-    frame: pd.DataFrame = _etr_module().etr_series(first, last, partner=iso3, view=view)
+    frame: pd.DataFrame = _etr_module().etr_series(
+        first, last, partner=iso3, view=view, **_engine_kwargs(scenarios)
+    )
     return frame
 
 
 def etr_series_with_total(
-    start: str | dt.date, end: str | dt.date, partners: tuple[str, ...] = ("JPN",), view: str = "in-force"
+    start: str | dt.date,
+    end: str | dt.date,
+    partners: tuple[str, ...] = ("JPN",),
+    view: str = "in-force",
+    scenarios: ScenarioTexts = (),
 ) -> pd.DataFrame:
     """Daily ETR of each of ``partners`` and of all partners (``ALL``), from one pass of the engine."""
     first = parse_date(start, field_name="start date")
@@ -286,7 +351,9 @@ def etr_series_with_total(
     if last < first:
         raise InvalidDateError(f"end date {last} is before start date {first}")
     wanted = [to_iso3(p) for p in partners]
-    frame: pd.DataFrame = _etr_module().etr_series(first, last, view=view, by_partner=True)
+    frame: pd.DataFrame = _etr_module().etr_series(
+        first, last, view=view, by_partner=True, **_engine_kwargs(scenarios)
+    )
     total = frame.groupby("date", as_index=False, sort=True)[["imports_usd", "duty_usd"]].sum()
     total["etr_pct"] = 100 * total["duty_usd"] / total["imports_usd"]
     total["partner"] = "ALL"
@@ -388,55 +455,6 @@ def _negotiation_record() -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------ scenarios
-MODELS: tuple[str, ...] = ("one-sector", "multi-sector")
-SOURCES: tuple[str, ...] = ("preset", "date")
-
-
-@dataclass(frozen=True)
-class ScenarioSpec:
-    """What the scenario lab runs: a model, a tariff source and the user's edits.
-
-    ``edits`` are (ISO3 partner, US tariff on that partner in percent) overrides applied after the
-    preset or the tariffs in force on ``on``.
-    """
-
-    model: str
-    source: str
-    preset: str | None = None
-    on: dt.date | None = None
-    edits: tuple[tuple[str, float], ...] = ()
-    uncertainty: bool = False
-
-    def validated(self) -> ScenarioSpec:
-        if self.model not in MODELS:
-            raise InvalidInputError(f"model must be one of {', '.join(MODELS)}, got {self.model!r}")
-        if self.source not in SOURCES:
-            raise InvalidInputError(f"tariff source must be one of {', '.join(SOURCES)}, got {self.source!r}")
-        if self.source == "preset" and not self.preset:
-            raise InvalidInputError("choose a preset scenario")
-        if self.source == "date" and self.on is None:
-            raise InvalidDateError("choose the date whose tariffs to use")
-        edits = tuple(
-            (to_iso3(code), check_range(f"tariff on {code} (%)", float(rate), 0.0, 1000.0))
-            for code, rate in self.edits
-        )
-        return ScenarioSpec(self.model, self.source, self.preset, self.on, edits, self.uncertainty)
-
-    def key(self) -> str:
-        return scenario_key(asdict(self))
-
-
-@dataclass(frozen=True)
-class ScenarioOutcome:
-    """Welfare by country (percent change, with a band when uncertainty is on) and sector detail."""
-
-    key: str
-    spec: ScenarioSpec
-    welfare: pd.DataFrame
-    sectors: pd.DataFrame | None
-    diagnostics: dict[str, Any]
-
-
 _EDIT_LINE = re.compile(r"^\s*(?P<who>[^=:]+?)\s*[=:]\s*(?P<rate>[-+0-9.eE]+)\s*%?\s*$")
 
 
@@ -501,36 +519,6 @@ def _ge_backend(model: str) -> Any:
 
 
 # ---------------------------------------------------------------------------------------- negotiation
-@dataclass(frozen=True)
-class NegotiationRequest:
-    """Political weights in dollars (``SIDE:field`` → weight ≥ 0), the US bargaining power α ∈ [0, 1] and,
-    optionally, a package of lever values (lever → value in the lever's unit) to place on the map."""
-
-    weights: tuple[tuple[str, float], ...] = ()
-    us_power: float = 0.5
-    package: tuple[tuple[str, float], ...] = ()
-
-    def validated(self) -> NegotiationRequest:
-        check_range("US bargaining power", self.us_power, 0.0, 1.0)
-        for key, weight in self.weights:
-            check_range(f"weight {key}", weight, 0.0, 10.0)
-        return self
-
-    def key(self) -> str:
-        return scenario_key(asdict(self))
-
-
-@dataclass(frozen=True)
-class NegotiationOutcome:
-    """Frontier ``us, jpn`` (USD bn a year incl. political weights), named points ``point, us, jpn``, every package's payoffs
-    (``cloud``) and diagnostics."""
-
-    frontier: pd.DataFrame
-    points: pd.DataFrame
-    diagnostics: dict[str, Any]
-    cloud: pd.DataFrame | None = None
-
-
 def negotiation_levers() -> pd.DataFrame:
     """``lever, side, unit, low, high, status_quo, deal, description`` of the US–Japan negotiation."""
     frame: pd.DataFrame = _negotiation_backend().levers_frame()

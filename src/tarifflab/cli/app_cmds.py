@@ -65,11 +65,24 @@ def report(
         "report.html"
     ),
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    scenario: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--scenario", help="tariff-engine scenario YAML (repeatable, applied in order)", dir_okay=False
+        ),
+    ] = None,
 ) -> None:
     """Write a self-contained HTML report (charts inlined; opens offline)."""
+    from tarifflab.errors import ScenarioError
     from tarifflab.report import build_report
 
-    summary = build_report(case, out, show_progress=progress)
+    texts = []
+    for path in scenario or []:
+        try:
+            texts.append((path.name, path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as error:
+            raise ScenarioError(f"{path}: cannot read scenario file ({type(error).__name__})") from None
+    summary = build_report(case, out, show_progress=progress, scenarios=tuple(texts))
     typer.echo(f"wrote {out} ({summary.charts} charts, {summary.sections_ok}/{summary.sections} sections)")
     for name, reason in summary.unavailable:
         typer.echo(f"  section not available: {name}: {reason}", err=True)

@@ -41,3 +41,12 @@ def fetch(
         root = fetch_sources(dest, only, progress=lambda _s: progress.advance(task))
         progress.update(task, completed=len(chosen))
     typer.echo(f"reference data in {root or default_data_dir()}; use TARIFFLAB_REFERENCE_DATA={root}")
+
+
+def _register_updates() -> None:
+    from tarifflab.cli import data_updates
+
+    data_updates.register(app)
+
+
+_register_updates()

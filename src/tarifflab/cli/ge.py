@@ -13,15 +13,14 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from tarifflab.cli.output import Format, emit_text
-from tarifflab.errors import DataError, InvalidDateError, InvalidInputError, ScenarioError
+from tarifflab.errors import InvalidDateError, InvalidInputError, ScenarioError
 from tarifflab.models.ge.results import AGGREGATED_COLUMNS, STAT_COLUMNS, GEResult
 from tarifflab.models.ge.solver import SolverOptions
 
@@ -43,23 +42,12 @@ class RunRequest:
     data_dir: Path | None
     embedded: bool
     max_iter: int
-
-
-def us_tariffs_on(partners: Sequence[str], on: dt.date) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Additional US tariff by partner on a date, from the tariff engine (fractions; 0 for USA)."""
-    try:
-        from tarifflab.metrics.etr import us_tariff_vector
-    except ImportError as missing:
-        raise DataError(f"the tariff engine (tarifflab.metrics.etr) is not available: {missing}") from None
-    vec = np.asarray(us_tariff_vector(list(partners), on=on, view="in-force"), dtype=np.float64)
-    if vec.shape != (len(partners),):
-        raise DataError(f"tariff engine returned {vec.shape} rates for {len(partners)} partners")
-    return vec
+    engine_scenarios: tuple[Path, ...] = ()  # scenario files applied to the tariff engine's library
 
 
 def _run_one_sector(request: RunRequest) -> GEResult:
-    from tarifflab.models.ge.one_sector_scenarios import OneSectorLab, scenario_info
-    from tarifflab.models.ge.one_sector_tariffs import read_tariff_file
+    from tarifflab.studies.ge_one_sector import OneSectorLab, scenario_info
+    from tarifflab.studies.ge_one_sector_tariffs import read_tariff_file, us_tariffs_on
 
     name = request.scenario
     if request.io and not name.startswith("io-") and name != "custom":
@@ -83,10 +71,15 @@ def _run_one_sector(request: RunRequest) -> GEResult:
         matrix = read_tariff_file(request.tariff_file, lab.iso3)
         return lab.run_matrix(matrix, io=request.io, options=options)
     us = None
+    if request.engine_scenarios and request.tariffs_from_date is None:
+        raise ScenarioError("--scenario changes the tariff engine's law: give --tariffs-from-date too")
     if request.tariffs_from_date is not None:
         if not info.accepts_us_tariffs:
             raise ScenarioError(f"scenario {name!r} sets its own US tariffs; it takes no --tariffs-from-date")
-        us = us_tariffs_on(lab.iso3, request.tariffs_from_date)
+        from tarifflab.cli.policy_options import scenario_engine
+
+        engine = scenario_engine(list(request.engine_scenarios)) if request.engine_scenarios else None
+        us = us_tariffs_on(lab.iso3, request.tariffs_from_date, engine=engine)
     if name == "custom" and request.io:
         if us is None:
             raise ScenarioError("scenario 'custom' needs --tariff-file or --tariffs-from-date")
@@ -124,9 +117,10 @@ def render_csv(result: GEResult, rows: Sequence[int]) -> str:
     return buffer.getvalue()
 
 
-def render_json(result: GEResult, rows: Sequence[int]) -> str:
-    """JSON: scenario, countries, aggregates, diagnostics (and scalars)."""
+def render_json(result: GEResult, rows: Sequence[int], scenario_hash: str | None = None) -> str:
+    """JSON: scenario, countries, aggregates, diagnostics (and scalars), scenario_hash of engine scenarios."""
     payload = result.to_dict()
+    payload["scenario_hash"] = scenario_hash
     payload["countries"] = [payload["countries"][k] for k in rows]
     return json.dumps(payload, indent=2, default=float) + "\n"
 
@@ -167,7 +161,7 @@ _RENDERERS: dict[Format, Callable[[GEResult, Sequence[int]], str]] = {
 @app.command("scenarios")
 def list_scenarios() -> None:
     """List the named scenarios with one-line descriptions."""
-    from tarifflab.models.ge.one_sector_scenarios import scenarios
+    from tarifflab.studies.ge_one_sector import scenarios
 
     for info in scenarios():
         typer.echo(f"{info.name:32s} {info.description}  [{info.table}]")
@@ -215,8 +209,20 @@ def run_scenario(
     countries: Annotated[
         str | None, typer.Option("--countries", help="comma-separated ISO3 codes to show")
     ] = None,
+    scenario_files: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--scenario",
+            help="tariff-engine scenario YAML (repeatable): US tariffs taken from the engine with it applied",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Solve one counterfactual and print per-country changes (percent)."""
+    from tarifflab.policy.scenario import combined_hash, load_scenario
+
+    files = tuple(scenario_files or ())
+    scenario_hash = combined_hash([load_scenario(f) for f in files])  # validates before any solve
     if model == "multi-sector":
         if tariffs_from_date or tariff_file:
             raise InvalidInputError(
@@ -225,7 +231,7 @@ def run_scenario(
         from tarifflab.cli.ge_multi import run_multi_sector_cli
 
         run_multi_sector_cli(
-            scenario, dataset, year, elasticities, io_variant, Format(output_format).value, out
+            scenario, dataset, year, elasticities, io_variant, Format(output_format).value, out, files
         )
         return
     if model not in MODEL_RUNNERS:
@@ -238,6 +244,15 @@ def run_scenario(
         data_dir=data,
         embedded=embedded,
         max_iter=max_iter,
+        engine_scenarios=files,
     )
     result = MODEL_RUNNERS[model](request)
-    emit_text(_RENDERERS[Format(output_format)](result, _select(result, countries)), out)
+    rows = _select(result, countries)
+    fmt = Format(output_format)
+    if fmt is Format.JSON:
+        emit_text(render_json(result, rows, scenario_hash), out)
+        return
+    text = _RENDERERS[fmt](result, rows)
+    if fmt is Format.TABLE and scenario_hash is not None:
+        text += f"tariff-engine scenario {scenario_hash}\n"
+    emit_text(text, out)

@@ -1,6 +1,6 @@
 """CLI logic of ``tarifflab ge run SCENARIO --model multi-sector`` (wired into cli/ge.py by the lead).
 
-``SCENARIO`` is a name of :mod:`tarifflab.models.ge.multi_sector_scenarios` (``liberation-day``,
+``SCENARIO`` is a name of :mod:`tarifflab.studies.ge_multi_sector` (``liberation-day``,
 ``deal-2025``, ``pre-deal``, ``post-ruling``, ``nafta``, ``optimal-us``, ``uniform-10``,
 ``targeted-JPN-15``), optionally followed by ``:reciprocal`` for partner retaliation.
 """
@@ -32,17 +32,39 @@ def run_multi_sector(
     elasticities: str = "CP",
     io: bool = True,
     deficits: str = "balanced",
+    engine_scenarios: tuple[Path, ...] = (),
 ) -> dict[str, object]:
-    """Solve one named scenario and return the JSON-ready result dictionary."""
+    """Solve one named scenario and return the JSON-ready result dictionary.
+
+    ``engine_scenarios``: scenario files applied to the tariff engine whose US tariffs the engine
+    scenarios (deal-2025, pre-deal, post-ruling) read; the result carries their ``scenario_hash``.
+    """
+    from functools import partial
+
     from tarifflab.models.ge.multi_sector import MultiSectorModel
-    from tarifflab.models.ge.multi_sector_scenarios import build_scenario
+    from tarifflab.studies.ge_multi_sector import ENGINE_DATES, build_scenario
 
     name, retaliation = _parse(scenario)
     if deficits not in ("balanced", "fixed"):
         raise InvalidInputError(f"deficits must be balanced or fixed, not {deficits!r}")
+    matrix_fn = None
+    scenario_hash = None
+    if engine_scenarios:
+        if name.lower() not in ENGINE_DATES:
+            raise ScenarioError(
+                f"scenario {name!r} does not read the tariff engine; --scenario works with "
+                f"{', '.join(sorted(ENGINE_DATES))}"
+            )
+        from tarifflab.cli.policy_options import scenario_engine
+        from tarifflab.metrics.etr import us_tariff_matrix
+
+        engine = scenario_engine(list(engine_scenarios))
+        matrix_fn, scenario_hash = partial(us_tariff_matrix, engine=engine), engine.library.scenario_hash
     model = MultiSectorModel(dataset, year=year, elasticities=elasticities, io=io, deficits=deficits)  # type: ignore[arg-type]
-    result = model.solve(build_scenario(name, model.data, retaliation=retaliation))
-    return result.to_json_dict()
+    result = model.solve(
+        build_scenario(name, model.data, retaliation=retaliation, us_tariff_matrix=matrix_fn)
+    )
+    return {**result.to_json_dict(), "scenario_hash": scenario_hash}
 
 
 def render(payload: dict[str, object], fmt: str) -> str:
@@ -85,6 +107,8 @@ def render(payload: dict[str, object], fmt: str) -> str:
     if payload.get("optimal_us_tariff") is not None:
         console.print(f"optimal US tariff: {100 * cast(float, payload['optimal_us_tariff']):.2f} %")
     console.print(f"diagnostics: {diag}")
+    if payload.get("scenario_hash"):
+        console.print(f"tariff-engine scenario {payload['scenario_hash']}")
     return cast(_io.StringIO, console.file).getvalue()
 
 
@@ -96,6 +120,7 @@ def run_multi_sector_cli(
     io: bool,
     fmt: str,
     out: Path | None,
+    engine_scenarios: tuple[Path, ...] = (),
 ) -> None:
     """Entry point for ``ge run --model multi-sector``: print or write (atomically) the result."""
     import typer
@@ -104,7 +129,9 @@ def run_multi_sector_cli(
 
     if fmt not in FORMATS:
         raise InvalidInputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    text = render(run_multi_sector(scenario, dataset, year, elasticities, io), fmt)
+    text = render(
+        run_multi_sector(scenario, dataset, year, elasticities, io, engine_scenarios=engine_scenarios), fmt
+    )
     if out is None:
         typer.echo(text, nl=False)
     else:

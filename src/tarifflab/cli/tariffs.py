@@ -10,9 +10,18 @@ import typer
 from rich.console import Console
 
 from tarifflab.cli.output import Format, emit_frame, emit_json, emit_text, frame_to_table
+from tarifflab.cli.policy_options import (
+    check_dates,
+    emit_footer,
+    footer_lines,
+    scenario_engine,
+    scenario_option,
+    stamp_frame,
+    strict_option,
+)
 from tarifflab.errors import InvalidInputError
 from tarifflab.metrics.etr import etr_by_partner, etr_by_sector, etr_series, ieepa_refunds_owed
-from tarifflab.policy.engine import MfnBasis, TariffEngine, View
+from tarifflab.policy.engine import MfnBasis, View, parse_date
 
 
 def duty(
@@ -30,13 +39,26 @@ def duty(
     usmca_qualifying: bool = typer.Option(
         False, "--usmca-qualifying", help="a Canadian or Mexican good that claims USMCA"
     ),
+    quantity: float | None = typer.Option(
+        None, "--quantity", help="quantity, for an exact specific or compound duty (with --unit and --value)"
+    ),
+    unit: str | None = typer.Option(
+        None, "--unit", help="unit of --quantity: kg, g, liter, doz, no, bbl, ..."
+    ),
+    us_content_share: float | None = typer.Option(
+        None, "--us-content-share", help="approved U.S. content (0-1) of a USMCA vehicle (U.S. note 33(d))"
+    ),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
     out: Path | None = typer.Option(None, "--out", help="write to this file instead of the terminal"),
+    scenario: list[Path] = scenario_option(),
+    strict_dates: bool = strict_option(),
 ) -> None:
     """The duty on one product from one origin on one date, layer by layer with its legal basis."""
     if fmt is Format.CSV:
         raise InvalidInputError("duty prints table or json")
-    result = TariffEngine.default(mfn_basis).duty(
+    check_dates(strict_dates, (date, "date"))
+    engine = scenario_engine(scenario, mfn_basis)
+    result = engine.duty(
         hts,
         origin,
         date,
@@ -44,6 +66,9 @@ def duty(
         view=view,
         as_known_on=as_known_on,
         usmca_qualifying=usmca_qualifying,
+        quantity=quantity,
+        unit=unit,
+        us_content_share=us_content_share,
     )
     if fmt is Format.JSON:
         emit_json(result.to_dict(), out)
@@ -69,6 +94,8 @@ def duty(
     console.print(summary)
     for note in result.notes:
         console.print(f"note: {note}")
+    for line in footer_lines(engine.library, result.date):
+        console.print(line)
     if out is not None:
         emit_text(console.export_text(), out)
 
@@ -84,24 +111,35 @@ def etr(
     as_known_on: str | None = typer.Option(None, "--as-known-on"),
     fmt: Format = typer.Option(Format.TABLE, "--format"),
     out: Path | None = typer.Option(None, "--out"),
+    scenario: list[Path] = scenario_option(),
+    strict_dates: bool = strict_option(),
 ) -> None:
     """Effective tariff rate (2024 import weights) by partner or sector on a date, or a daily series."""
+    check_dates(strict_dates, (date, "date"), (start, "start date"), (end, "end date"))
+    engine = scenario_engine(scenario)
     if start is not None or end is not None:
         if start is None or end is None or date is not None:
             raise InvalidInputError("a series needs both --start and --end (and no --date)")
-        frame = etr_series(start, end, partner=partner, view=view)
+        frame = etr_series(start, end, partner=partner, view=view, engine=engine)
+        last = parse_date(end, what="end date")
     elif date is None:
         raise InvalidInputError("give --date, or --start and --end for a daily series")
     elif by == "partner":
-        frame = etr_by_partner(date, view=view, as_known_on=as_known_on, partner=partner)
+        frame = etr_by_partner(date, view=view, as_known_on=as_known_on, partner=partner, engine=engine)
+        last = parse_date(date)
     elif by == "sector":
-        frame = etr_by_sector(date, view=view, as_known_on=as_known_on, partner=partner, scheme=scheme)
+        frame = etr_by_sector(
+            date, view=view, as_known_on=as_known_on, partner=partner, scheme=scheme, engine=engine
+        )
+        last = parse_date(date)
     else:
         raise InvalidInputError(f"unknown --by {by!r} (choose partner or sector)")
     columns = (
         [c for c in frame.columns if c != "refundable_usd"] if fmt is not Format.JSON else list(frame.columns)
     )
-    emit_frame(frame[columns], fmt, out, title="Effective tariff rate")
+    shown = frame[columns] if fmt is not Format.JSON else stamp_frame(frame[columns], engine.library, last)
+    emit_frame(shown, fmt, out, title="Effective tariff rate")
+    emit_footer(fmt, engine.library, last, out)
 
 
 def refunds(
@@ -111,11 +149,19 @@ def refunds(
     ),
     fmt: Format = typer.Option(Format.TABLE, "--format"),
     out: Path | None = typer.Option(None, "--out"),
+    scenario: list[Path] = scenario_option(),
+    strict_dates: bool = strict_option(),
 ) -> None:
     """IEEPA duties owed back after the Supreme Court ruling, by partner (behaviour-free 2024 weights)."""
-    owed = ieepa_refunds_owed(start, end)
+    check_dates(strict_dates, (start, "start date"), (end, "end date"))
+    engine = scenario_engine(scenario)
+    owed = ieepa_refunds_owed(start, end, engine=engine)
     total = pd.DataFrame({"partner": ["ALL"], "refundable_usd": [owed["refundable_usd"].sum()]})
-    emit_frame(pd.concat([total, owed], ignore_index=True), fmt, out, title="IEEPA duties owed back")
+    frame = pd.concat([total, owed], ignore_index=True)
+    last = parse_date(end, what="end date")
+    shown = frame if fmt is not Format.JSON else stamp_frame(frame, engine.library, last)
+    emit_frame(shown, fmt, out, title="IEEPA duties owed back")
+    emit_footer(fmt, engine.library, last, out)
 
 
 def register(app: typer.Typer) -> None:

@@ -65,7 +65,7 @@ def load_ossa_noncooperative(root: Path | None = None) -> pd.DataFrame:
 @lru_cache(maxsize=2)
 def load_default() -> TradeWarData:
     """The embedded default: OECD ICIO 2022 aggregated to a few economies × 11 sectors
-    (built by :mod:`tarifflab.data.build.negotiation`)."""
+    (built by :mod:`tarifflab.studies.build.negotiation`)."""
     frame = pd.read_csv(embedded_path(DEFAULT_FILE))
     sig = pd.read_csv(embedded_path(DEFAULT_SIGMA_FILE))
     countries = tuple(dict.fromkeys(frame["exporter"]))

@@ -13,6 +13,7 @@ All rates are fractions of customs value. Evaluation is vectorised over lines wi
 from __future__ import annotations
 
 import bisect
+import copy
 import datetime as dt
 import re
 from collections import defaultdict
@@ -31,6 +32,7 @@ from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, to_iso3
 from tarifflab.policy.library import COVERAGE_END, COVERAGE_START, MeasureLibrary, load_library
 from tarifflab.policy.measures import Authority, Layer, Measure, Products, RuleKind
 from tarifflab.policy.precedence import COUNTRY_SPECIFIC_EDGES, S232_PROGRAMS, excluded_by, s232_winners_over
+from tarifflab.policy.rates import COLUMN2_COUNTRIES, column2_ave, parse_rate
 
 RULING_DATE = dt.date(2026, 2, 20)  # Learning Resources, Inc. v. Trump: IEEPA authorises no tariffs
 PREFERENCE_GAP = 0.005  # observed rate this far below the general rate signals an FTA preference claimed
@@ -64,8 +66,14 @@ def parse_view(view: str | View) -> View:
         raise InvalidInputError(f"unknown view {view!r} (choose {choices})") from None
 
 
-def parse_date(value: str | dt.date, *, what: str = "date", check_coverage: bool = True) -> dt.date:
-    """Parse an ISO date and check it lies in the window the measure library covers."""
+def parse_date(
+    value: str | dt.date, *, what: str = "date", check_coverage: bool = True, strict: bool = False
+) -> dt.date:
+    """Parse an ISO date; it must not precede the library's first date.
+
+    Dates after the library's date (``law_known_on``) are answered with the law as last known and flagged
+    in every result (``stale_days``); ``strict`` refuses them instead (the CLI's ``--strict-dates``).
+    """
     if isinstance(value, dt.datetime):
         value = value.date()
     if not isinstance(value, dt.date):
@@ -73,9 +81,12 @@ def parse_date(value: str | dt.date, *, what: str = "date", check_coverage: bool
             value = dt.date.fromisoformat(str(value).strip())
         except ValueError:
             raise InvalidDateError(f"malformed {what}: {value!r} (use YYYY-MM-DD)") from None
-    if check_coverage and not (COVERAGE_START <= value <= COVERAGE_END):
+    if check_coverage and value < COVERAGE_START:
+        raise InvalidDateError(f"{what} {value} is before the first covered date {COVERAGE_START}")
+    if check_coverage and strict and value > COVERAGE_END:
         raise InvalidDateError(
-            f"{what} {value} is outside the covered window {COVERAGE_START} to {COVERAGE_END}"
+            f"{what} {value} is after the law known on {COVERAGE_END} (strict dates; "
+            f"covered window {COVERAGE_START} to {COVERAGE_END})"
         )
     return value
 
@@ -133,6 +144,13 @@ class DutyResult:
     refundable_pct: float
     layers: tuple[LayerResult, ...]
     notes: tuple[str, ...] = field(default=())
+    law_known_on: dt.date = COVERAGE_END
+    scenario_hash: str | None = None
+
+    @property
+    def stale_days(self) -> int:
+        """Entry date minus the library's date, or 0: how far past the known law the answer reaches."""
+        return max(0, (self.date - self.law_known_on).days)
 
     @property
     def duty_usd(self) -> float | None:
@@ -151,6 +169,9 @@ class DutyResult:
             "refundable_pct": round(self.refundable_pct, 4),
             "layers": [layer.to_dict() for layer in self.layers],
             "notes": list(self.notes),
+            "law_known_on": self.law_known_on.isoformat(),
+            "stale_days": self.stale_days,
+            "scenario_hash": self.scenario_hash,
         }
 
 
@@ -172,6 +193,19 @@ class TariffEngine:
         trade["partner"] = trade["partner"].astype(str)
         trade = validate(trade, IMPORT_LINES, "2024 import lines")
         self._statutory_ave = self._statutory_rates(trade)
+        # Fallbacks for lines missing from the 2025 HTS: the general rate of the 8-digit subheading, else the
+        # mean over the 6-digit subheading. Never the observed 2024 duty ratio (it includes s.301 duties).
+        by_code = self._statutory_ave.groupby(self._statutory_ave.index.str[:8])
+        self._statutory_hs8 = by_code.mean()
+        self._statutory_hs6 = self._statutory_ave.groupby(self._statutory_ave.index.str[:6]).mean()
+        usmca = pd.read_parquet(embedded_path("usmca_shares.parquet"))
+        usmca["month"] = usmca["month"].astype(str)
+        self._usmca_annual = usmca[usmca["month"] == ""].set_index(["hs10", "partner"])["usmca_share"]
+        self._usmca_monthly = {
+            str(month): group.set_index(["hs10", "partner"])["usmca_share"]
+            for month, group in usmca[usmca["month"] != ""].groupby("month")
+        }
+        self._usmca_cache: dict[str, np.ndarray] = {}
         self.lines = self._prepare(trade)
         self._scope_cache: dict[tuple[str, int], np.ndarray] = {}
         self._change_dates = library.change_dates()
@@ -181,6 +215,28 @@ class TariffEngine:
     def default(cls, mfn_basis: MfnBasis | str = MfnBasis.APPLIED) -> TariffEngine:
         """The built-in library on the embedded 2024 data (cached per MFN basis)."""
         return _default_engine(MfnBasis(mfn_basis))
+
+    @classmethod
+    def for_library(
+        cls, library: MeasureLibrary, mfn_basis: MfnBasis | str = MfnBasis.APPLIED
+    ) -> TariffEngine:
+        """An engine evaluating ``library`` (e.g. with a scenario applied) on the embedded 2024 data.
+
+        Cached by (library content hash, MFN basis); the 2024 lines are shared with the default engine.
+        """
+        basis = MfnBasis(mfn_basis)
+        key = (library.content_hash, basis)
+        if key not in _ENGINES:
+            base = _default_engine(basis)
+            _ENGINES[key] = base if library.content_hash == base.library.content_hash else base._with(library)
+        return _ENGINES[key]
+
+    def _with(self, library: MeasureLibrary) -> TariffEngine:
+        clone = copy.copy(self)
+        clone.library = library
+        clone._scope_cache = {}
+        clone._change_dates = library.change_dates()
+        return clone
 
     # ----------------------------------------------------------------------------------------- data
     def _statutory_rates(self, trade: pd.DataFrame) -> pd.Series:
@@ -204,13 +260,17 @@ class TariffEngine:
         return self._attach_shares(lines.reset_index(drop=True))
 
     def _mfn_for(self, hs10: pd.Series, partner: pd.Series, observed: pd.Series | None) -> np.ndarray:
-        statutory = self._statutory_ave.reindex(hs10.to_numpy())
-        fallback = self._statutory_ave.reindex(hs10.str[:8].map(lambda c: c + "00").to_numpy())
-        statutory_arr = np.where(np.isnan(statutory.to_numpy()), fallback.to_numpy(), statutory.to_numpy())
-        if observed is not None:
-            observed_arr = observed.to_numpy(dtype="float64")
-            statutory_arr = np.where(np.isnan(statutory_arr), observed_arr, statutory_arr)
+        statutory_arr = self._statutory_ave.reindex(hs10.to_numpy()).to_numpy()
+        for fallback, digits in ((self._statutory_hs8, 8), (self._statutory_hs6, 6)):
+            missing = np.isnan(statutory_arr)
+            if missing.any():
+                statutory_arr = np.where(
+                    missing, fallback.reindex(hs10.str[:digits].to_numpy()).to_numpy(), statutory_arr
+                )
         statutory_arr = np.nan_to_num(statutory_arr, nan=0.0)
+        column2 = partner.isin(list(COLUMN2_COUNTRIES)).to_numpy()
+        if column2.any():
+            statutory_arr = np.where(column2, self._column2_rates(hs10, statutory_arr), statutory_arr)
         if self.mfn_basis is MfnBasis.APPLIED and observed is not None:
             # A preference counts where the observed 2024 rate is at least half a point below the general
             # rate; smaller gaps are rounding in Census calculated duties or a little in-quota trade.
@@ -221,17 +281,80 @@ class TariffEngine:
             statutory_arr = np.where(preferential, observed_arr, statutory_arr)
         return statutory_arr
 
+    def _column2_rates(self, hs10: pd.Series, general_ave: np.ndarray) -> np.ndarray:
+        """HTSUS column 2 rate by line (fraction of value); the general rate where column 2 is unreadable."""
+        out = general_ave.copy()
+        texts = self.products.reindex(hs10.to_numpy())[["general_text", "column2_text"]].fillna("")
+        cache: dict[tuple[str, str, float], float | None] = {}
+        for i, (general, column2) in enumerate(texts.itertuples(index=False)):
+            key = (general, column2, float(general_ave[i]))
+            if key not in cache:
+                cache[key] = column2_ave(parse_rate(general), parse_rate(column2), float(general_ave[i]))
+            value = cache[key]
+            if value is not None:
+                out[i] = value
+        return out
+
+    def _usmca_shares(self, lines: pd.DataFrame, on: dt.date, cache: bool) -> np.ndarray:
+        """USMCA-claimed share of each line's value in the month of ``on`` (2025-01 to 2026-02).
+
+        Later dates use the last month (2026-02); a line absent from a month's data takes its 2025 annual share.
+        """
+        if "usmca_fixed" in lines.columns:
+            return lines["usmca_share"].to_numpy(dtype="float64")
+        months = sorted(self._usmca_monthly)
+        month = min(max(on.strftime("%Y-%m"), months[0]), months[-1]) if months else ""
+        if cache and month in self._usmca_cache:
+            return self._usmca_cache[month]
+        index = pd.MultiIndex.from_arrays([lines["hs10"], lines["partner"]])
+        shares = lines["usmca_share"].to_numpy(dtype="float64")
+        if month:
+            monthly = self._usmca_monthly[month].reindex(index).to_numpy(dtype="float64")
+            shares = np.where(np.isnan(monthly), shares, monthly)
+        if cache:
+            self._usmca_cache[month] = shares
+        return shares
+
     def _attach_shares(self, lines: pd.DataFrame) -> pd.DataFrame:
         metals = pd.read_parquet(embedded_path("metal_shares.parquet")).set_index("hs10")
         for metal in ("steel", "aluminum", "copper"):
             exact = metals[f"{metal}_share"].reindex(lines["hs10"].to_numpy()).to_numpy()
             by_hs8 = metals[f"{metal}_share"].reindex(lines["hs10"].str[:8].to_numpy()).to_numpy()
             lines[f"{metal}_share"] = np.where(np.isnan(exact), by_hs8, exact)
-        usmca = pd.read_parquet(embedded_path("usmca_shares.parquet"))
-        keyed = usmca.set_index(["hs10", "partner"])["usmca_share"]
         index = pd.MultiIndex.from_arrays([lines["hs10"], lines["partner"]])
-        lines["usmca_share"] = keyed.reindex(index).fillna(0.0).to_numpy()
+        lines["usmca_share"] = self._usmca_annual.reindex(index).fillna(0.0).to_numpy()
         return lines
+
+    def _specific_duty(
+        self,
+        line: pd.DataFrame,
+        hts10: str,
+        partner: str,
+        value_usd: float | None,
+        quantity: float | None,
+        unit: str | None,
+    ) -> str | None:
+        """Make a specific or compound base rate exact from the quantity; return the note on what was used."""
+        general, column2 = _rate_texts(self.products, hts10)
+        text = column2 if partner in COLUMN2_COUNTRIES else general
+        rate = parse_rate(text)
+        preferential = float(line["mfn_rate"].iloc[0]) < float(
+            self._mfn_for(line["hs10"], line["partner"], None)[0]
+        )
+        if quantity is None or unit is None:
+            if rate.is_specific or not rate.readable:
+                return (
+                    f"base rate {text!r} taken as its 2024 average ad valorem equivalent "
+                    f"({float(line['mfn_rate'].iloc[0]) * 100:.2f}%); give --quantity, --unit and --value "
+                    "for the exact duty"
+                )
+            return None
+        if value_usd is None:
+            raise InvalidInputError("an exact specific duty needs the customs value too (--value)")
+        if preferential:
+            return f"FTA preference rate applied; the quantity is not used for the preference rate (basis {text!r})"
+        line["mfn_rate"] = rate.exact(value_usd, quantity, unit)
+        return f"base rate {text!r} computed exactly for {quantity:g} {unit} at USD {value_usd:,.2f}"
 
     def synthetic_line(self, hts10: str, partner: str) -> pd.DataFrame:
         """A one-row frame for a product/origin pair, from the 2024 data if the pair traded."""
@@ -293,6 +416,12 @@ class TariffEngine:
             mask |= self._scope_mask(name, on, hs10, cache)
         return mask
 
+    def in_scope(self, measure: Measure, on: dt.date, hts10: np.ndarray) -> np.ndarray:
+        """Whether each of ``hts10`` (10-digit codes) is in ``measure``'s products net of its exclusions."""
+        numbers = _hs10_numbers(np.asarray(hts10, dtype=str))
+        inside = self._products_mask(measure.products, on, numbers, cache=False)
+        return inside & ~self._products_mask(measure.exclusions, on, numbers, cache=False)
+
     # ---------------------------------------------------------------------------------- evaluation
     def active_measures(self, on: dt.date, view: View, as_known_on: dt.date | None) -> list[Measure]:
         if view is View.AS_KNOWN:
@@ -316,6 +445,7 @@ class TariffEngine:
         program_rates: dict[tuple[str, str], list[_Contribution]] = defaultdict(list)
 
         codes, uniques = pd.factorize(partner)
+        usmca_share = self._usmca_shares(lines, on, cache)
 
         def country_mask(countries: tuple[str, ...]) -> np.ndarray:
             targets = set(countries)
@@ -344,14 +474,17 @@ class TariffEngine:
                     continue
                 share = np.where(applies, base, 0.0)
                 if measure.content is not None:
-                    content = lines[f"{measure.content}_share"].to_numpy(dtype="float64")
-                    share = share * np.where(np.isnan(content), DEFAULT_DERIVATIVE_METAL_SHARE, content)
+                    share = share * _content_share(lines, measure.content)
                 if measure.usmca_exempt:
-                    share = share * np.where(
-                        country_mask(("CAN", "MEX")), 1 - lines["usmca_share"].to_numpy(), 1.0
-                    )
+                    share = share * np.where(country_mask(("CAN", "MEX")), 1 - usmca_share, 1.0)
                 rate = _rule_rate(measure, mfn)
-                contribution = _Contribution(measure, share * rate, share)
+                charged = share
+                if measure.us_content_credit and "us_content_share" in lines.columns:
+                    # U.S. note 33(d): the duty falls on the non-U.S. content only; the whole vehicle stays an
+                    # s.232 good (9903.94.02 for the U.S. content), so the covered share is unchanged.
+                    credit = usmca_share * lines["us_content_share"].to_numpy(dtype="float64")
+                    charged = share * np.where(country_mask(("CAN", "MEX")), 1 - credit, 1.0)
+                contribution = _Contribution(measure, charged * rate, share)
                 program_rates[(layer, program)].append(contribution)
                 contributions.append(contribution)
                 if layer == Layer.S232.value and not (
@@ -360,6 +493,9 @@ class TariffEngine:
                     covered[program] = np.maximum(covered.get(program, np.zeros(n)), share)
 
         ones = np.ones(n)
+        unknown = sorted(p for layer, p in by_program if layer == Layer.S232.value and p not in S232_PROGRAMS)
+        if unknown:  # the precedence graph would not know how it stacks: refuse rather than guess
+            raise InvalidInputError(f"s.232 programme(s) {', '.join(unknown)} not in the precedence graph")
         for program in S232_PROGRAMS:
             apply_program(Layer.S232.value, program, ones)
         # s.232 programmes displaced by a higher one (precedence edges) drop out entirely on those lines.
@@ -444,11 +580,17 @@ class TariffEngine:
         view: View | str = View.IN_FORCE,
         as_known_on: dt.date | str | None = None,
         usmca_qualifying: bool = False,
+        quantity: float | None = None,
+        unit: str | None = None,
+        us_content_share: float | None = None,
     ) -> DutyResult:
         """The duty on one product, layer by layer, with each layer's legal basis.
 
         For Canada and Mexico the shipment is taken as not USMCA-qualifying unless ``usmca_qualifying``
-        (the ETR aggregates instead weight lines by the observed 2025 USMCA-claimed share).
+        (the ETR aggregates instead weight lines by the observed USMCA-claimed share of the month).
+        ``quantity`` in ``unit`` (with ``value_usd``) makes a specific or compound rate exact; without it
+        the 2024 average ad valorem equivalent is used, and a note says so. ``us_content_share`` (0-1) is the
+        approved U.S. content of a USMCA-qualifying Canadian or Mexican vehicle (U.S. note 33(d)).
         """
         on_date = parse_date(on)
         chosen = parse_view(view)
@@ -457,21 +599,36 @@ class TariffEngine:
         known = parse_date(as_known_on, what="as-known date", check_coverage=False) if as_known_on else None
         if value_usd is not None and (not np.isfinite(value_usd) or value_usd < 0):
             raise InvalidInputError(f"customs value must be a non-negative number, not {value_usd}")
+        if (quantity is None) != (unit is None):
+            raise InvalidInputError("give --quantity and --unit together")
+        if quantity is not None and (not np.isfinite(quantity) or quantity < 0):
+            raise InvalidInputError(f"quantity must be a non-negative number, not {quantity}")
+        if us_content_share is not None and not 0 <= us_content_share <= 1:
+            raise InvalidInputError(f"U.S. content share must lie between 0 and 1, not {us_content_share}")
         iso3 = to_iso3(origin)
         partner = engine_partner(iso3)
+        if us_content_share is not None and not (partner in ("CAN", "MEX") and usmca_qualifying):
+            raise InvalidInputError(
+                "a U.S. content share applies only to USMCA-qualifying Canadian or Mexican vehicles"
+            )
         hts10 = self.resolve_product(hts, partner)
         line = self.synthetic_line(hts10, partner)
+        line["usmca_fixed"] = True  # one shipment: its own USMCA claim, not the month's observed share
+        line["us_content_share"] = us_content_share or 0.0
         if partner in ("CAN", "MEX"):
             # One shipment either qualifies (USMCA rate: free) or pays the general rate and the duties.
             line["usmca_share"] = 1.0 if usmca_qualifying else 0.0
             line["mfn_rate"] = 0.0 if usmca_qualifying else self._mfn_for(line["hs10"], line["partner"], None)
+        mfn_note = self._specific_duty(line, hts10, partner, value_usd, quantity, unit)
         totals, contributions = self._evaluate(line, on_date, chosen, known, cache=False)
         ruling_known = chosen is not View.AS_KNOWN or (known or on_date) >= RULING_DATE
         layers = [
             LayerResult(
-                "MFN (HTSUS column 1)",
+                "MFN (HTSUS column 2)" if partner in COLUMN2_COUNTRIES else "MFN (HTSUS column 1)",
                 float(totals["mfn"][0]) * 100,
-                "HTSUS general rate of duty",
+                "HTSUS column 2 rate of duty"
+                if partner in COLUMN2_COUNTRIES
+                else "HTSUS general rate of duty",
                 False,
                 "mfn",
             )
@@ -495,7 +652,11 @@ class TariffEngine:
                     measure.heading,
                 )
             )
-        notes = []
+        notes = [mfn_note] if mfn_note else []
+        if partner in COLUMN2_COUNTRIES:
+            notes.append(
+                f"{iso3} is on HTSUS column 2 (general note 3(b); Public Law 117-110 for Russia and Belarus)"
+            )
         if partner in ("CAN", "MEX"):
             status = (
                 "USMCA-qualifying"
@@ -521,7 +682,31 @@ class TariffEngine:
             refundable_pct=float(totals["refundable"][0]) * 100,
             layers=tuple(layers),
             notes=tuple(notes),
+            law_known_on=self.library.law_known_on,
+            scenario_hash=self.library.scenario_hash,
         )
+
+
+# An article classified in its metal's own chapter is an article of that metal: its metal content is its full
+# value (CBP CSMS 65794272: "for imported articles composed only of copper, the dutiable value of the copper
+# content is the total entered value"). Elsewhere the BEA input shares apply, capped at 1 (they are input-cost
+# ratios and exceed 1 for some refining industries).
+_METAL_CHAPTERS = {"steel": ("72", "73"), "aluminum": ("76",), "copper": ("74",)}
+
+
+def _content_share(lines: pd.DataFrame, metal: str) -> np.ndarray:
+    """Share of each line's value that a content-based duty applies to (the metal content)."""
+    content = lines[f"{metal}_share"].to_numpy(dtype="float64")
+    content = np.clip(np.where(np.isnan(content), DEFAULT_DERIVATIVE_METAL_SHARE, content), 0.0, 1.0)
+    own_chapter = lines["hs10"].str[:2].isin(_METAL_CHAPTERS[metal]).to_numpy()
+    return np.where(own_chapter, 1.0, content)
+
+
+def _rate_texts(products: pd.DataFrame, hts10: str) -> tuple[str, str]:
+    if hts10 not in products.index or "general_text" not in products.columns:
+        return "", ""
+    row = products.loc[hts10]
+    return str(row["general_text"] or ""), str(row["column2_text"] or "")
 
 
 def _rule_rate(measure: Measure, mfn: np.ndarray) -> np.ndarray:
@@ -550,6 +735,9 @@ def _prefix_mask(numbers: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
     for length, group in by_length.items():
         mask |= np.isin(numbers // 10 ** (10 - length), group)
     return mask
+
+
+_ENGINES: dict[tuple[str, MfnBasis], TariffEngine] = {}
 
 
 @lru_cache(maxsize=2)

@@ -248,12 +248,12 @@ def japan_rates_on_us(
     reference: Path | None = None,
 ) -> pd.Series:
     """Japan's tariff on US goods by sector (fraction; simple average over 9-digit lines)."""
-    from tarifflab.models.ge.multi_sector_sectors import (
+    from tarifflab.nomenclature.sectors import (
         DEFAULT_SECTORS,
         default_sector_of,
         icio_sector_of_hs,
     )
-    from tarifflab.models.ge.multi_sector_sectors import (
+    from tarifflab.nomenclature.sectors import (
         sector_of_hs6 as concordance,
     )
 

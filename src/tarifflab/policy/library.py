@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,9 +20,43 @@ from tarifflab.errors import MeasureFileError
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, to_iso3
 from tarifflab.policy.measures import Measure, Products, load_measure_file
 
-COVERAGE_START = dt.date(2025, 1, 1)
-COVERAGE_END = dt.date(2026, 7, 31)
 SCOPES_FILE = "scopes.yaml"
+METADATA_FILE = "_library.yaml"
+
+
+@dataclass(frozen=True)
+class LibraryMetadata:
+    """What the library knows: the first entry date it covers and the date of the last law it encodes."""
+
+    first_covered: dt.date
+    law_known_on: dt.date
+    law_known_on_source: str
+
+
+def _read_metadata(path: Path) -> LibraryMetadata:
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        raise MeasureFileError(f"{path.name}: missing or malformed library metadata") from None
+    if not isinstance(raw, dict):
+        raise MeasureFileError(f"{path.name}: expected a mapping")
+    try:
+        return LibraryMetadata(
+            raw["first_covered"], raw["law_known_on"], str(raw.get("law_known_on_source", ""))
+        )
+    except KeyError as missing:
+        raise MeasureFileError(f"{path.name}: needs {missing.args[0]}") from None
+
+
+def _builtin_directory() -> Path:
+    return Path(str(resources.files("tarifflab.policy").joinpath("measures")))
+
+
+METADATA = _read_metadata(_builtin_directory() / METADATA_FILE)
+COVERAGE_START = METADATA.first_covered
+LAW_KNOWN_ON = METADATA.law_known_on
+# The last date the library's law is known; later dates are answered with that law and flagged stale.
+COVERAGE_END = LAW_KNOWN_ON
 
 
 @dataclass(frozen=True)
@@ -48,6 +84,35 @@ class MeasureLibrary:
     measures: tuple[Measure, ...]
     list_prefixes: dict[str, tuple[tuple[str, dt.date | None], ...]] = field(repr=False)
     definitions: dict[str, ScopeDefinition] = field(repr=False)
+    metadata: LibraryMetadata = METADATA
+    scenario_hash: str | None = None  # content hash of the scenario files applied (None: the law as encoded)
+
+    @property
+    def law_known_on(self) -> dt.date:
+        return self.metadata.law_known_on
+
+    @cached_property
+    def content_hash(self) -> str:
+        """SHA-256 of the measures (in order): two libraries with the same hash give the same duties."""
+        payload = [m.model_dump(mode="json") for m in self.measures]
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def stale_days(self, on: dt.date) -> int:
+        """Days from the library's date to the entry date ``on`` (0 on or before it)."""
+        return max(0, (on - self.law_known_on).days)
+
+    def staleness(self, on: dt.date) -> dict[str, Any]:
+        """The fields every result carries: law_known_on, stale_days, scenario_hash."""
+        return {
+            "law_known_on": self.law_known_on.isoformat(),
+            "stale_days": self.stale_days(on),
+            "scenario_hash": self.scenario_hash,
+        }
+
+    def stale_warning(self) -> str:
+        """The one-line warning printed under tables for dates after the library's date."""
+        return f"law as known on {self.law_known_on}: later actions are not in the library"
 
     def by_id(self, measure_id: str) -> Measure:
         for measure in self.measures:
@@ -60,7 +125,7 @@ class MeasureLibrary:
 
     def change_dates(self) -> list[dt.date]:
         """Every date on which some measure starts or ends: the ETR only changes on these."""
-        dates = {COVERAGE_START}
+        dates = {self.metadata.first_covered}
         for measure in self.measures:
             dates.add(measure.start)
             if measure.end is not None:
@@ -72,7 +137,8 @@ class MeasureLibrary:
                     dates.add(version.end)
         for prefixes in self.list_prefixes.values():
             dates.update(d for _, d in prefixes if d is not None)
-        return sorted(d for d in dates if COVERAGE_START <= d <= COVERAGE_END)
+        # No upper bound: scenario measures may start or end after the library's date.
+        return sorted(d for d in dates if d >= self.metadata.first_covered)
 
 
 def country_matches(measure_countries: tuple[str, ...], origin: str) -> bool:
@@ -146,7 +212,7 @@ def _products_overlap(first: Measure, second: Measure) -> bool:
     )
 
 
-def _check(measures: list[Measure], names: set[str]) -> None:
+def check_measures(measures: list[Measure], names: set[str]) -> None:
     seen: set[str] = set()
     for measure in measures:
         if measure.id in seen:
@@ -183,20 +249,22 @@ def load_library_from(directory: Path) -> MeasureLibrary:
     if not directory.is_dir():
         raise MeasureFileError(f"measure directory not found: {directory}")
     scope_file = directory / SCOPES_FILE
+    metadata_file = directory / METADATA_FILE
+    metadata = _read_metadata(metadata_file) if metadata_file.exists() else METADATA
     definitions = _parse_scopes(scope_file) if scope_file.exists() else {}
     lists = _embedded_lists()
     measures: list[Measure] = []
     for path in sorted(directory.glob("*.yaml")):
-        if path.name != SCOPES_FILE:
+        if path.name != SCOPES_FILE and not path.name.startswith("_"):
             measures.extend(load_measure_file(path))
-    _check(measures, set(lists) | set(definitions))
-    return MeasureLibrary(tuple(measures), lists, definitions)
+    check_measures(measures, set(lists) | set(definitions))
+    return MeasureLibrary(tuple(measures), lists, definitions, metadata)
 
 
 @lru_cache(maxsize=1)
 def load_library() -> MeasureLibrary:
     """The built-in library shipped with the package."""
-    return load_library_from(Path(str(resources.files("tarifflab.policy").joinpath("measures"))))
+    return load_library_from(_builtin_directory())
 
 
 def measures_in_force(on: dt.date, country: str) -> list[Measure]:

@@ -121,6 +121,10 @@ class Measure(BaseModel):
     rule: Rule
     content: str | None = Field(default=None, description="metal whose content share the duty applies to")
     usmca_exempt: bool = False
+    us_content_credit: bool = Field(
+        default=False,
+        description="USMCA vehicles pay only on non-U.S. content where the importer declares it (U.S. note 33(d))",
+    )
     start: dt.date
     end: dt.date | None = None
     known_from: dt.date

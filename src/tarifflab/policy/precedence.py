@@ -19,6 +19,8 @@ S232_PROGRAMS: tuple[str, ...] = (
     "copper",
     "timber",
     "semiconductors",
+    # Proclamation 11020 (91 FR 18183): not yet in the built-in library; scenario files may add it.
+    "pharmaceuticals",
 )
 
 

@@ -65,8 +65,11 @@ class Section:
         self.parts.append(f"<div class='chart'>{body}</div>")
 
 
-def render_document(title: str, subtitle: str, sections: Sequence[Section]) -> str:
-    """The whole report as one HTML string (about 5 MB, most of it plotly.js)."""
+def render_document(title: str, subtitle: str, sections: Sequence[Section], lead: str = "") -> str:
+    """The whole report as one HTML string (about 5 MB, most of it plotly.js).
+
+    ``lead``: the first paragraph (which law the numbers use: its date, and any scenario applied).
+    """
     toc = "".join(
         f"<li><a href='#{s.key}'>{html.escape(s.title)}</a>{' (not available)' if s.unavailable else ''}</li>"
         for s in sections
@@ -79,10 +82,11 @@ def render_document(title: str, subtitle: str, sections: Sequence[Section]) -> s
         body.extend(section.parts)
         body.append("</section>")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lead_html = f"<p class='lead'>{html.escape(lead)}</p>" if lead else ""
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{html.escape(title)}</title>"
         f"<style>{_CSS}</style><script>{get_plotlyjs()}</script>{world_topojson_script()}</head><body>"
         f"<h1>{html.escape(title)}</h1><p class='meta'>{html.escape(subtitle)} — generated {stamp} by "
-        f"tarifflab {__version__}</p><nav><ol>{toc}</ol></nav>{''.join(body)}</body></html>"
+        f"tarifflab {__version__}</p>{lead_html}<nav><ol>{toc}</ol></nav>{''.join(body)}</body></html>"
     )

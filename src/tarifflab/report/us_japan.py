@@ -16,6 +16,8 @@ import pandas as pd
 
 from tarifflab.app import figures, services
 from tarifflab.errors import BackendUnavailableError
+from tarifflab.policy.library import LAW_KNOWN_ON
+from tarifflab.report.context import SCENARIOS
 from tarifflab.report.html import Section
 
 TITLE = "The US–Japan tariff story, 2025–2026"
@@ -24,7 +26,7 @@ SUBTITLE = (
 )
 
 SERIES_START = dt.date(2025, 1, 1)
-SERIES_END = dt.date(2026, 7, 31)
+SERIES_END = LAW_KNOWN_ON
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ Builder = Callable[[Section, list[int]], None]
 def _stage_etr(section: Section, counter: list[int]) -> None:
     rows = []
     for stage in STAGES:
-        frame = services.etr_by_partner(stage.on)
+        frame = services.etr_by_partner(stage.on, scenarios=SCENARIOS.get())
         by = frame.set_index("partner")["etr_pct"]
         rows.append(
             {
@@ -105,7 +107,7 @@ def _stage_etr(section: Section, counter: list[int]) -> None:
 
 
 def _over_time(section: Section, counter: list[int]) -> None:
-    series = services.etr_series_with_total(SERIES_START, SERIES_END, ("JPN",))
+    series = services.etr_series_with_total(SERIES_START, SERIES_END, ("JPN",), scenarios=SCENARIOS.get())
     try:
         events = services.timeline_events()
     except BackendUnavailableError as missing:

@@ -77,7 +77,7 @@ def build_tasks(
     """All tasks of ``spec`` in a deterministic order (parameters outer, scenarios inner)."""
     from tarifflab.models.ge.elasticities import draw_elasticities, source
     from tarifflab.models.ge.multi_sector_data import load_dataset
-    from tarifflab.models.ge.multi_sector_scenarios import build_scenario
+    from tarifflab.studies.ge_multi_sector import build_scenario
 
     data = load_dataset(spec.model.dataset, spec.model.year)
     params: list[tuple[str, np.ndarray]] = [

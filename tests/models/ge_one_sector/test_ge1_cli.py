@@ -197,8 +197,8 @@ def test_runs_without_reference_data(tmp_path: Path) -> None:
 
 def test_real_tariff_engine_path(capsys: pytest.CaptureFixture[str]) -> None:
     # The real tarifflab.metrics.etr.us_tariff_vector: one rate per model country, USA 0.
-    from tarifflab.cli.ge import us_tariffs_on
     from tarifflab.models.ge.one_sector_data import load_ge_data
+    from tarifflab.studies.ge_one_sector_tariffs import us_tariffs_on
 
     data = load_ge_data(embedded=True)
     rates = us_tariffs_on(data.iso3, date(2025, 9, 20))

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tarifflab.data.build import ge_one_sector
 from tarifflab.errors import DataError
 from tarifflab.models.ge.one_sector_data import load_ge_data
-from tarifflab.models.ge.one_sector_scenarios import OneSectorLab
+from tarifflab.studies.build import ge_one_sector
+from tarifflab.studies.ge_one_sector import OneSectorLab
 
 
 def test_embedded_data_shape() -> None:

@@ -18,10 +18,10 @@ from tarifflab.errors import (
     UnknownCountryError,
 )
 from tarifflab.models.ge.one_sector import OneSectorModel
-from tarifflab.models.ge.one_sector_scenarios import OneSectorLab, scenario_info, scenarios
-from tarifflab.models.ge.one_sector_tariffs import export_supply_delta, read_tariff_file, region_delta
 from tarifflab.models.ge.results import STAT_COLUMNS
 from tarifflab.models.ge.solver import SolverDiagnostics, SolverOptions
+from tarifflab.studies.ge_one_sector import OneSectorLab, scenario_info, scenarios
+from tarifflab.studies.ge_one_sector_tariffs import export_supply_delta, read_tariff_file, region_delta
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ import pytest
 
 from tarifflab.errors import InvalidInputError
 from tarifflab.models.ge.one_sector_optimal import Barrier, RetaliationProblem, optimise_retaliation
-from tarifflab.models.ge.one_sector_scenarios import OneSectorLab
-from tarifflab.models.ge.one_sector_tariffs import with_reciprocal
 from tarifflab.models.ge.results import GEResult
 from tarifflab.models.ge.solver import SolverOptions
+from tarifflab.studies.ge_one_sector import OneSectorLab
+from tarifflab.studies.ge_one_sector_tariffs import with_reciprocal
 
 
 @pytest.fixture(scope="module")

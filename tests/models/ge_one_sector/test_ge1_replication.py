@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tarifflab.models.ge.one_sector_scenarios import OneSectorLab
 from tarifflab.models.ge.results import GEResult
+from tarifflab.studies.ge_one_sector import OneSectorLab
 
 pytestmark = pytest.mark.replication
 
@@ -257,7 +257,7 @@ def test_io_optimal_us_authors_rate(lab: OneSectorLab) -> None:
     # element of the optimised tariff vector. That row is reproduced by a uniform US tariff of
     # 12.577 % (fitted here on one figure only, USA exports/GDP = -39.1); the other eleven printed
     # figures then follow. Our io-optimal-us scenario instead reports the true 1-D optimum (~17.9 %).
-    from tarifflab.models.ge.one_sector_tariffs import us_import_matrix
+    from tarifflab.studies.ge_one_sector_tariffs import us_import_matrix
 
     result = lab.model("io").solve(us_import_matrix(np.full(lab.data.n, 0.125773), lab.us))
     usa, non_us = result.country("USA"), result.aggregates["non_us"]

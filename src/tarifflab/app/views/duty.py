@@ -38,6 +38,8 @@ def _layers_table(result: services.DutyLookup) -> None:
 
 def _show(result: services.DutyLookup, title: str) -> None:
     st.markdown(f"**{title}**")
+    if result.scenario_hash:
+        st.caption(f"with scenario {result.scenario_hash}")
     a, b, c = st.columns(3)
     a.metric("Total rate", f"{result.total_rate_pct:.2f}%")
     b.metric("Duty", "—" if result.duty_usd is None else f"${result.duty_usd:,.2f}")
@@ -54,6 +56,7 @@ def render() -> None:
         "its legal basis. 'As finally applied' includes retroactive corrections and court rulings; "
         "'as known on' shows the law as it stood on that date.",
     )
+    scenarios = common.scenario_upload()
     _search()
     with st.form("duty_form"):
         c1, c2, c3 = st.columns(3)
@@ -71,11 +74,12 @@ def render() -> None:
         return
     with common.guard("duty lookup"), st.spinner("Stacking the tariff layers…"):
         on = services.parse_date(on_text, field_name="date of entry")
-        applied = cache.duty_lookup(hts, origin, on, float(value), "in-force", None, usmca)
+        common.stale_banner(on, scenarios)
+        applied = cache.duty_lookup(hts, origin, on, float(value), "in-force", None, usmca, scenarios)
         st.session_state["duty_result"] = True
         if known_text.strip():
             known_on = services.parse_date(known_text, field_name="as-known-on date")
-            known = cache.duty_lookup(hts, origin, on, float(value), "as-known", known_on, usmca)
+            known = cache.duty_lookup(hts, origin, on, float(value), "as-known", known_on, usmca, scenarios)
             comparison = pd.DataFrame(
                 {
                     "view": ["as finally applied", f"as known on {known_on}"],

@@ -10,6 +10,7 @@ import streamlit as st
 from tarifflab.app import cache, common, figures, services
 
 DEFAULT_DATE = dt.date(2025, 9, 16)
+TODAY = dt.date.today()
 
 
 def _in_billions(frame: pd.DataFrame) -> pd.DataFrame:
@@ -25,15 +26,17 @@ def render() -> None:
         "Effective tariff rates",
         "ETR = duty ÷ imports at 2024 import values, by partner, by sector and over time.",
     )
+    scenarios = common.scenario_upload()
     c1, c2 = st.columns([1, 1])
     with c1:
         on = common.date_field("Date", DEFAULT_DATE, key="etr_date")
     view = c2.radio("View of the law", services.VIEWS, horizontal=True, key="etr_view")
     if on is None:
         return
+    common.stale_banner(on, scenarios)
     by_partner = None
     with common.guard("ETR by partner"), st.spinner("Computing ETR by partner…"):
-        by_partner = cache.etr_by_partner(on, view)
+        by_partner = cache.etr_by_partner(on, view, scenarios)
     if by_partner is not None:
         overall = by_partner[by_partner["partner"] == "ALL"]
         japan = by_partner[by_partner["partner"] == "JPN"]
@@ -54,7 +57,7 @@ def render() -> None:
     partner = c5.text_input("Partner (blank = all partners)", value="JPN", key="etr_partner")
     scheme = c6.selectbox("Sectors", services.SECTOR_SCHEMES, key="etr_scheme")
     with common.guard("ETR by sector"), st.spinner("Computing ETR by sector…"):
-        sectors = cache.etr_by_sector(on, view, partner.strip() or None, scheme)
+        sectors = cache.etr_by_sector(on, view, partner.strip() or None, scheme, scenarios)
         st.dataframe(
             _in_billions(sectors),
             hide_index=True,
@@ -66,10 +69,10 @@ def render() -> None:
     with c3:
         start = common.date_field("From", dt.date(2025, 1, 1), key="etr_start")
     with c4:
-        end = common.date_field("To", dt.date(2026, 7, 31), key="etr_end")
+        end = common.date_field("To", TODAY, key="etr_end")
     if start is None or end is None:
         return
     series_view = "in-force" if view == "as-known" else view
     with common.guard("ETR series"), st.spinner("Computing the series…"):
-        series = cache.etr_series(start, end, partner.strip() or None, series_view)
+        series = cache.etr_series(start, end, partner.strip() or None, series_view, scenarios)
         common.chart(figures.line_figure(series, "date", "etr_pct", "partner", "ETR over time", "ETR %"))

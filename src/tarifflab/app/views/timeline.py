@@ -10,7 +10,7 @@ import streamlit as st
 from tarifflab.app import cache, common, figures
 
 START = dt.date(2025, 1, 1)
-END = dt.date(2026, 7, 31)
+END = dt.date.today()  # past the library's date the law as last known is shown, with a banner
 
 
 def render() -> None:
@@ -19,6 +19,7 @@ def render() -> None:
         "Measures, negotiation rounds, deals and court rulings on one time axis; the lines are the "
         "effective tariff rate (duty ÷ imports, 2024 import weights) on imports from Japan and from all partners.",
     )
+    scenarios = common.scenario_upload()
     events: pd.DataFrame | None = None
     with common.guard("events"):
         events = cache.timeline_events()
@@ -37,11 +38,12 @@ def render() -> None:
     if end < start:
         st.error(f"'To' ({end}) is before 'From' ({start})")
         return
+    common.stale_banner(end, scenarios)
     shown = events[events["kind"].isin(kinds)]
     shown = shown[(shown["date"] >= start) & (shown["date"] <= end)]
     series = None
     with common.guard("ETR series"), st.spinner("Computing the effective tariff rate series…"):
-        series = cache.etr_series_with_total(start, end, ("JPN",))
+        series = cache.etr_series_with_total(start, end, ("JPN",), scenarios)
     common.chart(figures.timeline_figure(shown, series))
     st.subheader(f"{len(shown)} events")
     st.dataframe(

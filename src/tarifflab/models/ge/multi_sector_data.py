@@ -13,7 +13,7 @@ domestic sales) and ``tariffs[i, n, s]`` is importer ``n``'s ad-valorem tariff o
 
 The ICIO/WIOD files carry no input–output table: for ``io=True`` their value-added shares β and IO
 coefficients γ are borrowed from the Caliendo–Parro 1993 tables (country match, else CP's ROW) through
-the sector concordance in :mod:`tarifflab.models.ge.multi_sector_sectors` (documented assumption).
+the sector concordance in :mod:`tarifflab.nomenclature.sectors` (documented assumption).
 """
 
 from __future__ import annotations
@@ -27,6 +27,11 @@ import numpy as np
 import pandas as pd
 
 from tarifflab.errors import DataError, InvalidElasticityError, InvalidInputError, UnknownDatasetError
+
+#: Files of the embedded default (written by :mod:`tarifflab.studies.build.ge_multi_sector`).
+FLOWS = "ge_ms_flows.parquet"
+IO = "ge_ms_io.parquet"
+ELASTICITIES = "ge_ms_elasticities.csv"
 
 ICIO_YEARS: tuple[int, ...] = tuple(range(2011, 2023))
 DATASETS: tuple[str, ...] = ("default", "icio", "wiod", "cp")
@@ -358,7 +363,7 @@ def load_cp(*, reference: Path | None = None) -> MultiSectorData:
 
 def _attach_cp_io(data: MultiSectorData, reference: Path) -> MultiSectorData:
     """Borrow β and γ from Caliendo–Parro 1993 (country match, else ROW), mapped to ``data.sectors``."""
-    from tarifflab.models.ge.multi_sector_sectors import cp_sector_weights
+    from tarifflab.nomenclature.sectors import cp_sector_weights
 
     try:
         tab = cp_tables(reference)
@@ -382,10 +387,48 @@ def _attach_cp_io(data: MultiSectorData, reference: Path) -> MultiSectorData:
     return replace(data, va_share=beta, io_coef=gamma)
 
 
-def load_default() -> MultiSectorData:
-    """The embedded default: ICIO 2022 aggregated to ~20 economies × 10 sectors (see data/build)."""
-    from tarifflab.data.build.ge_multi_sector import read_embedded
+def read_embedded() -> MultiSectorData:
+    """Load the embedded default dataset as a :class:`MultiSectorData` (name ``default``, year 2022)."""
+    from tarifflab.data.embedded import embedded_path
+    from tarifflab.nomenclature.sectors import DEFAULT_ECONOMIES, DEFAULT_SECTORS
 
+    flows = pd.read_parquet(embedded_path(FLOWS))
+    io = pd.read_parquet(embedded_path(IO))
+    el = pd.read_csv(embedded_path(ELASTICITIES))
+    econ = list(DEFAULT_ECONOMIES)
+    secs = list(DEFAULT_SECTORS)
+    n, s = len(econ), len(secs)
+    ci = {c: k for k, c in enumerate(econ)}
+    si = {c: k for k, c in enumerate(secs)}
+    X = np.zeros((n, n, s))
+    T = np.zeros((n, n, s))
+    e, m, k = (flows["exporter"].map(ci), flows["importer"].map(ci), flows["sector"].map(si))
+    X[e, m, k] = flows["value_musd"].to_numpy()
+    T[e, m, k] = flows["tariff"].to_numpy()
+    G = np.zeros((n, s, s))
+    beta = np.zeros((n, s))
+    a, q, r = io["iso3"].map(ci), io["source_sector"].map(si), io["using_sector"].map(si)
+    G[a, q, r] = io["gamma"].to_numpy()
+    beta[a, r] = io["va_share"].to_numpy()
+    elasticities = {
+        str(src): grp.set_index("sector").loc[secs, "epsilon"].to_numpy(dtype=float)
+        for src, grp in el.groupby("source", sort=False)
+    }
+    return MultiSectorData(
+        countries=tuple(econ),
+        sectors=tuple(secs),
+        flows=X,
+        tariffs=T,
+        elasticities=elasticities,
+        va_share=beta,
+        io_coef=G,
+        name="default",
+        year=2022,
+    )
+
+
+def load_default() -> MultiSectorData:
+    """The embedded default: ICIO 2022 aggregated to ~20 economies × 10 sectors (see studies/build)."""
     return read_embedded()
 
 

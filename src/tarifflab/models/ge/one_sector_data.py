@@ -5,7 +5,7 @@ Two sources, same content:
 * the reference data folder ``<reference>/ge`` (the authors' ``trade_cepii.csv``, ``gdp.csv``,
   ``tariffs.csv``, ``country_labels.csv``), used when present or when a folder is named;
 * the embedded default (``ge_one_sector_flows.parquet`` and ``ge_one_sector_countries.parquet``,
-  built by :mod:`tarifflab.data.build.ge_one_sector`), used on a machine without reference data.
+  built by :mod:`tarifflab.studies.build.ge_one_sector`), used on a machine without reference data.
 
 Units: trade flows ``X_ji`` in thousand current USD (row = exporter j, column = importer i), GDP in
 current USD, announced tariffs as fractions.

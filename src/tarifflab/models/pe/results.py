@@ -12,7 +12,7 @@ from tarifflab.errors import InvalidInputError
 from tarifflab.nomenclature.hs_sections import section_of, section_title
 
 if TYPE_CHECKING:
-    from tarifflab.models.pe.smart import SmartOptions
+    from tarifflab.models.pe.options import SmartOptions
 
 SUM_COLUMNS: tuple[str, ...] = (
     "imports_before_usd",

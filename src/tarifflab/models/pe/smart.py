@@ -31,38 +31,19 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from tarifflab.errors import DataError, InvalidInputError
 from tarifflab.models.pe.elasticities import ElasticityTable
+from tarifflab.models.pe.options import SmartOptions
 from tarifflab.models.pe.results import SmartDiagnostics, SmartResult
 
 MIN_FLOW_USD = 1e-6
 LINE_COLUMNS: tuple[str, ...] = ("hs10", "partner", "imports_usd", "rate_before", "rate_after")
 MAX_RATE = 10.0  # 1,000 %: anything above is almost surely a percent given where a fraction belongs
-
-Form = Literal["exact", "linear"]
-
-
-@dataclass(frozen=True)
-class SmartOptions:
-    """Configuration of one SMART run: the elasticities and the functional form.
-
-    ``form="exact"`` (default) uses iso-elastic demand, supply and CES shares, so imports stay
-    non-negative for any tariff change; ``form="linear"`` uses SMART's published first-order formulas,
-    which are exact only for small changes (imports are floored at zero).
-    """
-
-    elasticities: ElasticityTable = field(default_factory=ElasticityTable)
-    form: Form = "exact"
-
-    def __post_init__(self) -> None:
-        if self.form not in ("exact", "linear"):
-            raise InvalidInputError(f"unknown SMART form {self.form!r} (use 'exact' or 'linear')")
 
 
 def validate_lines(lines: pd.DataFrame) -> pd.DataFrame:

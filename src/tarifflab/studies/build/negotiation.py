@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from tarifflab.data.build import Provenance
 from tarifflab.nomenclature.countries import EU27
+from tarifflab.studies.build import Provenance
 
 REGIONS: tuple[str, ...] = ("USA", "JPN", "CHN", "EUN", "KOR", "GBR", "CAN", "MEX", "ROW")
 SECTORS: dict[str, tuple[str, ...]] = {

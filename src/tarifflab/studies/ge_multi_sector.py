@@ -28,6 +28,10 @@ from tarifflab.models.ge.multi_sector import ALL, MultiSectorScenario, TariffCha
 from tarifflab.models.ge.multi_sector_data import MultiSectorData
 from tarifflab.nomenclature.countries import EU27
 
+#: Embedded tables of the default dataset (written by :mod:`tarifflab.studies.build.ge_multi_sector`).
+LIBERATION = "ge_ms_liberation_day.csv"
+JAPAN = "ge_ms_japan_on_us.csv"
+
 ENGINE_DATES: dict[str, dt.date] = {
     "deal-2025": dt.date(2025, 9, 20),
     "pre-deal": dt.date(2025, 7, 15),
@@ -136,7 +140,7 @@ def engine_matrix(
 
     ``mapping`` (HS6 → sector) defaults to the full concordance :func:`sector_of_hs6`.
     """
-    from tarifflab.models.ge.multi_sector_sectors import sector_of_hs6
+    from tarifflab.nomenclature.sectors import sector_of_hs6
 
     if us_tariff_matrix is None:
         try:
@@ -162,8 +166,6 @@ def japan_schedule_changes(data: MultiSectorData, reference: Path | None = None)
     if "JPN" not in data.countries or "USA" not in data.countries:
         return ()
     if data.name == "default":
-        from tarifflab.data.build.ge_multi_sector import read_japan_on_us
-
         rates: Mapping[str, float] = read_japan_on_us()
     else:
         from tarifflab.policy.japan_schedule import japan_rates_on_us
@@ -242,7 +244,7 @@ def apply_us_overrides(
     reference: Path | None = None,
 ) -> pd.DataFrame:
     """Apply user overrides (by partner, sector or HS range) to an engine matrix (partner × sector)."""
-    from tarifflab.models.ge.multi_sector_sectors import sector_of_hs6
+    from tarifflab.nomenclature.sectors import sector_of_hs6
 
     out = matrix.copy()
     for ov in overrides:
@@ -349,7 +351,20 @@ def _pct(text: str, name: str) -> float:
 
 def _liberation_rates_for(data: MultiSectorData, reference: Path | None) -> Mapping[str, float]:
     if data.name == "default":
-        from tarifflab.data.build.ge_multi_sector import read_liberation_day
-
         return read_liberation_day()
     return liberation_day_rates(data.countries, reference)
+
+
+def read_japan_on_us() -> dict[str, float]:
+    """Japan's 2025-04-01 tariff on US goods by default-dataset sector (fraction)."""
+    from tarifflab.data.embedded import embedded_path
+
+    frame = pd.read_csv(embedded_path(JAPAN))
+    return dict(zip(frame["sector"].astype(str), frame["rate"].astype(float), strict=True))
+
+
+def read_liberation_day() -> dict[str, float]:
+    from tarifflab.data.embedded import embedded_path
+
+    frame = pd.read_csv(embedded_path(LIBERATION))
+    return dict(zip(frame["iso3"].astype(str), frame["rate"].astype(float), strict=True))

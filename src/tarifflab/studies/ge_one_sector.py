@@ -32,7 +32,9 @@ from tarifflab.models.ge.one_sector_calibration import (
 )
 from tarifflab.models.ge.one_sector_data import EU25, FloatArray, GEData, load_ge_data
 from tarifflab.models.ge.one_sector_optimal import Barrier, RetaliationProblem, optimise_retaliation
-from tarifflab.models.ge.one_sector_tariffs import (
+from tarifflab.models.ge.results import GEResult
+from tarifflab.models.ge.solver import SolverDiagnostics, SolverOptions
+from tarifflab.studies.ge_one_sector_tariffs import (
     export_supply_delta,
     optimal_tariff,
     region_delta,
@@ -41,8 +43,6 @@ from tarifflab.models.ge.one_sector_tariffs import (
     with_reciprocal,
     with_retaliation,
 )
-from tarifflab.models.ge.results import GEResult
-from tarifflab.models.ge.solver import SolverDiagnostics, SolverOptions
 
 #: Bounds of the numerical optimal US tariff in the IO variant (the authors' fmincon bounds, §9.3).
 IO_OPTIMAL_US_BOUNDS = (0.0, 0.25)

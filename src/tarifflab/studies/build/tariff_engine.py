@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from tarifflab.data.build import Provenance
 from tarifflab.nomenclature.countries import EU27
+from tarifflab.studies.build import Provenance
 
 EU_MEMBERS = set(EU27)
 
@@ -80,17 +80,30 @@ def _hts(reference: Path, out_dir: Path) -> Provenance:
     hts = pd.read_csv(reference / YALE_ETR / "hts_2025_basic_edition.csv.gz", dtype=str, encoding="utf-8-sig")
     hts["code"] = hts["HTS Number"].fillna("").map(_digits)
     descriptions: dict[int, str] = {}
+    # Column 1 general and column 2 rate texts are printed on the 8- (or 10-) digit row; HTS10 rows inherit.
+    rates: dict[int, tuple[str, str]] = {}
     rows = []
-    for code, indent, text in zip(
-        hts["code"], hts["Indent"].fillna("0"), hts["Description"].fillna(""), strict=True
+    for code, indent, text, general, column2 in zip(
+        hts["code"],
+        hts["Indent"].fillna("0"),
+        hts["Description"].fillna(""),
+        hts["General Rate of Duty"].fillna(""),
+        hts["Column 2 Rate of Duty"].fillna(""),
+        strict=True,
     ):
         level = int(indent) if indent.isdigit() else 0
         descriptions = {k: v for k, v in descriptions.items() if k < level}
         descriptions[level] = text.strip().rstrip(":")
+        rates = {k: v for k, v in rates.items() if k < level}
+        if general.strip() or column2.strip():
+            rates[level] = (general.strip(), column2.strip())
         if len(code) == 10:
             parts = [descriptions[k] for k in sorted(descriptions) if descriptions[k]]
-            rows.append((code, "; ".join(parts[-3:])[:160]))
-    products = pd.DataFrame(rows, columns=["hs10", "description"]).drop_duplicates("hs10")
+            general_text, column2_text = rates[max(rates)] if rates else ("", "")
+            rows.append((code, "; ".join(parts[-3:])[:160], general_text, column2_text))
+    products = pd.DataFrame(
+        rows, columns=["hs10", "description", "general_text", "column2_text"]
+    ).drop_duplicates("hs10")
     mfn = pd.read_csv(reference / YALE_ETR / "mfn_rates_2025.csv", dtype={"hs8": str})
     products["hs8"] = products["hs10"].str[:8]
     products = products.merge(
@@ -108,7 +121,8 @@ def _hts(reference: Path, out_dir: Path) -> Provenance:
     return Provenance(
         "hts_products.parquet",
         f"{YALE_ETR}/hts_2025_basic_edition.csv.gz; mfn_rates_2025.csv; hs10_gtap_crosswalk.csv.gz",
-        "HTS10 lines with a description built from the indent hierarchy, HS8 general rate and type, GTAP code",
+        "HTS10 lines with a description built from the indent hierarchy, HS8 general rate and type, the column 1 "
+        "general and column 2 rate texts (inherited from the 8-digit row), GTAP code",
         YALE + "; HTS text USITC public domain",
     )
 
@@ -119,6 +133,111 @@ def _list(path: Path, column: str | None = None, header: bool = True) -> list[st
     return sorted({_digits(v) for v in values.dropna() if _digits(v)})
 
 
+# U.S. note 16(c)(i) articles of aluminium and (iii) articles of steel (Proclamations 9704 and 9705 clause 1).
+NOTE16_ARTICLES = [
+    "7601",
+    "7604",
+    "7605",
+    "7606",
+    "7607",
+    "7608",
+    "7609",
+    "7616995160",
+    "7616995170",
+    "7206",
+    "7207",
+    "7208",
+    "7209",
+    "7210",
+    "7211",
+    "7212",
+    "7213",
+    "7214",
+    "7215",
+    "72161000",
+    "72162100",
+    "72162200",
+    "72163100",
+    "72163200",
+    "72163300",
+    "72164000",
+    "72165000",
+    "72169900",
+    "7217",
+    "7218",
+    "7219",
+    "7220",
+    "7221",
+    "7222",
+    "7223",
+    "7224",
+    "7225",
+    "7226",
+    "7227",
+    "7228",
+    "7229",
+    "73011000",
+    "730210",
+    "73024000",
+    "730290",
+    "7304",
+    "7305",
+    "7306",
+]
+
+
+def _hs8_padded(codes: list[str]) -> list[str]:
+    """EO 14257 Annex II names 8-digit subheadings; this list stores them as HS10 padded with "00"."""
+    return sorted({c[:8] if len(c) == 10 and c.endswith("00") else c for c in codes})
+
+
+def _hts10_universe(reference: Path) -> set[str]:
+    hts = pd.read_csv(
+        reference / YALE_ETR / "hts_2025_basic_edition.csv.gz", dtype=str, usecols=["HTS Number"]
+    )
+    return {c for c in hts["HTS Number"].fillna("").map(_digits) if len(c) == 10}
+
+
+def _exclusive(lists: dict[str, set[str]], universe: set[str]) -> dict[str, list[str]]:
+    """Make prefix lists mutually exclusive: a line named by several takes the longest (most specific) listing.
+
+    U.S. note 16(a) to subchapter III of chapter 99: headings 9903.82.02-.19 are mutually exclusive. Prefixes
+    that no other list overlaps are kept as given; an overlapped prefix is replaced by the HTS10 lines it wins.
+    """
+    lines = sorted(universe | {p for codes in lists.values() for p in codes if len(p) == 10})
+    claims: dict[str, list[tuple[int, str, str]]] = {}
+    for line in lines:
+        for name in sorted(lists):
+            for length in range(2, 11):
+                if line[:length] in lists[name]:
+                    claims.setdefault(line, []).append((length, name, line[:length]))
+    winner = {line: max(found)[1] for line, found in claims.items()}
+    out: dict[str, set[str]] = {name: set() for name in lists}
+    contested: dict[tuple[str, str], list[str]] = {}
+    for line, found in claims.items():
+        for _, name, prefix in found:
+            contested.setdefault((name, prefix), []).append(line)
+    for (name, prefix), covered in contested.items():
+        won = [line for line in covered if winner[line] == name]
+        out[name] |= {prefix} if len(won) == len(covered) else set(won)
+    return {name: sorted(codes) for name, codes in out.items()}
+
+
+def _semi_qualifying(reference: Path) -> list[str]:
+    """Lines whose qualifying share (advanced chips of Proclamation 11002, U.S. note 39) is positive."""
+    # The free-text note column holds unquoted commas: split each row on its first two commas only.
+    text = (reference / YALE_TRK / "semi_qualifying_shares.csv").read_text(encoding="utf-8").splitlines()
+    shares = pd.DataFrame(
+        [row.split(",", 2)[:2] for row in text[1:] if row.strip()], columns=["hts10", "share"]
+    )
+    values = shares["share"].astype(float)
+    if not values.isin([0.0, 1.0]).all():
+        raise ValueError(
+            "semi_qualifying_shares.csv has fractional shares: embed them as a share, not a scope"
+        )
+    return sorted(shares.loc[values > 0, "hts10"].map(_digits))
+
+
 def _scopes(reference: Path, out_dir: Path) -> Provenance:
     rows: list[tuple[str, str, str | None]] = []
 
@@ -127,7 +246,8 @@ def _scopes(reference: Path, out_dir: Path) -> Provenance:
 
     lists = reference / TWT / "tariff-lists"
     add("s232_steel", _list(lists / "steel-tariffs.csv"))
-    add("s232_aluminum", _list(lists / "alu-tariffs.csv"))
+    # Derivatives outside chapter 76 on this list are on the derivative list too, charged on content (note 19).
+    add("s232_aluminum", [c for c in _list(lists / "alu-tariffs.csv") if c.startswith("76")])
     derivatives = pd.read_csv(reference / YALE_TRK / "s232_derivative_products.csv", dtype=str)
     for kind, group in derivatives.groupby("derivative_type"):
         for date, sub in group.groupby(group["effective_date"].fillna("")):
@@ -136,10 +256,20 @@ def _scopes(reference: Path, out_dir: Path) -> Provenance:
     add("s232_auto_parts", _list(reference / YALE_TRK / "s232_auto_parts.txt", header=False))
     add("s232_mhdv_parts", _list(reference / YALE_TRK / "s232_mhd_parts.txt", header=False))
     add("s232_semiconductors", _list(reference / YALE_TRK / "s232_semi_products.csv", "hts10"))
+    add("s232_semiconductors_qualifying", _semi_qualifying(reference))
     annex = pd.read_csv(reference / YALE_TRK / "s232_annex_products.csv", dtype=str)
-    for tier, group in annex.groupby("annex"):
-        add(f"s232_metals_2026_annex_{tier}", sorted({_digits(c) for c in group["hts_prefix"]}))
-    add("ieepa_annex_ii_2025_04", _list(lists / "annex-II-exemptions.csv"))
+    tiers = {
+        f"s232_metals_2026_annex_{t}": {_digits(c) for c in g["hts_prefix"]}
+        for t, g in annex.groupby("annex")
+    }
+    # U.S. note 16(c)(i) and (iii): articles of aluminium and of steel are on the 50% list too.
+    tiers["s232_metals_2026_annex_1a"] |= set(NOTE16_ARTICLES)
+    universe = _hts10_universe(reference)
+    if (out_dir / "us_imports_2024.parquet").exists():
+        universe |= set(pd.read_parquet(out_dir / "us_imports_2024.parquet", columns=["hs10"])["hs10"])
+    for tier_name, codes in _exclusive(tiers, universe).items():
+        add(tier_name, codes)
+    add("ieepa_annex_ii_2025_04", _hs8_padded(_list(lists / "annex-II-exemptions.csv")))
     add("ieepa_annex_ii_2025_11", _list(lists / "annex-II-exemptions-nov14.csv"))
     add("ieepa_exempt_latest", _list(reference / YALE_TRK / "ieepa_exempt_products.csv", "hts10"))
     add("ieepa_electronics_2025_04_11", _list(lists / "consumer_electronics_EO14257_apr11.csv"))
@@ -192,11 +322,25 @@ def _usmca(reference: Path, out_dir: Path) -> Provenance:
     shares["partner"] = shares["cty_code"].str.zfill(4).map({"1220": "CAN", "2010": "MEX"})
     out = shares.rename(columns={"hts10": "hs10"})[["hs10", "partner", "usmca_share"]]
     out["usmca_share"] = out["usmca_share"].astype("float32")
+    out["month"] = ""  # the 2025 annual share: used where a month lacks the line
+    monthly = []
+    for path in sorted((reference / YALE_TRK).glob("usmca_product_shares_20??_??.csv.gz")):
+        month = re.sub(r"^usmca_product_shares_(\d{4})_(\d{2}).*$", r"\1-\2", path.name)
+        frame = pd.read_csv(
+            path, dtype={"hts10": str, "cty_code": str}, usecols=["hts10", "cty_code", "usmca_share"]
+        )
+        frame["partner"] = frame["cty_code"].str.zfill(4).map({"1220": "CAN", "2010": "MEX"})
+        frame = frame.rename(columns={"hts10": "hs10"})[["hs10", "partner", "usmca_share"]]
+        frame["usmca_share"] = frame["usmca_share"].astype("float32")
+        frame["month"] = month
+        monthly.append(frame.dropna(subset=["partner"]))
+    out = pd.concat([out, *monthly], ignore_index=True)
+    out["month"] = out["month"].astype("category")
     out.to_parquet(out_dir / "usmca_shares.parquet", index=False, compression="zstd")
     return Provenance(
         "usmca_shares.parquet",
-        f"{YALE_TRK}/usmca_product_shares_2025.csv",
-        "2025 share of imports claimed under USMCA (SPI S/S+) by HS10 for CAN and MEX",
+        f"{YALE_TRK}/usmca_product_shares_2025.csv; usmca_product_shares_2025_01..2026_02.csv.gz",
+        "share of imports claimed under USMCA (SPI S/S+) by HS10 for CAN and MEX: 2025 annual (month '') and by month (YYYY-MM)",
         YALE,
     )
 

@@ -19,33 +19,25 @@ Files written (all aggregates; no reference file is copied):
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from tarifflab.data.build import Provenance
-
-if TYPE_CHECKING:
-    from tarifflab.models.ge.multi_sector_data import MultiSectorData
-
-FLOWS = "ge_ms_flows.parquet"
-IO = "ge_ms_io.parquet"
-ELASTICITIES = "ge_ms_elasticities.csv"
-LIBERATION = "ge_ms_liberation_day.csv"
-JAPAN = "ge_ms_japan_on_us.csv"
+from tarifflab.models.ge.multi_sector_data import ELASTICITIES, FLOWS, IO
+from tarifflab.studies.build import Provenance
+from tarifflab.studies.ge_multi_sector import JAPAN, LIBERATION
 
 
 def aggregate(reference: Path) -> dict[str, pd.DataFrame]:
     """Aggregate ICIO 2022 to the default economies × sectors (returns the four tables)."""
     from tarifflab.models.ge.multi_sector_data import load_icio
-    from tarifflab.models.ge.multi_sector_scenarios import liberation_day_rates
-    from tarifflab.models.ge.multi_sector_sectors import (
+    from tarifflab.nomenclature.sectors import (
         DEFAULT_ECONOMIES,
         DEFAULT_SECTORS,
         default_economy_of,
         default_sector_of,
     )
+    from tarifflab.studies.ge_multi_sector import liberation_day_rates
 
     data = load_icio(2022, reference=reference)
     econ = list(DEFAULT_ECONOMIES)
@@ -137,59 +129,3 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
         Provenance(JAPAN, "sectors/derived/japan_tariff_2025_04_01_flat.csv.gz; tariffs/Budget-Lab-Yale__Tariff-ETRs/resources/hs6_gtap_crosswalk.csv.gz", "Japan 2025-04-01 rates on US goods (USJTA else MFN; AVEs at stated prices), simple means by sector", "MIT (qlitre/japan-tariff-mcp); Japan Customs public schedule"),
         Provenance(LIBERATION, "ge/tariffs.csv; ge/trade_cepii.csv; ge/country_labels.csv", "announced 2025-04-02 rates; EUN and ROW weighted by 2023 exports to the US", "liberation-day-replication package (public)"),
     ]  # fmt: skip
-
-
-def read_embedded() -> MultiSectorData:
-    """Load the embedded default dataset as a :class:`MultiSectorData` (name ``default``, year 2022)."""
-    from tarifflab.data.embedded import embedded_path
-    from tarifflab.models.ge.multi_sector_data import MultiSectorData
-    from tarifflab.models.ge.multi_sector_sectors import DEFAULT_ECONOMIES, DEFAULT_SECTORS
-
-    flows = pd.read_parquet(embedded_path(FLOWS))
-    io = pd.read_parquet(embedded_path(IO))
-    el = pd.read_csv(embedded_path(ELASTICITIES))
-    econ = list(DEFAULT_ECONOMIES)
-    secs = list(DEFAULT_SECTORS)
-    n, s = len(econ), len(secs)
-    ci = {c: k for k, c in enumerate(econ)}
-    si = {c: k for k, c in enumerate(secs)}
-    X = np.zeros((n, n, s))
-    T = np.zeros((n, n, s))
-    e, m, k = (flows["exporter"].map(ci), flows["importer"].map(ci), flows["sector"].map(si))
-    X[e, m, k] = flows["value_musd"].to_numpy()
-    T[e, m, k] = flows["tariff"].to_numpy()
-    G = np.zeros((n, s, s))
-    beta = np.zeros((n, s))
-    a, q, r = io["iso3"].map(ci), io["source_sector"].map(si), io["using_sector"].map(si)
-    G[a, q, r] = io["gamma"].to_numpy()
-    beta[a, r] = io["va_share"].to_numpy()
-    elasticities = {
-        str(src): grp.set_index("sector").loc[secs, "epsilon"].to_numpy(dtype=float)
-        for src, grp in el.groupby("source", sort=False)
-    }
-    return MultiSectorData(
-        countries=tuple(econ),
-        sectors=tuple(secs),
-        flows=X,
-        tariffs=T,
-        elasticities=elasticities,
-        va_share=beta,
-        io_coef=G,
-        name="default",
-        year=2022,
-    )
-
-
-def read_japan_on_us() -> dict[str, float]:
-    """Japan's 2025-04-01 tariff on US goods by default-dataset sector (fraction)."""
-    from tarifflab.data.embedded import embedded_path
-
-    frame = pd.read_csv(embedded_path(JAPAN))
-    return dict(zip(frame["sector"].astype(str), frame["rate"].astype(float), strict=True))
-
-
-def read_liberation_day() -> dict[str, float]:
-    from tarifflab.data.embedded import embedded_path
-
-    frame = pd.read_csv(embedded_path(LIBERATION))
-    return dict(zip(frame["iso3"].astype(str), frame["rate"].astype(float), strict=True))

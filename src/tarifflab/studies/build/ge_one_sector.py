@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tarifflab.data.build import Provenance
 from tarifflab.models.ge.one_sector_data import COUNTRIES_FILE, FLOWS_FILE, load_ge_data
+from tarifflab.studies.build import Provenance
 
 _LICENCE = (
     "CEPII BACI (Etalab 2.0 open licence), World Bank WDI (CC BY 4.0), USTR-formula tariffs "

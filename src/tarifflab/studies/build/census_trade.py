@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tarifflab.data.build import Provenance
+from tarifflab.studies.build import Provenance
 
 FIRST_YEAR, LAST_YEAR = 2015, 2024
 COUNTRY_CSV = ("census", "djhshih__tariff", "data", "country.csv")

@@ -6,13 +6,15 @@ baseline is tariff-free, so a matrix holds counterfactual tariff *levels*.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tarifflab.errors import TariffFileError, UnknownCountryError
+from tarifflab.errors import DataError, TariffFileError, UnknownCountryError
 from tarifflab.models.ge.one_sector_calibration import Baseline, region_matrix
 from tarifflab.models.ge.one_sector_data import FloatArray, GEData
 
@@ -90,6 +92,27 @@ def region_delta(base: Baseline) -> tuple[float, float]:
     numerator = (xbar * (1.0 - nu)[None, :] * (1.0 - np.eye(2)) * (1.0 - lam)).sum(axis=1)
     delta = numerator / ((1.0 - nu) * (ybar - np.diag(xbar)))
     return float(delta[0]), float(delta[1])
+
+
+# ---------------------------------------------------------------------------- the law's tariffs
+def us_tariffs_on(
+    partners: Sequence[str], on: dt.date, engine: Any = None
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Additional US tariff by partner on a date, from the tariff engine (fractions; 0 for USA).
+
+    ``engine``: a :class:`~tarifflab.policy.engine.TariffEngine` (e.g. with a scenario file applied);
+    the built-in law when None.
+    """
+    try:
+        from tarifflab.metrics.etr import us_tariff_vector
+    except ImportError as missing:
+        raise DataError(f"the tariff engine (tarifflab.metrics.etr) is not available: {missing}") from None
+    vec = np.asarray(
+        us_tariff_vector(list(partners), on=on, view="in-force", engine=engine), dtype=np.float64
+    )
+    if vec.shape != (len(partners),):
+        raise DataError(f"tariff engine returned {vec.shape} rates for {len(partners)} partners")
+    return vec
 
 
 # ---------------------------------------------------------------------------- user files
