@@ -127,3 +127,83 @@ def test_cli_bad_set_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], sett
         capsys, "negotiate", "evaluate", "us-japan", "--package", "july_2025_deal", "--set", setting
     )
     assert code == 2 and err.strip().count("\n") == 0 and "Traceback" not in err
+
+
+class _Linear:
+    """Stand-in payoff model with a known answer: u_US = 10r − e/10, u_JPN = 2 − 10r − e/10 (USD bn,
+    national income 100 so that EV in USD bn equals real income in %), r reciprocal rate, e energy purchases."""
+
+    def __init__(self) -> None:
+        self.pair = PAIR
+
+    def _one(self, s: dict[str, float]) -> dict[str, Outcomes]:
+        r, waste = s["us_reciprocal_rate"], s["purchases_energy_usd_bn"] / 10
+        return {
+            "USA": Outcomes("USA", 10 * r - waste, 0.0, 0.0, 0.0, 0.0, 0.0, national_income_usd_bn=100.0),
+            "JPN": Outcomes(
+                "JPN", 2.0 - 10 * r - waste, 0.0, 0.0, 0.0, 0.0, 0.0, national_income_usd_bn=100.0
+            ),
+        }
+
+    def evaluate(self, settings: dict[str, float]) -> dict[str, Outcomes]:
+        return self._one(settings)
+
+    def evaluate_many(self, settings: list[dict[str, float]]) -> list[dict[str, Outcomes]]:
+        return [self._one(s) for s in settings]
+
+
+def test_what_would_it_take_on_a_model_with_a_known_answer() -> None:
+    from tarifflab.negotiation.analysis import what_would_it_take
+    from tarifflab.negotiation.packages import Package, grid_packages
+
+    model = _Linear()
+    weights = {"USA": UtilityWeights(), "JPN": UtilityWeights()}
+    grid = grid_packages(
+        PAIR, {}, {"us_reciprocal_rate": [0.0, 0.05, 0.1, 0.15, 0.2], "purchases_energy_usd_bn": [0, 10]}
+    )
+    no_deal = Package(
+        "war", "", PAIR.validate({"us_reciprocal_rate": 0.1, "purchases_energy_usd_bn": 10})
+    )  # u = (0, 0)
+    # without purchases the US accepts any r ≥ 0: Japan's best is r = 0, u = (0, 2)
+    out = what_would_it_take(model, grid, {"purchases_energy_usd_bn": 0.0}, no_deal, weights)
+    assert out.reservation == {"USA": pytest.approx(0.0), "JPN": pytest.approx(0.0)}
+    assert out.packages_considered == 5 and out.packages_accepted == 5
+    assert out.best is not None and out.best.levers["us_reciprocal_rate"] == 0.0
+    assert out.best.utility == {"USA": pytest.approx(0.0), "JPN": pytest.approx(2.0)}
+    # with $10bn of purchases (a deadweight loss of 1 each) the US needs r ≥ 0.1: Japan's best is r = 0.1
+    out = what_would_it_take(model, grid, {"purchases_energy_usd_bn": 10.0}, no_deal, weights)
+    assert (
+        out.packages_accepted == 3 and out.best is not None and out.best.levers["us_reciprocal_rate"] == 0.1
+    )
+    # a target no accepted package can meet: the US never accepts when every package loses it money
+    out = what_would_it_take(
+        model, grid, {"us_reciprocal_rate": 0.0, "purchases_energy_usd_bn": 10.0}, no_deal, weights
+    )
+    assert out.best is None and out.to_dict(PAIR)["feasible"] is False
+
+
+def test_cli_what_would_it_take_shape_and_bad_target(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    grid = tmp_path / "grid.yaml"
+    grid.write_text(
+        "pair: us-japan\nbase: {us_all_in_rule: 1}\ngrid: {us_reciprocal_rate: [0.1, 0.15, 0.25], investment_pledge_usd_bn: [0, 550]}\n"
+    )
+    code, out, _ = _call(
+        capsys,
+        "negotiate",
+        "what-would-it-take",
+        "us-japan",
+        "--target",
+        "us_auto_rate=0.10",
+        "--grid",
+        str(grid),
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["target"] == {"us_auto_rate": 0.1} and data["packages_considered"] == 6
+    if data["feasible"]:
+        assert data["package"]["levers"]["us_auto_rate"] == 0.1
+        assert data["payoffs_usd_bn"]["USA"] >= data["reservation_value_usd_bn"]["USA"] - 1e-9
+    code, _, err = _call(capsys, "negotiate", "what-would-it-take", "us-japan", "--target", "us_auto_rate=2")
+    assert code == 2 and err.strip().count("\n") == 0

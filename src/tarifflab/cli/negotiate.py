@@ -468,3 +468,49 @@ def backtest_cmd(
         ]
     )
     typer.echo(buf.getvalue().rstrip("\n"))
+
+
+@app.command("what-would-it-take")
+def what_would_it_take_cmd(
+    pair: str = typer.Argument(..., help="negotiating pair"),
+    target: str = typer.Option(
+        ..., "--target", help='lever values the partner wants, e.g. "us_auto_rate=0.10"'
+    ),
+    disagreement: str = typer.Option(DEFAULT_DISAGREEMENT, "--disagreement", help="package of no deal"),
+    grid: Path | None = typer.Option(None, "--grid", help="grid YAML (default: the built-in grid)"),
+    model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
+    workers: int = typer.Option(1, "--workers", help="worker processes for the multi-sector model"),
+    fmt: str = typer.Option("json", "--format", help="json or table"),
+) -> None:
+    """The partner's best package, in dollars, that gives TARGET and that the US accepts; both sides'
+    reservation values (their no-deal payoffs)."""
+    from tarifflab.negotiation.analysis import what_would_it_take
+    from tarifflab.negotiation.packages import builtin_packages, get_package, load_grid, parse_setting
+
+    _check_format(fmt)
+    wanted = dict(parse_setting(t.strip()) for t in target.split(",") if t.strip())
+    if not wanted:
+        raise InvalidInputError('--target needs at least one LEVER=VALUE, e.g. "us_auto_rate=0.10"')
+    pm = _payoff_model(pair, model, workers)
+    builtin = builtin_packages(pm.pair)
+    if disagreement == DEFAULT_DISAGREEMENT and disagreement not in builtin:
+        disagreement = "liberation_day_annex" if "liberation_day_annex" in builtin else "status_quo_2024"
+    d = builtin[disagreement] if disagreement in builtin else get_package(pm.pair, disagreement)
+    result = what_would_it_take(pm, load_grid(pm.pair, grid), wanted, d)
+    payload = result.to_dict(pm.pair)
+    payload["model"] = model
+    us, partner = pm.pair.players
+    res = result.reservation
+    lines = [
+        f"target {wanted}; {result.packages_considered} packages, {result.packages_accepted} accepted by {us}",
+        f"reservation values (no deal: {d.name}), USD bn a year: {us} {res[us]:+.2f}  {partner} {res[partner]:+.2f}",
+    ]
+    if result.best is None:
+        lines.append(
+            f"no package of the grid gives the target and leaves {us} at least its reservation value"
+        )
+    else:
+        u = result.best.utility
+        lines.append(f"best for {partner}: {us} {u[us]:+.2f}  {partner} {u[partner]:+.2f}")
+        lines.append("  " + _lever_line(pm.pair, result.best.levers))
+    _emit(payload, fmt, None, "\n".join(lines))
