@@ -90,7 +90,9 @@ def packages_cmd(
     p = get_pair(pair)
     pk = builtin_packages(p)
     payload = {name: {"description": v.description, "levers": v.changed(p)} for name, v in pk.items()}
-    table = "\n".join(f"{name:24} {v.description}" for name, v in pk.items())
+    table = "\n".join(
+        f"{name:24} {v.description}\n{'':24} {_lever_line(p, v.levers)}" for name, v in pk.items()
+    )
     _emit(payload, fmt, None, table)
 
 
