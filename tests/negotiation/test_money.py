@@ -207,3 +207,14 @@ def test_cli_what_would_it_take_shape_and_bad_target(
         assert data["payoffs_usd_bn"]["USA"] >= data["reservation_value_usd_bn"]["USA"] - 1e-9
     code, _, err = _call(capsys, "negotiate", "what-would-it-take", "us-japan", "--target", "us_auto_rate=2")
     assert code == 2 and err.strip().count("\n") == 0
+
+
+def test_third_country_effects_show_diversion(ge) -> None:  # type: ignore[no-untyped-def]
+    # the July letter taxes Japan only: with aggregate deficits fixed, other suppliers sell more to the US
+    third = ge.third_countries(builtin_packages(PAIR)["no_deal_july_letter"].levers)
+    countries = {r["country"] for r in third}
+    assert "JPN" not in countries and "USA" not in countries and {"KOR", "EUN", "CHN"} <= countries
+    assert sum(float(r["exports_to_us_change_usd_bn"]) for r in third) > 0
+    # nothing changes for third countries at the status quo
+    for r in ge.third_countries(PAIR.status_quo()):
+        assert abs(float(r["equivalent_variation_usd_bn"])) < 1e-6

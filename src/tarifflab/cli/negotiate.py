@@ -178,6 +178,17 @@ def evaluate_cmd(
     payload["model"] = model
     lines = [f"package {pk.name}: {pk.description}", _lever_line(pm.pair, pk.levers)]
     lines += _money_table(pm.pair, ev, weights)
+    if hasattr(pm, "third_countries"):
+        third = pm.third_countries(pk.levers)
+        payload["third_countries"] = third
+        hit = sorted(third, key=lambda r: -abs(float(r["exports_to_us_change_usd_bn"])))[:4]
+        lines.append(
+            "third countries (EV USD bn / exports to the US USD bn): "
+            + "; ".join(
+                f"{r['country']} {float(r['equivalent_variation_usd_bn']):+.2f} / {float(r['exports_to_us_change_usd_bn']):+.1f}"
+                for r in hit
+            )
+        )
     _emit(payload, fmt, output, "\n".join(lines))
 
 

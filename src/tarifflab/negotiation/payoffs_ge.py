@@ -119,6 +119,31 @@ class MultiSectorPayoffModel:
             )
         return out
 
+    def third_countries(self, settings: dict[str, float]) -> list[dict[str, float | str]]:
+        """Effects of a package on every other economy of the model (the package changes only the two
+        players' tariffs; the others are hit through trade diversion and prices): equivalent variation
+        (USD bn a year, % of GDP) and the change of their goods exports to the US (USD bn, pre-tariff)."""
+        from tarifflab.models.ge.multi_sector import MultiSectorScenario
+
+        t, _ = self.inputs(settings)
+        res = self.model.solve(MultiSectorScenario(name="negotiation package"), tariffs=t)
+        X, X0 = res.flows_pre, res.flows_pre_base
+        out: list[dict[str, float | str]] = []
+        for c, name in enumerate(self.view.countries):
+            if c in (self.us, self.partner):
+                continue
+            ev = (float(res.welfare_hat[c]) - 1.0) * float(self.income_base[c]) / 1000.0
+            exports = float(X[c, self.us, self.goods].sum() - X0[c, self.us, self.goods].sum()) / 1000.0
+            out.append(
+                {
+                    "country": name,
+                    "equivalent_variation_usd_bn": ev,
+                    "equivalent_variation_pct_gdp": 100.0 * ev / (float(self.value_added_base[c]) / 1000.0),
+                    "exports_to_us_change_usd_bn": exports,
+                }
+            )
+        return out
+
     def evaluate_many(self, settings: Sequence[dict[str, float]]) -> list[dict[str, Outcomes]]:
         """Packages in order; with ``workers > 1`` contiguous chunks run in worker processes (each
         builds its own model once; neighbouring grid points warm-start each other)."""
