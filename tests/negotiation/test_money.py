@@ -218,3 +218,18 @@ def test_third_country_effects_show_diversion(ge) -> None:  # type: ignore[no-un
     # nothing changes for third countries at the status quo
     for r in ge.third_countries(PAIR.status_quo()):
         assert abs(float(r["equivalent_variation_usd_bn"])) < 1e-6
+
+
+def test_purchase_additionality_scales_the_purchase_effect() -> None:
+    from tarifflab.errors import InvalidInputError
+    from tarifflab.negotiation.levers import MappingAssumptions
+    from tarifflab.negotiation.payoffs_ge import MultiSectorPayoffModel
+
+    farm = PAIR.validate({"purchases_farm_usd_bn": 8.0})
+    full = MultiSectorPayoffModel(PAIR).evaluate(farm)
+    none = MultiSectorPayoffModel(PAIR, assumptions=MappingAssumptions(purchase_additionality=0.0)).evaluate(farm)
+    # nothing additional: the commitment changes nothing (status quo = 0); all additional: US farm output rises
+    assert none["USA"].equivalent_variation_usd_bn == pytest.approx(0.0, abs=1e-9)
+    assert full["USA"].sector_output_pct["us_agriculture"] > none["USA"].sector_output_pct["us_agriculture"]
+    with pytest.raises(InvalidInputError, match="purchase_additionality"):
+        MappingAssumptions(purchase_additionality=1.5)
