@@ -227,7 +227,9 @@ def test_purchase_additionality_scales_the_purchase_effect() -> None:
 
     farm = PAIR.validate({"purchases_farm_usd_bn": 8.0})
     full = MultiSectorPayoffModel(PAIR).evaluate(farm)
-    none = MultiSectorPayoffModel(PAIR, assumptions=MappingAssumptions(purchase_additionality=0.0)).evaluate(farm)
+    none = MultiSectorPayoffModel(PAIR, assumptions=MappingAssumptions(purchase_additionality=0.0)).evaluate(
+        farm
+    )
     # nothing additional: the commitment changes nothing (status quo = 0); all additional: US farm output rises
     assert none["USA"].equivalent_variation_usd_bn == pytest.approx(0.0, abs=1e-9)
     assert full["USA"].sector_output_pct["us_agriculture"] > none["USA"].sector_output_pct["us_agriculture"]
