@@ -59,6 +59,11 @@ def _measure(iso3: str, rate_pct: float, april: bool) -> dict[str, object]:
             "end": "2025-04-10",
             "known_from": "2025-04-02",
             "end_known_from": "2025-04-09",
+            "in_transit": {
+                "loaded_before": "2025-04-09",
+                "entered_before": "2025-05-27",
+                "legal_basis": "EO 14257 sec. 3 as amended; HTSUS 9903.01.43-9903.01.76 (except goods loaded before 2025-04-09)",
+            },
         }
     return {
         "id": f"ieepa-eo14326-{iso3.lower()}",
@@ -69,6 +74,11 @@ def _measure(iso3: str, rate_pct: float, april: bool) -> dict[str, object]:
         "end": "2026-02-24",
         "known_from": "2025-07-31",
         "end_known_from": "2026-02-20",
+        "in_transit": {
+            "loaded_before": "2025-08-07",
+            "entered_before": "2025-10-05",
+            "legal_basis": "EO 14326 sec. 2; HTSUS 9903.02.02-9903.02.71 (goods loaded before 2025-08-07 and entered before 2025-10-05 keep 9903.01.25)",
+        },
     }
 
 

@@ -23,8 +23,9 @@ from typer.testing import CliRunner
 from tarifflab.cli.main import app
 from tarifflab.data import federal_register
 from tarifflab.data.embedded import embedded_path
-from tarifflab.data.hts_revision import parse_export, parse_rate, revision_from_name
+from tarifflab.data.hts_revision import parse_export, revision_from_name
 from tarifflab.policy.engine import FTA_PARTNERS
+from tarifflab.policy.hts_update import rate_fields
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hts_2026_revision_99_fixture.json"
 runner = CliRunner()
@@ -56,7 +57,7 @@ def _observed_pct(hs10: str) -> float:
         ("2.5%", "ad_valorem", 2.5, []),
         ("6.3¢/liter", "specific", None, [(0.063, "liter")]),
         ("$1.05/kg + 2.3%", "compound", 2.3, [(1.05, "kg")]),
-        ("25¢ each", "specific", None, [(0.25, "each")]),
+        ("", "empty", None, []),
         ("1.4606¢/kg less 0.020668¢/kg for each degree under 100 degrees", "unparsed", None, []),
         ("The rate applicable to the natural juice in heading 2009", "unparsed", None, []),
     ],
@@ -64,10 +65,10 @@ def _observed_pct(hs10: str) -> float:
 def test_rate_texts(
     text: str, kind: str, ad_valorem: float | None, specific: list[tuple[float, str]]
 ) -> None:
-    rate = parse_rate(text)
-    assert rate.kind == kind
-    assert rate.ad_valorem_pct == ad_valorem
-    assert [(pytest.approx(s.amount_usd), s.unit) for s in rate.specific] == specific
+    fields = rate_fields(text)
+    assert fields["rate_kind"] == kind
+    assert fields["mfn_ad_valorem_pct"] == ad_valorem
+    assert [(pytest.approx(s["amount_usd"]), s["unit"]) for s in fields["specific"] or []] == specific
 
 
 def test_revision_id_from_usitc_file_name() -> None:
@@ -79,11 +80,11 @@ def test_revision_id_from_usitc_file_name() -> None:
 def test_inheritance_and_chapter99_ranges() -> None:
     lines = parse_export(FIXTURE.read_bytes()).set_index("htsno")
     car = lines.loc["8703.23.01.40"]
-    assert car["general"] == "2.5%" and car["mfn_ad_valorem_pct"] == 2.5  # from 8703.23.01
+    assert car["general"] == "2.5%"  # inherited from 8703.23.01
     # own range 9903.94.40-9903.94.43 expanded to the four headings the revision lists, plus the parent's note
     assert car["chapter99"] == ["9903.94.01", "9903.94.40", "9903.94.41", "9903.94.42", "9903.94.43"]
     sugar = lines.loc["1701.13.50.00"]
-    assert sugar["rate_kind"] == "unparsed" and pd.isna(sugar["mfn_ad_valorem_pct"])
+    assert sugar["general"].startswith("1.4606¢/kg less")
     assert sugar["chapter99"] == ["9904.04.50", "9904.05.01"]  # a range the revision does not list: its ends
 
 

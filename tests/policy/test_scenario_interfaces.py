@@ -14,8 +14,10 @@ import pytest
 
 from cli_helpers import run_cli
 from tarifflab.app import services
-from tarifflab.errors import ScenarioError
+from tarifflab.errors import InvalidDateError, ScenarioError
+from tarifflab.policy.engine import TariffEngine
 from tarifflab.policy.library import LAW_KNOWN_ON
+from tarifflab.policy.scenario import library_with_scenarios
 from tarifflab.report import lead_paragraph
 
 VNM_SEATS = """
@@ -79,3 +81,83 @@ def test_ge_run_takes_engine_scenarios(tmp_path: Path) -> None:
     assert b["countries"][0]["welfare_pct"] < a["countries"][0]["welfare_pct"]  # a higher US tariff on VNM
     missing_date = run_cli("ge", "run", "custom", "--embedded", "--scenario", str(scenario))
     assert missing_date.returncode == 2 and "--tariffs-from-date" in missing_date.stderr
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+
+
+def _engine_with(name: str) -> TariffEngine:
+    return TariffEngine.for_library(library_with_scenarios([EXAMPLES / name]))
+
+
+def test_example_japan_autos_back_to_25() -> None:
+    # Proclamation 10908: 25% on top of MFN; HTSUS 8703.23.01 general rate 2.5% → 27.5% once Japan's 15% all-in
+    # rate (EO 14345) ends. Before the scenario's date nothing changes: 15% all-in.
+    engine = _engine_with("scenario-japan-autos-25.yaml")
+    assert engine.duty("8703.23.01.40", "JPN", "2027-01-04").total_rate_pct == pytest.approx(27.5)
+    assert engine.duty("8703.23.01.40", "JPN", "2026-12-31").total_rate_pct == pytest.approx(15.0)
+
+
+def test_example_pharma_232_at_100_without_cap() -> None:
+    # Proclamation 11020 heading 9903.04.60: 100% in total; the scenario drops the 15% of 9903.04.62 for Japan.
+    engine = _engine_with("scenario-pharma-232-100.yaml")
+    for origin in ("JPN", "DEU", "CHE", "IND"):
+        result = engine.duty("3004.90.92.39", origin, "2026-10-01")
+        assert result.total_rate_pct == pytest.approx(100.0), origin
+    assert engine.duty("3004.90.92.39", "JPN", "2026-09-30").total_rate_pct < 100
+
+
+def test_example_s122_extended() -> None:
+    # Proclamation 11012: 10% on top of MFN for non-exempt goods; extended, it still applies on 2026-10-01 and
+    # stops on 2027-01-01 (the scenario's exclusive end).
+    engine = _engine_with("scenario-s122-extended.yaml")
+    base = TariffEngine.default()
+    shirt = ("6109.10.00.12", "VNM")
+    assert engine.duty(*shirt, "2026-10-01").total_rate_pct - base.duty(
+        *shirt, "2026-10-01"
+    ).total_rate_pct == (pytest.approx(10.0))
+    assert engine.duty(*shirt, "2027-01-01").total_rate_pct == pytest.approx(
+        base.duty(*shirt, "2027-01-01").total_rate_pct
+    )
+
+
+@pytest.mark.parametrize(
+    ("on", "expected"),
+    [
+        # EO 14257 Annex I (Japan 24%), Proclamation 10908 (autos 25%), Proclamation 10896 (steel 25%)
+        ("2025-04-09", {"us_reciprocal_rate": 0.24, "us_auto_rate": 0.25, "us_steel_rate": 0.25}),
+        # EO 14266 pause: 10% baseline
+        ("2025-04-10", {"us_reciprocal_rate": 0.10, "us_auto_rate": 0.25, "us_steel_rate": 0.25}),
+        # Proclamation 10947: steel 50% from 2025-06-04
+        ("2025-07-01", {"us_reciprocal_rate": 0.10, "us_auto_rate": 0.25, "us_steel_rate": 0.50}),
+        # EO 14345: 15% all-in, autos 15% all-in from 2025-09-16, civil aircraft exempt
+        ("2025-09-16", {"us_reciprocal_rate": 0.15, "us_all_in_rule": 1.0, "us_auto_rate": 0.15,
+                        "us_exempt_aircraft": 1.0, "us_steel_rate": 0.50}),
+    ],
+)  # fmt: skip
+def test_us_levers_read_from_the_law(on: str, expected: dict[str, float]) -> None:
+    from tarifflab.policy.library import load_library
+    from tarifflab.studies.negotiation_levers import us_levers_on
+
+    levers = us_levers_on(load_library(), "JPN", dt.date.fromisoformat(on))
+    assert {k: levers[k] for k in expected} == pytest.approx(expected)
+
+
+def test_negotiation_law_package_with_a_scenario() -> None:
+    from tarifflab.negotiation.law_packages import law_package
+    from tarifflab.negotiation.levers import get_pair
+
+    pair = get_pair("us-japan")
+    plain, none_hash = law_package(pair, "law:2027-01-04")
+    what_if, scenario_hash = law_package(pair, "law:2027-01-04", [EXAMPLES / "scenario-japan-autos-25.yaml"])
+    assert none_hash is None and scenario_hash
+    assert plain.levers["us_auto_rate"] == pytest.approx(0.15)  # EO 14345
+    assert what_if.levers["us_auto_rate"] == pytest.approx(0.25)  # Proclamation 10908 once the deal rate ends
+    with pytest.raises(InvalidDateError):
+        law_package(pair, "law:2027-02-30")
+
+
+def test_negotiate_cli_scenario_needs_a_law_package(tmp_path: Path) -> None:
+    done = run_cli("negotiate", "evaluate", "us-japan", "--package", "july_2025_deal", "--scenario",
+                   str(EXAMPLES / "scenario-japan-autos-25.yaml"))  # fmt: skip
+    assert done.returncode == 2 and "law:YYYY-MM-DD" in done.stderr

@@ -52,6 +52,20 @@ def _with_band(frame: pd.DataFrame, variants: list[np.ndarray]) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------- one sector
+
+
+def _engine_kwargs(spec: ScenarioSpec) -> dict[str, Any]:
+    """``engine=`` with the uploaded scenario files applied, only when tariffs come from a date and files exist."""
+    if spec.source != "date" or not spec.engine_scenarios:
+        return {}
+    from tarifflab.policy.engine import TariffEngine
+    from tarifflab.policy.library import load_library
+    from tarifflab.policy.scenario import apply_scenarios, parse_scenario
+
+    files = [parse_scenario(text, name) for name, text in spec.engine_scenarios]
+    return {"engine": TariffEngine.for_library(apply_scenarios(load_library(), files))}
+
+
 class OneSectorBackend:
     """The one-sector 'Liberation Day' model (:mod:`tarifflab.studies.ge_one_sector`)."""
 
@@ -74,7 +88,7 @@ class OneSectorBackend:
         if spec.source == "date" and spec.on is not None:
             from tarifflab.metrics.etr import us_tariff_vector
 
-            vec = np.asarray(us_tariff_vector(list(iso3), spec.on), dtype=float)
+            vec = np.asarray(us_tariff_vector(list(iso3), spec.on, **_engine_kwargs(spec)), dtype=float)
         elif spec.edits:
             vec = np.asarray(self.lab.us_tariffs(None), dtype=float).copy()
         else:
@@ -148,7 +162,17 @@ class MultiSectorBackend:
                 if spec.source == "date" and spec.on is not None
                 else self.scen.ENGINE_DATES[str(spec.preset)]
             )
-            matrix = self.scen.engine_matrix(data, on)
+            kwargs = _engine_kwargs(spec)
+            if kwargs:
+                from functools import partial
+
+                from tarifflab.metrics.etr import us_tariff_matrix
+
+                matrix = self.scen.engine_matrix(
+                    data, on, us_tariff_matrix=partial(us_tariff_matrix, **kwargs)
+                )
+            else:
+                matrix = self.scen.engine_matrix(data, on)
             for code, rate_pct in spec.edits:
                 for member in _members(code, countries):
                     matrix.loc[member, :] = rate_pct / 100.0

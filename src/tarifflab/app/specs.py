@@ -51,6 +51,8 @@ class ScenarioSpec:
     on: dt.date | None = None
     edits: tuple[tuple[str, float], ...] = ()
     uncertainty: bool = False
+    #: uploaded tariff-engine scenario files (name, YAML text), applied when the tariffs come from a date
+    engine_scenarios: tuple[tuple[str, str], ...] = ()
 
     def validated(self) -> ScenarioSpec:
         if self.model not in MODELS:
@@ -65,7 +67,9 @@ class ScenarioSpec:
             (to_iso3(code), check_range(f"tariff on {code} (%)", float(rate), 0.0, 1000.0))
             for code, rate in self.edits
         )
-        return ScenarioSpec(self.model, self.source, self.preset, self.on, edits, self.uncertainty)
+        return ScenarioSpec(
+            self.model, self.source, self.preset, self.on, edits, self.uncertainty, self.engine_scenarios
+        )
 
     def key(self) -> str:
         return scenario_key(asdict(self))

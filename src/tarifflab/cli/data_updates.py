@@ -64,11 +64,11 @@ def hts(
 ) -> None:
     """One line as the stored revision states it: rate text, parsed rate, AVE and Chapter 99 references."""
     from tarifflab.data.hts_revision import find_line, require_revision
-    from tarifflab.policy.hts_update import line_record, with_ave
+    from tarifflab.policy.hts_update import line_record, with_rates
 
     info, lines = require_revision()
     found = find_line(lines, line, info.revision)
-    record = line_record(with_ave(found.to_frame().T.reset_index(drop=True)).iloc[0], info.revision)
+    record = line_record(with_rates(found.to_frame().T.reset_index(drop=True)).iloc[0], info.revision)
     if fmt is Format.JSON:
         emit_json(record, None)
         return

@@ -33,6 +33,27 @@ def _emit(payload: Any, fmt: str, output: Path | None, table: str | None = None)
         typer.echo(text)
 
 
+SCENARIO_HELP = "tariff-engine scenario YAML (repeatable) applied to law:DATE packages"
+LAW_HELP = "; law:YYYY-MM-DD reads the US levers from the measure library on that date"
+
+
+def _package(pair: Any, name: str, scenarios: list[Path] | None, hashes: dict[str, str | None]) -> Any:
+    """A built-in/file package, or ``law:DATE`` read from the law (with ``scenarios``) via the studies layer."""
+    from tarifflab.negotiation.law_packages import is_law_package, law_package
+    from tarifflab.negotiation.packages import get_package
+
+    if is_law_package(name):
+        package, scenario_hash = law_package(pair, name, scenarios)
+        hashes["scenario_hash"] = scenario_hash
+        return package
+    return get_package(pair, name)
+
+
+def _require_law(scenarios: list[Path] | None, *names: str) -> None:
+    if scenarios and not any(n.startswith("law:") for n in names):
+        raise InvalidInputError("--scenario changes the law: name a law:YYYY-MM-DD package for it to act on")
+
+
 PAYOFF_MODELS = ("ossa", "multi-sector")
 DEFAULT_DISAGREEMENT = "no_deal_july_letter"  # pairs without it fall back to liberation_day_annex
 DEFAULT_ACTUAL = "july_2025_deal"  # pairs without it report no actual deal
@@ -157,24 +178,27 @@ SET_HELP = "change one lever of the package, LEVER=VALUE (repeatable), e.g. us_a
 @app.command("evaluate")
 def evaluate_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
-    package: str = typer.Option(..., "--package", help="built-in package name or a YAML file"),
+    package: str = typer.Option(..., "--package", help="built-in package name or a YAML file" + LAW_HELP),
     settings: list[str] = typer.Option([], "--set", help=SET_HELP),
     model: str = typer.Option("multi-sector", "--model", help=MODEL_HELP),
     fmt: str = typer.Option("json", "--format", help="json or table"),
     output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
+    scenario: list[Path] = typer.Option([], "--scenario", help=SCENARIO_HELP, dir_okay=False),
 ) -> None:
     """Each side's outcome of one package in USD bn a year and % of GDP (equivalent variation), then
     balance, sector output and jobs, and the payoff with political weights."""
     from tarifflab.negotiation.analysis import evaluate
-    from tarifflab.negotiation.packages import get_package, with_settings
+    from tarifflab.negotiation.packages import with_settings
     from tarifflab.negotiation.payoffs import weights_for
 
     _check_format(fmt)
+    _require_law(scenario, package)
     pm = _payoff_model(pair, model)
-    pk = with_settings(pm.pair, get_package(pm.pair, package), settings)
+    hashes: dict[str, str | None] = {"scenario_hash": None}
+    pk = with_settings(pm.pair, _package(pm.pair, package, scenario, hashes), settings)
     weights = weights_for(pm.pair)
     ev = evaluate(pm, pk, weights)
-    payload = ev.to_dict(pm.pair, weights)
+    payload = {**ev.to_dict(pm.pair, weights), **hashes}
     payload["model"] = model
     lines = [f"package {pk.name}: {pk.description}", _lever_line(pm.pair, pk.levers)]
     lines += _money_table(pm.pair, ev, weights)
@@ -210,12 +234,15 @@ def frontier_cmd(
     ),
     fmt: str = typer.Option("json", "--format", help="json or table"),
     output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
+    scenario: list[Path] = typer.Option([], "--scenario", help=SCENARIO_HELP, dir_okay=False),
 ) -> None:
     """Evaluate a lever grid; report the frontier, disagreement, bargaining solutions and the deal."""
     from tarifflab.negotiation.analysis import frontier
-    from tarifflab.negotiation.packages import builtin_packages, get_package, load_grid
+    from tarifflab.negotiation.packages import builtin_packages, load_grid
 
     _check_format(fmt)
+    _require_law(scenario, disagreement, actual)
+    hashes: dict[str, str | None] = {"scenario_hash": None}
     pm = _payoff_model(pair, model, workers)
     packages = load_grid(pm.pair, grid)
     builtin = builtin_packages(pm.pair)
@@ -223,10 +250,18 @@ def frontier_cmd(
         disagreement = "liberation_day_annex" if "liberation_day_annex" in builtin else "status_quo_2024"
     if actual == DEFAULT_ACTUAL and actual not in builtin:
         actual = ""
-    d = get_package(pm.pair, disagreement) if disagreement not in builtin else builtin[disagreement]
-    act = None if not actual else (builtin[actual] if actual in builtin else get_package(pm.pair, actual))
+    d = (
+        _package(pm.pair, disagreement, scenario, hashes)
+        if disagreement not in builtin
+        else builtin[disagreement]
+    )
+    act = (
+        None
+        if not actual
+        else (builtin[actual] if actual in builtin else _package(pm.pair, actual, scenario, hashes))
+    )
     rep = frontier(pm, packages, d, act, us_weight=us_weight, delta_us=delta_us, delta_partner=delta_partner)
-    payload = rep.to_dict(max_frontier)
+    payload = {**rep.to_dict(max_frontier), **hashes}
     us, partner = pm.pair.players
     du, dp = rep.disagreement.utility[us], rep.disagreement.utility[partner]
     lines = [
@@ -260,17 +295,24 @@ def concessions_cmd(
         "no_deal_july_letter", "--reference", help="package each lever is reset to"
     ),
     fmt: str = typer.Option("json", "--format", help="json or table"),
+    scenario: list[Path] = typer.Option([], "--scenario", help=SCENARIO_HELP, dir_okay=False),
 ) -> None:
     """What each concession of a deal was worth to each side (USD bn a year, incl. political weights)."""
     from tarifflab.negotiation.analysis import concession_values
-    from tarifflab.negotiation.packages import get_package
 
     _check_format(fmt)
+    _require_law(scenario, deal, reference)
     pm = _payoff_model(pair, model)
-    values = concession_values(pm, get_package(pm.pair, deal), get_package(pm.pair, reference))
+    hashes: dict[str, str | None] = {"scenario_hash": None}
+    deal_package = _package(pm.pair, deal, scenario, hashes)
+    values: dict[str, Any] = concession_values(
+        pm, deal_package, _package(pm.pair, reference, scenario, hashes)
+    )
+    if hashes["scenario_hash"] is not None:
+        values = {**values, "scenario_hash": hashes["scenario_hash"]}
     us, partner = pm.pair.players
     lines = [f"{'lever (USD bn a year)':34} {us:>9} {partner:>9}"] + [
-        f"{k:34} {v[us]:+9.2f} {v[partner]:+9.2f}" for k, v in values.items()
+        f"{k:34} {v[us]:+9.2f} {v[partner]:+9.2f}" for k, v in values.items() if isinstance(v, dict)
     ]
     _emit(values, fmt, None, "\n".join(lines))
 

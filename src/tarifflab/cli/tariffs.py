@@ -39,6 +39,18 @@ def duty(
     usmca_qualifying: bool = typer.Option(
         False, "--usmca-qualifying", help="a Canadian or Mexican good that claims USMCA"
     ),
+    loaded_on: str | None = typer.Option(
+        None, "--loaded-on", help="date the goods were loaded on the vessel (in-transit clauses)"
+    ),
+    over_quota: bool = typer.Option(
+        False, "--over-quota", help="entered above a quota (UK vehicles beyond 100,000 a year)"
+    ),
+    civil_aircraft: bool = typer.Option(
+        False, "--civil-aircraft", help="claim civil-aircraft end use (General Note 6)"
+    ),
+    s301_exclusion: bool = typer.Option(
+        False, "--s301-exclusion", help="claim a described s.301 product exclusion (9903.88.69/.70)"
+    ),
     quantity: float | None = typer.Option(
         None, "--quantity", help="quantity, for an exact specific or compound duty (with --unit and --value)"
     ),
@@ -66,6 +78,10 @@ def duty(
         view=view,
         as_known_on=as_known_on,
         usmca_qualifying=usmca_qualifying,
+        loaded_on=loaded_on,
+        over_quota=over_quota,
+        civil_aircraft=civil_aircraft,
+        s301_exclusion=s301_exclusion,
         quantity=quantity,
         unit=unit,
         us_content_share=us_content_share,

@@ -26,14 +26,6 @@ from tarifflab.errors import DataError, UnknownProductError
 USER_DIR_ENV = "TARIFFLAB_USER_DATA"
 CHAPTER99 = re.compile(r"\b99\d{2}\.\d{2}\.\d{2}\b")
 CHAPTER99_RANGE = re.compile(r"\b(99\d{2}\.\d{2}\.\d{2})\s*(?:-|–|through|to)\s*(99\d{2}\.\d{2}\.\d{2})\b")
-_AD_VALOREM = re.compile(r"^(\d+(?:\.\d+)?)\s*%$")
-# A specific duty: an amount in cents or dollars per unit ("2.4¢/kg", "$1.01/doz.", "25¢ each").
-_SPECIFIC = re.compile(
-    r"^(\$)?\s*(\d+(?:\.\d+)?)\s*(¢)?\s*(?:/\s*(?P<unit>[A-Za-z][A-Za-z0-9 .]{0,20})|(?P<each>each))$"
-)
-_NOT_A_UNIT = re.compile(
-    r"\b(less|but|not|minimum|maximum|applicable|provided|on|of|for|plus)\b", re.IGNORECASE
-)
 
 
 def user_data_dir() -> Path:
@@ -48,57 +40,6 @@ def user_data_dir() -> Path:
 
 def revisions_dir() -> Path:
     return user_data_dir() / "hts"
-
-
-@dataclass(frozen=True)
-class SpecificDuty:
-    """A specific part of a duty: ``amount_usd`` per ``unit`` (cents already turned into dollars)."""
-
-    amount_usd: float
-    unit: str
-
-
-@dataclass(frozen=True)
-class ParsedRate:
-    """The column 1 general rate as the revision states it.
-
-    ``kind``: free, ad_valorem, specific, compound, empty or unparsed. Unparsed rates keep only their text:
-    they are reported, never read as zero.
-    """
-
-    text: str
-    kind: str
-    ad_valorem_pct: float | None
-    specific: tuple[SpecificDuty, ...] = ()
-
-
-def parse_rate(text: str | None) -> ParsedRate:
-    """Parse a general rate of duty ("Free", "6.8%", "2.4¢/kg", "1.9¢/kg + 6.5%")."""
-    raw = (text or "").strip()
-    if not raw:
-        return ParsedRate(raw, "empty", None)
-    if raw.lower() == "free":
-        return ParsedRate(raw, "free", 0.0)
-    ad_valorem: float | None = None
-    specific: list[SpecificDuty] = []
-    for part in (p.strip() for p in raw.split("+")):
-        percent = _AD_VALOREM.match(part)
-        amount = _SPECIFIC.match(part)
-        if percent and ad_valorem is None:
-            ad_valorem = float(percent.group(1))
-        elif amount and not _NOT_A_UNIT.search(part):
-            dollars, value, cents = amount.group(1), float(amount.group(2)), amount.group(3)
-            if bool(dollars) == bool(cents):  # exactly one of $ and ¢
-                return ParsedRate(raw, "unparsed", None)
-            unit = (amount.group("unit") or "each").strip()
-            specific.append(SpecificDuty(value / 100 if cents else value, unit))
-        else:
-            return ParsedRate(raw, "unparsed", None)
-    if specific and ad_valorem is not None:
-        return ParsedRate(raw, "compound", ad_valorem, tuple(specific))
-    if specific:
-        return ParsedRate(raw, "specific", None, tuple(specific))
-    return ParsedRate(raw, "ad_valorem", ad_valorem)
 
 
 def chapter99_references(footnotes: Any, known_headings: list[str]) -> list[str]:
@@ -121,8 +62,8 @@ def digits(code: str) -> str:
 def parse_export(payload: bytes | str) -> pd.DataFrame:
     """Lines of a USITC JSON export, with rates and Chapter 99 references inherited down the indentation.
 
-    Columns: hts (digits), htsno, indent, description, general (text, own or inherited), rate_kind,
-    mfn_ad_valorem_pct, specific (JSON list), chapter99 (list), leaf (no line below it).
+    Columns: hts (digits), htsno, indent, description, general (rate text, own or inherited), chapter99
+    (list), leaf (no line below it). Reading the rate texts is the policy layer's (``policy/hts_update``).
     """
     try:
         records = json.loads(payload)
@@ -148,7 +89,6 @@ def parse_export(payload: bytes | str) -> pd.DataFrame:
         stack.append((indent, own_general, references))
         if not htsno:
             continue  # a heading text without a number: it still passes its rate and notes down
-        rate = parse_rate(general)
         rows.append(
             {
                 "hts": digits(htsno),
@@ -156,9 +96,6 @@ def parse_export(payload: bytes | str) -> pd.DataFrame:
                 "indent": indent,
                 "description": str(record.get("description") or ""),
                 "general": general,
-                "rate_kind": rate.kind,
-                "mfn_ad_valorem_pct": rate.ad_valorem_pct,
-                "specific": json.dumps([asdict(s) for s in rate.specific]),
                 "chapter99": inherited,
             }
         )

@@ -29,10 +29,17 @@ from tarifflab.data.embedded import embedded_path
 from tarifflab.data.schemas import IMPORT_LINES, validate
 from tarifflab.errors import InvalidDateError, InvalidInputError, UnknownProductError
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, to_iso3
-from tarifflab.policy.library import COVERAGE_END, COVERAGE_START, MeasureLibrary, load_library
+from tarifflab.policy.library import (
+    COVERAGE_END,
+    COVERAGE_START,
+    MeasureLibrary,
+    country_matches,
+    load_library,
+)
 from tarifflab.policy.measures import Authority, Layer, Measure, Products, RuleKind
 from tarifflab.policy.precedence import COUNTRY_SPECIFIC_EDGES, S232_PROGRAMS, excluded_by, s232_winners_over
 from tarifflab.policy.rates import COLUMN2_COUNTRIES, column2_ave, parse_rate
+from tarifflab.policy.shipment import AGGREGATE_TERMS, CIVIL_AIRCRAFT, S301_EXCLUSION, ShipmentTerms
 
 RULING_DATE = dt.date(2026, 2, 20)  # Learning Resources, Inc. v. Trump: IEEPA authorises no tariffs
 PREFERENCE_GAP = 0.005  # observed rate this far below the general rate signals an FTA preference claimed
@@ -381,9 +388,12 @@ class TariffEngine:
         raise UnknownProductError(f"unknown HTS code: {code} (not in the 2025 HTSUS)")
 
     # -------------------------------------------------------------------------------------- scopes
-    def _scope_mask(self, name: str, on: dt.date, hs10: np.ndarray, cache: bool) -> np.ndarray:
+    def _scope_mask(
+        self, name: str, on: dt.date, hs10: np.ndarray, cache: bool, claims: frozenset[str] = frozenset()
+    ) -> np.ndarray:
         # Scope membership only changes on the library's change dates, so cache by the date's bucket.
         key = (name, bisect.bisect_right(self._change_dates, on))
+        cache = cache and not claims
         if cache and key in self._scope_cache:
             return self._scope_cache[key]
         library = self.library
@@ -393,10 +403,16 @@ class TariffEngine:
             if definition.prefixes:
                 mask |= _prefix_mask(hs10, definition.prefixes)
             for member in definition.union:
-                mask |= self._scope_mask(member, on, hs10, cache)
+                mask |= self._scope_mask(member, on, hs10, cache, claims)
             for version in definition.versions:
                 if version.start <= on and (version.end is None or on < version.end):
-                    mask |= self._scope_mask(version.scope, on, hs10, cache)
+                    mask |= self._scope_mask(version.scope, on, hs10, cache, claims)
+            if definition.claim is not None and definition.claim in claims:
+                # Lines that belong to the scope only for goods entered with the claim (end use, exclusion).
+                if definition.claim_prefixes:
+                    mask |= _prefix_mask(hs10, definition.claim_prefixes)
+                for member in definition.claim_union:
+                    mask |= self._scope_mask(member, on, hs10, cache, claims)
         else:
             prefixes = tuple(p for p, start in library.list_prefixes[name] if start is None or start <= on)
             mask = _prefix_mask(hs10, prefixes)
@@ -404,8 +420,19 @@ class TariffEngine:
             self._scope_cache[key] = mask
         return mask
 
+    def scope_mask(self, name: str, on: dt.date | str, hs10: np.ndarray) -> np.ndarray:
+        """Which of the HTS10 codes ``hs10`` belong to the named scope on entry date ``on``."""
+        if name not in self.library.scope_names():
+            raise InvalidInputError(f"unknown product scope {name!r}")
+        return self._scope_mask(name, parse_date(on, check_coverage=False), _hs10_numbers(hs10), cache=False)
+
     def _products_mask(
-        self, products: Products | None, on: dt.date, hs10: np.ndarray, cache: bool
+        self,
+        products: Products | None,
+        on: dt.date,
+        hs10: np.ndarray,
+        cache: bool,
+        claims: frozenset[str] = frozenset(),
     ) -> np.ndarray:
         if products is None:
             return np.zeros(len(hs10), dtype=bool)
@@ -413,7 +440,7 @@ class TariffEngine:
             return np.ones(len(hs10), dtype=bool)
         mask = _prefix_mask(hs10, products.prefixes + products.chapters)
         for name in products.lists:
-            mask |= self._scope_mask(name, on, hs10, cache)
+            mask |= self._scope_mask(name, on, hs10, cache, claims)
         return mask
 
     def in_scope(self, measure: Measure, on: dt.date, hts10: np.ndarray) -> np.ndarray:
@@ -423,21 +450,34 @@ class TariffEngine:
         return inside & ~self._products_mask(measure.exclusions, on, numbers, cache=False)
 
     # ---------------------------------------------------------------------------------- evaluation
-    def active_measures(self, on: dt.date, view: View, as_known_on: dt.date | None) -> list[Measure]:
+    def active_measures(
+        self, on: dt.date, view: View, as_known_on: dt.date | None, loaded_on: dt.date | None = None
+    ) -> list[Measure]:
         if view is View.AS_KNOWN:
             known = as_known_on or on
-            return [m for m in self.library.measures if m.covers_date_as_known(on, known)]
-        return [m for m in self.library.measures if m.covers_date_in_force(on)]
+            active = [m for m in self.library.measures if m.covers_date_as_known(on, known)]
+        else:
+            active = [m for m in self.library.measures if m.covers_date_in_force(on)]
+        # In-transit clauses: goods loaded before the cut-off and entered before the deadline keep the
+        # rate that applied without the measure.
+        return [m for m in active if m.in_transit is None or not m.in_transit.relieves(loaded_on, on)]
 
     def _evaluate(
-        self, lines: pd.DataFrame, on: dt.date, view: View, as_known_on: dt.date | None, cache: bool
+        self,
+        lines: pd.DataFrame,
+        on: dt.date,
+        view: View,
+        as_known_on: dt.date | None,
+        cache: bool,
+        terms: ShipmentTerms = AGGREGATE_TERMS,
     ) -> tuple[dict[str, np.ndarray], list[_Contribution]]:
         hs10 = self._numbers if cache else _hs10_numbers(lines["hs10"].to_numpy(dtype=str))
         partner = lines["partner"].to_numpy(dtype=str)
         mfn = lines["mfn_rate"].to_numpy(dtype="float64")
         n = len(lines)
         by_program: dict[tuple[str, str], list[Measure]] = defaultdict(list)
-        for measure in self.active_measures(on, view, as_known_on):
+        entry_claims = terms.claims
+        for measure in self.active_measures(on, view, as_known_on, terms.loaded_on):
             by_program[(measure.layer.value, measure.program)].append(measure)
 
         contributions: list[_Contribution] = []
@@ -464,8 +504,13 @@ class TariffEngine:
                     if measure.is_country_specific
                     else ~country_mask(measure.exclude_countries)
                 )
-                in_products = self._products_mask(measure.products, on, hs10, cache)
-                excluded = self._products_mask(measure.exclusions, on, hs10, cache)
+                in_products = self._products_mask(measure.products, on, hs10, cache, entry_claims)
+                excluded = self._products_mask(measure.exclusions, on, hs10, cache, entry_claims)
+                if terms.over_quota and measure.quota is not None:
+                    # Above the quota the preferential measure does not claim the quota goods.
+                    in_products = in_products & ~self._products_mask(
+                        measure.quota.products, on, hs10, cache, entry_claims
+                    )
                 claims = in_country & (in_products | excluded) & ~owned
                 applies = claims & in_products & ~excluded
                 if measure.is_country_specific:
@@ -530,8 +575,23 @@ class TariffEngine:
             if not per_program:
                 totals[layer] = np.zeros(n)
             elif layer == Layer.S301.value:
-                # Where s.301 lists overlap the highest rate applies (USTR list notes).
-                totals[layer] = np.max(per_program, axis=0)
+                # Where China's s.301 lists overlap only the highest rate applies (USTR list notes): the
+                # other lists' contributions are zeroed line by line. Other s.301 actions (the 2026
+                # forced-labour action) are separate duties and add.
+                china = [key for key in programs if key[1].startswith("china")]
+                if china:
+                    best = np.max(
+                        [np.sum([c.rate for c in program_rates[key]], axis=0) for key in china], axis=0
+                    )
+                    taken = np.zeros(n, dtype=bool)
+                    for key in china:
+                        rate = np.sum([c.rate for c in program_rates[key]], axis=0)
+                        keep = (rate >= best) & ~taken & (rate > 0)
+                        taken |= keep
+                        for contribution in program_rates[key]:
+                            contribution.rate = np.where(keep, contribution.rate, 0.0)
+                per_program = [np.sum([c.rate for c in program_rates[key]], axis=0) for key in programs]
+                totals[layer] = np.sum(per_program, axis=0)
             else:
                 totals[layer] = np.sum(per_program, axis=0)
         ruling_known = view is not View.AS_KNOWN or (as_known_on or on) >= RULING_DATE
@@ -547,6 +607,43 @@ class TariffEngine:
         totals["total"] = np.sum([totals[layer] for layer in LAYERS], axis=0)
         totals["refundable"] = refundable
         return totals, contributions
+
+    def _de_minimis(
+        self, origin: str, on: dt.date, value_usd: float | None, view: View, known: dt.date | None
+    ) -> str | None:
+        """The note explaining why a low-value shipment enters free, or None if de minimis does not apply."""
+        rule = self.library.de_minimis
+        if rule is None or value_usd is None or value_usd > rule.threshold_usd:
+            return None
+        known_on = (known or on) if view is View.AS_KNOWN else None
+        end = rule.end_for(origin, on, known_on)
+        if end is not None:
+            return f"de minimis not available to goods of {origin} from {end.start} ({end.legal_basis})"
+        return (
+            f"de minimis: value USD {value_usd:,.2f} at or under USD {rule.threshold_usd:,.0f} enters free of "
+            f"duty ({rule.legal_basis}); aggregates cannot see shipment size"
+        )
+
+    def _quota_note(self, active: list[Measure], line: pd.DataFrame, on: dt.date, partner: str) -> str:
+        hs10 = _hs10_numbers(line["hs10"].to_numpy(dtype=str))
+        for measure in active:
+            quota = measure.quota
+            if quota is None or not country_matches(measure.countries, partner):
+                continue
+            if self._products_mask(quota.products, on, hs10, cache=False)[0]:
+                return (
+                    f"entered above the quota of {quota.units:,} {quota.unit} a year: {measure.id} not applied "
+                    f"({quota.legal_basis})"
+                )
+        return "no quota applies to this line and origin: --over-quota changes nothing"
+
+    def de_minimis_end(self, origin: str, on: dt.date | str) -> str | None:
+        """The legal basis that ended de minimis for goods of ``origin`` by ``on`` (None: still available)."""
+        rule = self.library.de_minimis
+        if rule is None:
+            return None
+        end = rule.end_for(to_iso3(origin), parse_date(on, check_coverage=False))
+        return None if end is None else end.legal_basis
 
     def evaluate(
         self,
@@ -580,6 +677,10 @@ class TariffEngine:
         view: View | str = View.IN_FORCE,
         as_known_on: dt.date | str | None = None,
         usmca_qualifying: bool = False,
+        loaded_on: dt.date | str | None = None,
+        over_quota: bool = False,
+        civil_aircraft: bool = False,
+        s301_exclusion: bool = False,
         quantity: float | None = None,
         unit: str | None = None,
         us_content_share: float | None = None,
@@ -591,6 +692,12 @@ class TariffEngine:
         ``quantity`` in ``unit`` (with ``value_usd``) makes a specific or compound rate exact; without it
         the 2024 average ad valorem equivalent is used, and a note says so. ``us_content_share`` (0-1) is the
         approved U.S. content of a USMCA-qualifying Canadian or Mexican vehicle (U.S. note 33(d)).
+
+        Shipment facts the aggregates cannot see: ``value_usd`` at or under the de minimis threshold
+        ($800) enters free where de minimis is still available; ``loaded_on`` (date the goods were
+        loaded on the vessel) applies in-transit clauses; ``over_quota`` prices goods above a quota
+        (the UK's 100,000 vehicles); ``civil_aircraft`` claims civil-aircraft end use (General Note 6);
+        ``s301_exclusion`` claims a described Section 301 product exclusion (9903.88.69/.70).
         """
         on_date = parse_date(on)
         chosen = parse_view(view)
@@ -599,6 +706,18 @@ class TariffEngine:
         known = parse_date(as_known_on, what="as-known date", check_coverage=False) if as_known_on else None
         if value_usd is not None and (not np.isfinite(value_usd) or value_usd < 0):
             raise InvalidInputError(f"customs value must be a non-negative number, not {value_usd}")
+        loaded = (
+            parse_date(loaded_on, what="loading date", check_coverage=False)
+            if loaded_on is not None
+            else None
+        )
+        claims = frozenset(
+            name
+            for name, made in ((CIVIL_AIRCRAFT, civil_aircraft), (S301_EXCLUSION, s301_exclusion))
+            if made
+        )
+        terms = ShipmentTerms(loaded_on=loaded, over_quota=over_quota, claims=claims)
+        terms.check_against(on_date)
         if (quantity is None) != (unit is None):
             raise InvalidInputError("give --quantity and --unit together")
         if quantity is not None and (not np.isfinite(quantity) or quantity < 0):
@@ -620,7 +739,12 @@ class TariffEngine:
             line["usmca_share"] = 1.0 if usmca_qualifying else 0.0
             line["mfn_rate"] = 0.0 if usmca_qualifying else self._mfn_for(line["hs10"], line["partner"], None)
         mfn_note = self._specific_duty(line, hts10, partner, value_usd, quantity, unit)
-        totals, contributions = self._evaluate(line, on_date, chosen, known, cache=False)
+        totals, contributions = self._evaluate(line, on_date, chosen, known, cache=False, terms=terms)
+        de_minimis_note = self._de_minimis(iso3, on_date, value_usd, chosen, known)
+        if de_minimis_note is not None and de_minimis_note.startswith("de minimis:"):
+            # 19 U.S.C. 1321: free of duty and of any tax imposed on or by reason of importation.
+            totals = {key: np.zeros_like(value) for key, value in totals.items()}
+            contributions = []
         ruling_known = chosen is not View.AS_KNOWN or (known or on_date) >= RULING_DATE
         layers = [
             LayerResult(
@@ -653,6 +777,12 @@ class TariffEngine:
                 )
             )
         notes = [mfn_note] if mfn_note else []
+        if de_minimis_note is not None:
+            notes.append(de_minimis_note)
+        active = self.active_measures(on_date, chosen, known)
+        notes += _shipment_notes(terms, active, on_date, partner)
+        if over_quota:
+            notes.append(self._quota_note(active, line, on_date, partner))
         if partner in COLUMN2_COUNTRIES:
             notes.append(
                 f"{iso3} is on HTSUS column 2 (general note 3(b); Public Law 117-110 for Russia and Belarus)"
@@ -685,6 +815,24 @@ class TariffEngine:
             law_known_on=self.library.law_known_on,
             scenario_hash=self.library.scenario_hash,
         )
+
+
+def _shipment_notes(terms: ShipmentTerms, unrelieved: list[Measure], on: dt.date, partner: str) -> list[str]:
+    notes = []
+    if terms.loaded_on is not None:
+        for measure in unrelieved:
+            clause = measure.in_transit
+            for_origin = country_matches(measure.countries, partner) or (
+                "ALL" in measure.countries and not country_matches(measure.exclude_countries, partner)
+            )
+            if clause is not None and for_origin and clause.relieves(terms.loaded_on, on):
+                notes.append(
+                    f"in transit: loaded {terms.loaded_on} before {clause.loaded_before}, entered before "
+                    f"{clause.entered_before or 'any date'}: {measure.id} not applied ({clause.legal_basis})"
+                )
+    for claim in sorted(terms.claims):
+        notes.append(f"entered with the {claim.replace('_', ' ')} claim")
+    return notes
 
 
 # An article classified in its metal's own chapter is an article of that metal: its metal content is its full

@@ -10,7 +10,6 @@ the one of 2024, which is true of nearly every line (MFN specific rates are boun
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from typing import Any
 
@@ -20,6 +19,7 @@ import pandas as pd
 from tarifflab.data.embedded import embedded_path
 from tarifflab.policy.engine import FTA_PARTNERS, TariffEngine
 from tarifflab.policy.library import MeasureLibrary
+from tarifflab.policy.rates import parse_rate
 
 _HEADING = re.compile(r"\b99\d{2}\.\d{2}\.\d{2}\b")
 
@@ -31,6 +31,42 @@ def observed_ave_2024() -> pd.Series:
     sums = pool.groupby("hs10")[["duty_usd", "imports_usd"]].sum()
     sums = sums[sums["imports_usd"] > 0]
     return sums["duty_usd"] / sums["imports_usd"]
+
+
+def rate_fields(text: str) -> dict[str, Any]:
+    """The general rate text read with :func:`tarifflab.policy.rates.parse_rate`.
+
+    ``rate_kind``: free, ad_valorem, specific, compound, empty (no rate stated) or unparsed (kept as text,
+    never read as 0); ``mfn_ad_valorem_pct``: the ad valorem part in percent (null for specific-only and
+    unparsed rates); ``specific``: ``[{"amount_usd", "unit"}]`` per unit of quantity (null if none).
+    """
+    clean = str(text or "").strip()
+    if not clean:
+        return {"rate_kind": "empty", "mfn_ad_valorem_pct": None, "specific": None}
+    rate = parse_rate(clean)
+    if not rate.readable:
+        return {"rate_kind": "unparsed", "mfn_ad_valorem_pct": None, "specific": None}
+    specific = [{"amount_usd": amount, "unit": unit} for amount, unit in rate.specific] or None
+    ad_valorem = round(100 * rate.ad_valorem, 6)
+    if clean.lower() == "free":
+        kind = "free"
+    elif specific and rate.ad_valorem > 0:
+        kind = "compound"
+    elif specific:
+        kind = "specific"
+    else:
+        kind = "ad_valorem"
+    return {
+        "rate_kind": kind,
+        "mfn_ad_valorem_pct": None if kind == "specific" else ad_valorem,
+        "specific": specific,
+    }
+
+
+def with_rates(lines: pd.DataFrame) -> pd.DataFrame:
+    """Revision lines with ``rate_kind``, ``mfn_ad_valorem_pct``, ``specific``, ``ave_pct`` and ``ave_note``."""
+    fields = pd.DataFrame([rate_fields(text) for text in lines["general"]], index=lines.index)
+    return with_ave(pd.concat([lines, fields], axis=1))
 
 
 def with_ave(lines: pd.DataFrame) -> pd.DataFrame:
@@ -70,7 +106,7 @@ def with_ave(lines: pd.DataFrame) -> pd.DataFrame:
 
 def line_record(line: pd.Series, revision: str) -> dict[str, Any]:
     """A revision line as ``tarifflab data hts`` shows it."""
-    specific = json.loads(line["specific"]) if line["specific"] else []
+    specific = line["specific"] or []
     ad_valorem = line["mfn_ad_valorem_pct"]
     return {
         "hts": line["htsno"],

@@ -21,6 +21,8 @@ from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, to_iso3
 from tarifflab.policy.measures import Measure, Products, load_measure_file
 
 SCOPES_FILE = "scopes.yaml"
+SHIPMENT_RULES_FILE = "shipment_rules.yaml"
+EMBEDDED_SCOPE_FILES = ("tariff_scopes.parquet", "tariff_scopes_legal.parquet")
 METADATA_FILE = "_library.yaml"
 
 
@@ -75,6 +77,39 @@ class ScopeDefinition:
     prefixes: tuple[str, ...] = ()
     union: tuple[str, ...] = ()
     versions: tuple[ScopeVersion, ...] = ()
+    claim: str | None = None  # lines below count only when the shipment makes this claim
+    claim_prefixes: tuple[str, ...] = ()
+    claim_union: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeMinimisEnd:
+    """The date from which duty-free de minimis treatment is no longer available to goods of ``countries``."""
+
+    countries: tuple[str, ...]
+    start: dt.date
+    known_from: dt.date
+    legal_basis: str
+
+
+@dataclass(frozen=True)
+class DeMinimis:
+    """The administrative exemption of 19 U.S.C. 1321(a)(2)(C): shipments valued at or under the threshold
+    enter free of duty and of any tax imposed on or by reason of importation."""
+
+    threshold_usd: float
+    legal_basis: str
+    ends: tuple[DeMinimisEnd, ...]
+    exempt_layers: tuple[str, ...]
+
+    def end_for(self, origin: str, on: dt.date, known_on: dt.date | None = None) -> DeMinimisEnd | None:
+        """The end that bars de minimis for goods of ``origin`` entered on ``on`` (as known on ``known_on``)."""
+        for end in sorted(self.ends, key=lambda e: e.start):
+            applies = "ALL" in end.countries or country_matches(end.countries, origin)
+            known = known_on is None or end.known_from <= known_on
+            if applies and known and on >= end.start:
+                return end
+        return None
 
 
 @dataclass(frozen=True)
@@ -113,6 +148,8 @@ class MeasureLibrary:
     def stale_warning(self) -> str:
         """The one-line warning printed under tables for dates after the library's date."""
         return f"law as known on {self.law_known_on}: later actions are not in the library"
+
+    de_minimis: DeMinimis | None = field(default=None, repr=False)
 
     def by_id(self, measure_id: str) -> Measure:
         for measure in self.measures:
@@ -163,16 +200,59 @@ def _parse_scopes(path: Path) -> dict[str, ScopeDefinition]:
             ScopeVersion(str(v["scope"]), v["start"], v.get("end")) for v in spec.get("versions", []) or []
         )
         prefixes = tuple(str(p).replace(".", "") for p in spec.get("prefixes", []) or [])
-        if not (versions or prefixes or spec.get("union")):
+        on_claim = spec.get("on_claim") or {}
+        if not isinstance(on_claim, dict) or (on_claim and "claim" not in on_claim):
+            raise MeasureFileError(f"{path.name}: scope {name}: on_claim needs a claim name")
+        claim_prefixes = tuple(str(p).replace(".", "") for p in on_claim.get("prefixes", []) or [])
+        claim_union = tuple(on_claim.get("union", []) or ())
+        if not (versions or prefixes or spec.get("union") or claim_prefixes or claim_union):
             raise MeasureFileError(f"{path.name}: scope {name}: give prefixes, union or versions")
         definitions[str(name)] = ScopeDefinition(
-            str(name), str(spec["legal_basis"]), prefixes, tuple(spec.get("union", []) or ()), versions
+            str(name),
+            str(spec["legal_basis"]),
+            prefixes,
+            tuple(spec.get("union", []) or ()),
+            versions,
+            str(on_claim["claim"]) if on_claim else None,
+            claim_prefixes,
+            claim_union,
         )
     return definitions
 
 
+def _parse_shipment_rules(path: Path) -> DeMinimis | None:
+    """The de minimis provision of ``shipment_rules.yaml`` (None if the file is absent)."""
+    if not path.exists():
+        return None
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        spec = raw["de_minimis"]
+        ends = tuple(
+            DeMinimisEnd(
+                tuple(to_iso3(c) if c != "ALL" else "ALL" for c in end["countries"]),
+                _as_date(end["start"]),
+                _as_date(end["known_from"]),
+                str(end["legal_basis"]),
+            )
+            for end in spec["ends"]
+        )
+        return DeMinimis(
+            float(spec["threshold_usd"]), str(spec["legal_basis"]), ends, tuple(spec["exempt_layers"])
+        )
+    except yaml.YAMLError:
+        raise MeasureFileError(f"{path.name}: malformed YAML") from None
+    except (KeyError, TypeError, ValueError) as error:
+        raise MeasureFileError(f"{path.name}: de_minimis: missing or invalid {error}") from None
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
 def _embedded_lists() -> dict[str, tuple[tuple[str, dt.date | None], ...]]:
-    scopes = pd.read_parquet(embedded_path("tariff_scopes.parquet"))
+    scopes = pd.concat(
+        [pd.read_parquet(embedded_path(name)) for name in EMBEDDED_SCOPE_FILES], ignore_index=True
+    )
     grouped: dict[str, list[tuple[str, dt.date | None]]] = defaultdict(list)
     for scope, prefix, effective in scopes.itertuples(index=False):
         grouped[scope].append(
@@ -218,7 +298,8 @@ def check_measures(measures: list[Measure], names: set[str]) -> None:
         if measure.id in seen:
             raise MeasureFileError(f"duplicate measure id: {measure.id}")
         seen.add(measure.id)
-        for scope in (*_referenced(measure.products), *_referenced(measure.exclusions)):
+        quota_lists = _referenced(measure.quota.products) if measure.quota is not None else ()
+        for scope in (*_referenced(measure.products), *_referenced(measure.exclusions), *quota_lists):
             if scope not in names:
                 raise MeasureFileError(f"measure {measure.id}: unknown product scope {scope!r}")
     # Contradiction: two measures that would both claim the same lines of the same programme, at the same
@@ -255,10 +336,16 @@ def load_library_from(directory: Path) -> MeasureLibrary:
     lists = _embedded_lists()
     measures: list[Measure] = []
     for path in sorted(directory.glob("*.yaml")):
-        if path.name != SCOPES_FILE and not path.name.startswith("_"):
+        if path.name not in (SCOPES_FILE, SHIPMENT_RULES_FILE) and not path.name.startswith("_"):
             measures.extend(load_measure_file(path))
-    check_measures(measures, set(lists) | set(definitions))
-    return MeasureLibrary(tuple(measures), lists, definitions, metadata)
+    names = set(lists) | set(definitions)
+    check_measures(measures, names)
+    for definition in definitions.values():
+        for member in (*definition.union, *definition.claim_union, *(v.scope for v in definition.versions)):
+            if member not in names:
+                raise MeasureFileError(f"scope {definition.name}: unknown member scope {member!r}")
+    de_minimis = _parse_shipment_rules(directory / SHIPMENT_RULES_FILE)
+    return MeasureLibrary(tuple(measures), lists, definitions, metadata, de_minimis=de_minimis)
 
 
 @lru_cache(maxsize=1)

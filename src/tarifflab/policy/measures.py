@@ -93,6 +93,35 @@ class Products(BaseModel):
         return self
 
 
+class InTransit(BaseModel):
+    """An in-transit clause: goods loaded on the vessel before ``loaded_before`` and entered before
+    ``entered_before`` (None: no entry deadline) keep the rate that applied before the measure."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    loaded_before: dt.date
+    entered_before: dt.date | None = None
+    legal_basis: str = Field(min_length=3)
+
+    def relieves(self, loaded_on: dt.date | None, entered_on: dt.date) -> bool:
+        """Whether goods loaded on ``loaded_on`` and entered on ``entered_on`` fall under the clause."""
+        if loaded_on is None or loaded_on >= self.loaded_before:
+            return False
+        return self.entered_before is None or entered_on < self.entered_before
+
+
+class Quota(BaseModel):
+    """A quantity limit on a preferential rate: within ``units`` a year the measure applies; above it the
+    goods pay what applies without the measure (the all-country rate of the programme)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    units: int = Field(gt=0)
+    unit: str = "vehicles"
+    products: Products
+    legal_basis: str = Field(min_length=3)
+
+
 class Measure(BaseModel):
     """One tariff measure.
 
@@ -121,6 +150,8 @@ class Measure(BaseModel):
     rule: Rule
     content: str | None = Field(default=None, description="metal whose content share the duty applies to")
     usmca_exempt: bool = False
+    in_transit: InTransit | None = None
+    quota: Quota | None = None
     us_content_credit: bool = Field(
         default=False,
         description="USMCA vehicles pay only on non-U.S. content where the importer declares it (U.S. note 33(d))",

@@ -107,9 +107,8 @@ def us_tariffs_on(
         from tarifflab.metrics.etr import us_tariff_vector
     except ImportError as missing:
         raise DataError(f"the tariff engine (tarifflab.metrics.etr) is not available: {missing}") from None
-    vec = np.asarray(
-        us_tariff_vector(list(partners), on=on, view="in-force", engine=engine), dtype=np.float64
-    )
+    extra = {} if engine is None else {"engine": engine}
+    vec = np.asarray(us_tariff_vector(list(partners), on=on, view="in-force", **extra), dtype=np.float64)
     if vec.shape != (len(partners),):
         raise DataError(f"tariff engine returned {vec.shape} rates for {len(partners)} partners")
     return vec

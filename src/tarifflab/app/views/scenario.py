@@ -55,6 +55,7 @@ def render() -> None:
         "Pick the US tariffs (a preset, or those in force on a date), edit any partner's rate, and solve "
         "a general-equilibrium model. Results are cached per scenario hash.",
     )
+    uploaded = common.scenario_upload()
     c1, c2 = st.columns(2)
     model = c1.radio("Model", services.MODELS, horizontal=True, key="sc_model")
     source = c2.radio("Tariffs from", services.SOURCES, horizontal=True, key="sc_source")
@@ -67,6 +68,7 @@ def render() -> None:
         on = common.date_field("Tariffs in force on", DEFAULT_DATE, key="sc_date")
         if on is None:
             return
+        common.stale_banner(on, uploaded)
     edits = _edits()
     if edits is None:
         return
@@ -74,7 +76,8 @@ def render() -> None:
     if not st.button("Run scenario", type="primary", key="sc_run"):
         return
     with common.guard("scenario"):
-        spec = services.ScenarioSpec(model, source, preset, on, edits, uncertainty).validated()
+        applied = uploaded if source == "date" else ()
+        spec = services.ScenarioSpec(model, source, preset, on, edits, uncertainty, applied).validated()
         with st.spinner("Solving the equilibrium…"):
             outcome = cache.run_scenario(spec.key(), spec)
         _show(outcome)

@@ -1,0 +1,42 @@
+"""Facts about one shipment that the law keys on but trade aggregates cannot see.
+
+A duty lookup may state when the goods were loaded on the vessel (in-transit clauses), whether they are
+entered above a quota, and claims the importer makes at entry (civil-aircraft end use under General
+Note 6, a Section 301 product exclusion whose description the goods match). The ETR aggregates weight
+whole HTS10 lines and use none of these: they take goods as loaded on the entry date, within quota and
+without end-use claims.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from tarifflab.errors import InvalidInputError
+
+CIVIL_AIRCRAFT = "civil_aircraft"  # HTSUS General Note 6 / U.S. note 35 end-use claim
+S301_EXCLUSION = "s301_exclusion"  # goods match a described s.301 exclusion (headings 9903.88.69/.70)
+CLAIMS = frozenset({CIVIL_AIRCRAFT, S301_EXCLUSION})
+
+
+@dataclass(frozen=True)
+class ShipmentTerms:
+    """Loading date, quota position and entry claims of one shipment."""
+
+    loaded_on: dt.date | None = None
+    over_quota: bool = False
+    claims: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.claims) - CLAIMS
+        if unknown:
+            raise InvalidInputError(
+                f"unknown entry claim {sorted(unknown)[0]!r} (choose {', '.join(sorted(CLAIMS))})"
+            )
+
+    def check_against(self, entered_on: dt.date) -> None:
+        if self.loaded_on is not None and self.loaded_on > entered_on:
+            raise InvalidInputError(f"loading date {self.loaded_on} is after the entry date {entered_on}")
+
+
+AGGREGATE_TERMS = ShipmentTerms()

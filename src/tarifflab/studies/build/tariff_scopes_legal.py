@@ -1,0 +1,125 @@
+"""Product scopes read from the legal text itself (HTSUS Chapter 99 U.S. notes) and from country-EO annexes.
+
+Writes ``tariff_scopes_legal.parquet`` (same schema as ``tariff_scopes.parquet``: scope, prefix,
+effective_date), which the measure library loads beside the tracker-derived scopes:
+
+- ``s301_exclusion_lines_<list>`` / ``s301_exclusion_described_<list>``: the Section 301 product exclusions
+  of U.S. note 20(vvv)(i)-(iv) (heading 9903.88.69, lists 1, 2, 3, 4A) and 20(www) (heading 9903.88.70,
+  list 2 solar-manufacturing equipment). An exclusion that names a bare statistical reporting number
+  covers the whole line ("lines"); one that describes a product "described in statistical reporting
+  number ..." covers only part of the line ("described": applies when the importer claims it).
+- ``civil_aircraft_gbr_note35a_{ch88,end_use}`` / ``civil_aircraft_jpn_note35b_{ch88,end_use}``: the
+  civil-aircraft subheadings of U.S. note 35(a) (United Kingdom, heading 9903.96.01) and 35(b) (Japan,
+  heading 9903.96.02), split into chapter 88 (aircraft and their parts by heading) and the rest (civil
+  aircraft goods only with the end-use claim).
+- ``brazil_eo14323_annex_i`` (from 2025-08-06) and ``brazil_eo14323_2025_11`` (from 2025-11-13): the
+  products excepted from the Brazil emergency duty (heading 9903.01.77), as scraped from the EO annexes by
+  the Yale tracker (``country_eo_exempt_products.csv``).
+
+Source: HTSUS 2026 Revision 6 Chapter 99 text (USITC, public domain) as kept by the Yale tracker.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from tarifflab.studies.build import Provenance
+
+YALE = Path("tariffs/Budget-Lab-Yale__tariff-rate-tracker")
+CHAPTER99 = YALE / "data/us_notes/chapter99_2026_rev_6.txt.gz"
+COUNTRY_EO = YALE / "resources/country_eo_exempt_products.csv"
+
+_STAT = re.compile(r"\b(\d{4})\.(\d{2})\.(\d{4})\b")
+_HS8 = re.compile(r"\b(\d{4})\.(\d{2})\.(\d{2})\b")
+_ENTRY = re.compile(r"^\s*\((\d+)\)\s")
+# Subdivision openings of U.S. note 20 (vvv)(i)-(iv) and (www), with the s.301 list each excludes from.
+_EXCLUSION_SECTIONS = (
+    (re.compile(r"^\(vvv\)\s+\(i\) The U\.S\. Trade Representative"), "1"),
+    (re.compile(r"^\(ii\) The U\.S\. Trade Representative determined"), "2"),
+    (re.compile(r"^\(iii\) The U\.S\. Trade Representative determined"), "3"),
+    (re.compile(r"^\(iv\) The U\.S\. Trade Representative determined"), "4A"),
+    (re.compile(r"^\(www\) The U\.S\. Trade Representative determined"), "2"),
+)
+_NOTE21 = re.compile(r"^\(21\) \(a\)")
+_PAGE_FURNITURE = re.compile(
+    r"Harmonized Tariff Schedule|Annotated for Statistical|U\.S\. Notes \(con\.\)|^\s*XXII\s*$|99 - III"
+)
+
+
+def _chapter99_lines(reference: Path) -> list[str]:
+    with gzip.open(reference / CHAPTER99, "rt", encoding="utf-8", errors="replace") as handle:
+        return handle.read().splitlines()
+
+
+def s301_exclusions(lines: list[str]) -> list[tuple[str, str, bool]]:
+    """(s.301 list, HTS10 line, whole line?) for every exclusion entry of U.S. note 20(vvv) and (www)."""
+    starts: list[tuple[int, str]] = []
+    position = 0
+    for pattern, listed in _EXCLUSION_SECTIONS:  # each subdivision follows the previous one
+        index = next(i for i in range(position, len(lines)) if pattern.match(lines[i]))
+        starts.append((index, listed))
+        position = index + 1
+    stop = next(i for i, line in enumerate(lines) if i > starts[-1][0] and _NOTE21.match(line))
+    bounds = [*(s[0] for s in starts[1:]), stop]
+    found: list[tuple[str, str, bool]] = []
+    for (begin, listed), end in zip(starts, bounds, strict=True):
+        entries: list[list[str]] = []
+        for line in lines[begin:end]:
+            if _PAGE_FURNITURE.search(line):
+                continue
+            if _ENTRY.match(line):
+                entries.append([line])
+            elif entries:
+                entries[-1].append(line)
+        for entry in entries:
+            body = _ENTRY.sub("", " ".join(part.strip() for part in entry)).strip()
+            codes = ["".join(m.groups()) for m in _STAT.finditer(body)]
+            whole = bool(re.fullmatch(r"\d{4}\.\d{2}\.\d{4}", body))
+            found.extend((listed, code, whole) for code in codes)
+    return found
+
+
+def civil_aircraft_subheadings(lines: list[str], subdivision: str) -> list[str]:
+    """HS8 subheadings enumerated in U.S. note 35(a) (UK) or 35(b) (Japan)."""
+    opening = re.compile(rf"^\s*\({subdivision}\) As provided in heading 9903\.96\.0")
+    begin = next(i for i, line in enumerate(lines) if opening.match(line))
+    codes: list[str] = []
+    for line in lines[begin + 1 :]:
+        if re.match(r"^\s*\((?:[a-z])\) As provided in heading", line) or re.match(r"^\s*36\. ", line):
+            break
+        codes.extend("".join(m.groups()) for m in _HS8.finditer(line))
+    return sorted(set(codes))
+
+
+def build(reference: Path, out_dir: Path) -> list[Provenance]:
+    lines = _chapter99_lines(reference)
+    rows: list[tuple[str, str, str | None]] = []
+    for listed, code, whole in s301_exclusions(lines):
+        kind = "lines" if whole else "described"
+        rows.append((f"s301_exclusion_{kind}_{listed}", code, None))
+    for country, subdivision in (("gbr", "a"), ("jpn", "b")):
+        # Chapter 88 lines are aircraft, simulators and aircraft parts by their heading; the other
+        # subheadings are civil-aircraft goods only when entered with the General Note 6 end-use claim.
+        for code in civil_aircraft_subheadings(lines, subdivision):
+            part = "ch88" if code.startswith("88") else "end_use"
+            rows.append((f"civil_aircraft_{country}_note35{subdivision}_{part}", code, None))
+    country_eo = pd.read_csv(reference / COUNTRY_EO, dtype=str, comment="#")
+    brazil = country_eo[country_eo["ch99_code"] == "9903.01.77"]
+    for start, group in brazil.groupby("effective_date_start"):
+        name = "brazil_eo14323_annex_i" if start == "2025-08-06" else "brazil_eo14323_2025_11"
+        rows += [(name, re.sub(r"\D", "", code), None) for code in sorted(set(group["hts10"]))]
+    frame = pd.DataFrame(rows, columns=["scope", "prefix", "effective_date"]).drop_duplicates()
+    frame.to_parquet(out_dir / "tariff_scopes_legal.parquet", index=False, compression="zstd")
+    return [
+        Provenance(
+            "tariff_scopes_legal.parquet",
+            f"{CHAPTER99} (U.S. notes 20(vvv), 20(www), 35); {COUNTRY_EO} (heading 9903.01.77)",
+            "exclusion and exemption lists parsed from the HTSUS Chapter 99 text; Brazil EO 14323 annex "
+            "codes normalised to digit prefixes",
+            "HTSUS text USITC public domain; Budget-Lab-Yale (cite The Budget Lab at Yale)",
+        )
+    ]

@@ -1,0 +1,84 @@
+"""The US negotiation levers read from the law: what the measure library says on a date for one partner.
+
+The levers (``negotiation.levers``) summarise US tariffs on a partner with four numbers and three switches;
+this study reads them from the measures in force (a scenario applied or not), so that a negotiation can start
+from the law of any date: ``tarifflab negotiate evaluate us-japan --package law:2027-01-04 --scenario FILE``.
+
+Mapping (fractions of customs value):
+
+* ``us_reciprocal_rate``: the reciprocal layer on all goods of the partner (IEEPA reciprocal or the s.122
+  surcharge), the partner's own measure before the general one; its all-in level for a floor rule;
+* ``us_all_in_rule``: 1 when that reciprocal measure is an "X% all-in" floor (EO 14345), else 0;
+* ``us_auto_rate``: the s.232 autos programme for the partner (all-in level for a floor rule);
+* ``us_steel_rate``: the s.232 steel programme for the partner;
+* ``us_exempt_aircraft`` / ``us_exempt_generic_pharma``: 1 when the reciprocal measure excludes the civil-
+  aircraft / pharmaceutical lists.
+
+Not represented by any lever (so not read): s.301 actions, s.232 programmes other than autos and steel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tarifflab.nomenclature.countries import to_iso3
+from tarifflab.policy.library import MeasureLibrary, country_matches
+from tarifflab.policy.measures import Layer, Measure, RuleKind
+
+
+def _applies_to(measure: Measure, partner: str) -> bool:
+    if country_matches(measure.exclude_countries, partner):
+        return False
+    return "ALL" in measure.countries or country_matches(measure.countries, partner)
+
+
+def _chosen(
+    library: MeasureLibrary, on: dt.date, partner: str, layer: Layer, program: str | None
+) -> list[Measure]:
+    """Per programme, the partner's own measure where it covers the general one's products, else the general."""
+    general: dict[str, Measure] = {}
+    specific: dict[str, list[Measure]] = {}
+    for measure in library.measures:
+        if measure.layer is not layer or (program is not None and measure.program != program):
+            continue
+        if not measure.covers_date_in_force(on) or not _applies_to(measure, partner):
+            continue
+        if layer is Layer.RECIPROCAL and not measure.products.all:
+            continue  # product-specific reciprocal measures (exemptions) are not the partner's rate
+        if measure.is_country_specific:
+            specific.setdefault(measure.program, []).append(measure)
+        else:
+            general.setdefault(measure.program, measure)
+    chosen = []
+    for name in sorted(set(general) | set(specific)):
+        base = general.get(name)
+        wide = [
+            m
+            for m in specific.get(name, [])
+            if m.products.all or base is None or set(base.products.lists) <= set(m.products.lists)
+        ]
+        chosen.append(wide[0] if wide else base)
+    return [m for m in chosen if m is not None]
+
+
+def _level(measure: Measure) -> float:
+    if measure.rule.kind is RuleKind.ADD:
+        return float(measure.rule.rate or 0.0)
+    return float(measure.rule.all_in or 0.0)
+
+
+def us_levers_on(library: MeasureLibrary, partner: str, on: dt.date) -> dict[str, float]:
+    """The US levers on goods of ``partner`` entered on ``on`` (see the module docstring for the mapping)."""
+    iso3 = to_iso3(partner)
+    reciprocal = _chosen(library, on, iso3, Layer.RECIPROCAL, None)
+    autos = _chosen(library, on, iso3, Layer.S232, "autos")
+    steel = _chosen(library, on, iso3, Layer.S232, "steel")
+    excluded = {name for m in reciprocal for name in (m.exclusions.lists if m.exclusions else ())}
+    return {
+        "us_reciprocal_rate": float(sum(_level(m) for m in reciprocal)),
+        "us_all_in_rule": float(any(m.rule.kind is RuleKind.FLOOR for m in reciprocal)),
+        "us_auto_rate": max((_level(m) for m in autos), default=0.0),
+        "us_exempt_aircraft": float(any("civil_aircraft" in name for name in excluded)),
+        "us_exempt_generic_pharma": float(any("pharma" in name for name in excluded)),
+        "us_steel_rate": max((_level(m) for m in steel), default=0.0),
+    }
