@@ -233,7 +233,7 @@ def with_settings(pair: Pair, package: Package, settings: list[str]) -> Package:
     label = ", ".join(f"{k}={v:g}" for k, v in changes.items())
     name = f"{package.name} [{label}]"
     check_consistency(pair, name, levers)
-    return Package(name, f"{package.description} Changed: {label}.", levers)
+    return Package(name, f"{package.description.rstrip('.')}. Changed: {label}.", levers)
 
 
 #: Grid used for pairs without a grid file of their own (levers every pair has; 810 packages).
