@@ -211,6 +211,21 @@ def fake_backends(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         services, "negotiation_packages", lambda pair: ["july_2025_deal", "no_deal_july_letter"]
     )
     monkeypatch.setattr(services, "negotiation_money", FakeNegotiation.money)
+    monkeypatch.setattr(
+        services, "negotiation_pair_levers", lambda pair: ["us_reciprocal_rate", "us_auto_rate"]
+    )
+    monkeypatch.setattr(
+        services,
+        "negotiation_what_it_takes",
+        lambda pair, lever, value: pd.DataFrame(
+            {
+                "side": ["USA", "JPN"],
+                "reservation_usd_bn": [1.0, -2.0],
+                "payoff_usd_bn": [1.5, -1.0],
+                "package": [f"{lever}={value:g}"] * 2,
+            }
+        ),
+    )
     yield
     st.cache_data.clear()
 

@@ -146,6 +146,15 @@ def test_negotiation_opens_on_the_plain_question_in_dollars() -> None:
     assert not at.exception
 
 
+def test_negotiation_what_would_it_take() -> None:
+    at = page("negotiation")
+    at.radio(key="neg_q_mode").set_value("What would it take?").run()
+    assert at.selectbox(key="neg_q_lever").value == "us_auto_rate"
+    answer = at.dataframe[0].value
+    assert list(answer["side"]) == ["USA", "JPN"] and answer["package"].iloc[0] == "us_auto_rate=0.1"
+    assert not at.exception
+
+
 def test_negotiation_power_slider_moves_nash(monkeypatch: pytest.MonkeyPatch) -> None:
     at = page("negotiation")
     before = at.dataframe[-1].value.set_index("point").loc["Nash", "us"]

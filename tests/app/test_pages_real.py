@@ -182,3 +182,13 @@ def test_scenario_lab_real_multi_sector_with_sector_table() -> None:
     assert set(sectors["country"]) == {"USA", "JPN"}
     assert {"sector", "output_pct"} <= set(sectors.columns)
     assert any(s.value == "Sectors (USA and Japan)" for s in at.subheader)
+
+
+def test_negotiation_real_what_would_it_take() -> None:
+    at = page("negotiation")
+    at.radio(key="neg_q_mode").set_value("What would it take?").run()
+    assert not at.error, errors(at)
+    answer = at.dataframe[0].value.set_index("side")
+    # the US accepts only packages at least as good as its no-deal payoff
+    assert answer.loc["USA", "payoff_usd_bn"] >= answer.loc["USA", "reservation_usd_bn"] - 1e-9
+    assert "us_auto_rate=0.1" in answer.loc["JPN", "package"]

@@ -212,6 +212,54 @@ def package_money(pair: str, package: str, reference: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure", "side", "package", "reference", "difference"])
 
 
+def pair_lever_names(pair: str) -> list[str]:
+    """Lever names of ``pair`` (for the "what would it take" question)."""
+    from tarifflab.negotiation.levers import get_pair
+
+    return list(get_pair(pair).levers)
+
+
+_FAST_MODELS: dict[str, Any] = {}
+
+
+def what_it_takes(pair: str, lever: str, value: float) -> pd.DataFrame:
+    """The partner's best package of the pair's grid with ``lever = value`` that the US accepts.
+
+    Rows ``side, reservation_usd_bn, payoff_usd_bn, package``: each side's no-deal payoff, its payoff
+    under that package (USD bn a year, equivalent variation + default political weights; fast Ossa
+    model) and the package's levers; no package row values when nothing is acceptable.
+    """
+    from tarifflab.negotiation.analysis import what_would_it_take
+    from tarifflab.negotiation.datasets import load_default
+    from tarifflab.negotiation.levers import get_pair
+    from tarifflab.negotiation.packages import builtin_packages, load_grid
+    from tarifflab.negotiation.payoffs import OssaPayoffModel
+
+    p = get_pair(pair)
+    model = _FAST_MODELS.get(p.name)
+    if model is None:
+        model = _FAST_MODELS[p.name] = OssaPayoffModel(p, load_default())
+    builtin = builtin_packages(p)
+    name = next(n for n in (DISAGREEMENT, "liberation_day_annex", "status_quo_2024") if n in builtin)
+    result = what_would_it_take(model, load_grid(p), {lever: float(value)}, builtin[name])
+    sq = p.status_quo()
+    text = (
+        "no package of the grid with this lever value leaves the US at least its no-deal payoff"
+        if result.best is None
+        else ", ".join(f"{k}={v:g}" for k, v in result.best.levers.items() if v != sq[k])
+    )
+    rows = [
+        {
+            "side": side,
+            "reservation_usd_bn": result.reservation[side],
+            "payoff_usd_bn": None if result.best is None else result.best.utility[side],
+            "package": text,
+        }
+        for side in p.players
+    ]
+    return pd.DataFrame(rows, columns=["side", "reservation_usd_bn", "payoff_usd_bn", "package"])
+
+
 def record_frame() -> pd.DataFrame:
     """The US–Japan negotiation record as rows ``date, event_type, instrument, rule, source_url``."""
     from tarifflab.negotiation.levers import get_pair

@@ -542,6 +542,25 @@ def negotiation_packages(pair: str) -> list[str]:
         raise _unavailable("the negotiation packages (tarifflab.negotiation)", error) from None
 
 
+def negotiation_pair_levers(pair: str) -> list[str]:
+    """Lever names of ``pair``."""
+    from tarifflab.app import bargaining
+
+    return bargaining.pair_lever_names(pair)
+
+
+def negotiation_what_it_takes(pair: str, lever: str, value: float) -> pd.DataFrame:
+    """``side, reservation_usd_bn, payoff_usd_bn, package``: the partner's best acceptable package."""
+    from tarifflab.app import bargaining
+
+    try:
+        with _NEG_LOCK:
+            frame: pd.DataFrame = bargaining.what_it_takes(pair, lever, value)
+    except ImportError as error:
+        raise _unavailable("the negotiation analysis (tarifflab.negotiation)", error) from None
+    return frame
+
+
 def negotiation_money(pair: str, package: str, reference: str) -> pd.DataFrame:
     """``measure, side, package, reference, difference``: dollars first (multi-sector GE model)."""
     from tarifflab.app import bargaining

@@ -39,16 +39,26 @@ def _package(levers: pd.DataFrame) -> tuple[tuple[str, float], ...]:
 
 
 def _question() -> None:
-    """The plain question: what does a package give each side, in dollars, against a reference?"""
-    st.subheader("What does a package give each side?")
+    """The plain question: pair, then what a package gives each side or what it would take, in dollars."""
+    st.subheader("Ask a question")
     pairs = list(services.negotiation_pairs())
-    c1, c2, c3 = st.columns(3)
+    c0, c1 = st.columns([2, 1])
+    mode = c0.radio(
+        "Question",
+        ["What does a package give each side?", "What would it take?"],
+        horizontal=True,
+        key="neg_q_mode",
+    )
     pair = c1.selectbox("Negotiating pair", pairs, index=0, key="neg_q_pair")
+    if mode == "What would it take?":
+        _what_it_takes(pair)
+        return
     names: list[str] | None = None
     with common.guard("negotiation"):
         names = cache.negotiation_packages(pair)
     if not names:
         return
+    c2, c3 = st.columns(2)
     default_pkg = names.index("july_2025_deal") if "july_2025_deal" in names else 0
     package = c2.selectbox("Package", names, index=default_pkg, key="neg_q_package")
     ref_default = next(
@@ -77,6 +87,35 @@ def _question() -> None:
             "Balances are on the model's purged base: with fixed aggregate deficits a bilateral swing is "
             "trade diverted to or from other partners. Changes are against the 2024 status quo; "
             "'difference' = package − reference."
+        )
+
+
+def _what_it_takes(pair: str) -> None:
+    levers: list[str] | None = None
+    with common.guard("negotiation"):
+        levers = cache.negotiation_pair_levers(pair)
+    if not levers:
+        return
+    c1, c2 = st.columns(2)
+    default = levers.index("us_auto_rate") if "us_auto_rate" in levers else 0
+    lever = c1.selectbox("The partner wants this lever…", levers, index=default, key="neg_q_lever")
+    value = c2.number_input("…at this value", value=0.10, step=0.025, format="%.3f", key="neg_q_value")
+    with common.guard("negotiation"), st.spinner("Searching the lever grid…"):
+        answer = cache.negotiation_what_it_takes(pair, lever, float(value))
+        st.dataframe(
+            answer,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "reservation_usd_bn": st.column_config.NumberColumn("no-deal payoff, USD bn", format="%+.2f"),
+                "payoff_usd_bn": st.column_config.NumberColumn(
+                    "payoff with the package, USD bn", format="%+.2f"
+                ),
+            },
+        )
+        st.caption(
+            "The partner's best package of the lever grid with this lever value that leaves the US at least "
+            "its no-deal payoff (fast Ossa model; equivalent variation + default political weights)."
         )
 
 
