@@ -138,3 +138,22 @@ def test_cli_deal_record_error_is_one_line_exit_2(tmp_path: Path, capsys: pytest
         run(["negotiate", "deals", "--record", str(path)])
     _, err = capsys.readouterr()
     assert done.value.code == 2 and err.strip().count("\n") == 0 and "field agreed.value" in err
+
+
+def test_record_packages_follow_the_record() -> None:
+    from tarifflab.negotiation.levers import get_pair
+    from tarifflab.negotiation.packages import builtin_packages, get_package
+
+    korea = get_pair("us-korea")
+    packages = builtin_packages(korea)
+    # Korea: July 7 letter 25%; joint fact sheet of 2025-11-13: 15% all-in, autos 15%, $350bn
+    assert packages["record_threat"].levers["us_reciprocal_rate"] == 0.25
+    deal = packages["record_deal"].levers
+    assert (deal["us_reciprocal_rate"], deal["us_all_in_rule"], deal["us_auto_rate"]) == (0.15, 1.0, 0.15)
+    assert deal["investment_pledge_usd_bn"] == 350.0
+    assert get_package(korea, "record_deal").levers == deal
+    # China's threat (130%) exceeds the lever's range: clipped, and the description says so
+    china = builtin_packages(get_pair("us-china"))["record_threat"]
+    assert china.levers["us_reciprocal_rate"] == 0.5 and "clipped" in china.description
+    # a pair without a recorded deal has no record packages
+    assert "record_deal" not in builtin_packages(get_pair("us-canada"))

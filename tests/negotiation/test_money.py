@@ -235,3 +235,14 @@ def test_purchase_additionality_scales_the_purchase_effect() -> None:
     assert full["USA"].sector_output_pct["us_agriculture"] > none["USA"].sector_output_pct["us_agriculture"]
     with pytest.raises(InvalidInputError, match="purchase_additionality"):
         MappingAssumptions(purchase_additionality=1.5)
+
+
+def test_every_pair_has_the_status_quo_package(capsys: pytest.CaptureFixture[str]) -> None:
+    # issue 16: "negotiate evaluate us-china --package status_quo_2024 fails with unknown package"
+    code, out, err = _call(
+        capsys, "negotiate", "evaluate", "us-china", "--package", "status_quo_2024", "--format", "json"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    for side in ("USA", "CHN"):
+        assert data["outcomes"][side]["equivalent_variation_usd_bn"] == pytest.approx(0.0, abs=1e-6)

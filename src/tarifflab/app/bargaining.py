@@ -232,7 +232,7 @@ def what_it_takes(pair: str, lever: str, value: float) -> pd.DataFrame:
     from tarifflab.negotiation.analysis import what_would_it_take
     from tarifflab.negotiation.datasets import load_default
     from tarifflab.negotiation.levers import get_pair
-    from tarifflab.negotiation.packages import builtin_packages, load_grid
+    from tarifflab.negotiation.packages import builtin_packages, default_disagreement, load_grid
     from tarifflab.negotiation.payoffs import OssaPayoffModel
 
     p = get_pair(pair)
@@ -240,7 +240,7 @@ def what_it_takes(pair: str, lever: str, value: float) -> pd.DataFrame:
     if model is None:
         model = _FAST_MODELS[p.name] = OssaPayoffModel(p, load_default())
     builtin = builtin_packages(p)
-    name = next(n for n in (DISAGREEMENT, "liberation_day_annex", "status_quo_2024") if n in builtin)
+    name = default_disagreement(builtin)
     result = what_would_it_take(model, load_grid(p), {lever: float(value)}, builtin[name])
     sq = p.status_quo()
     text = (

@@ -55,8 +55,10 @@ def _require_law(scenarios: list[Path] | None, *names: str) -> None:
 
 
 PAYOFF_MODELS = ("ossa", "multi-sector")
-DEFAULT_DISAGREEMENT = "no_deal_july_letter"  # pairs without it fall back to liberation_day_annex
-DEFAULT_ACTUAL = "july_2025_deal"  # pairs without it report no actual deal
+DEFAULT_DISAGREEMENT = (
+    "no_deal_july_letter"  # pairs without it: record_threat, liberation_day_annex, status quo
+)
+DEFAULT_ACTUAL = "july_2025_deal"  # pairs without it: record_deal (deal record), else none
 MODEL_HELP = (
     "payoff model: multi-sector (the GE model with input-output links; its income is national income, "
     "so its dollars are the ones to quote) or ossa (Ossa 2014 model on the embedded ICIO aggregate, "
@@ -238,7 +240,12 @@ def frontier_cmd(
 ) -> None:
     """Evaluate a lever grid; report the frontier, disagreement, bargaining solutions and the deal."""
     from tarifflab.negotiation.analysis import frontier
-    from tarifflab.negotiation.packages import builtin_packages, load_grid
+    from tarifflab.negotiation.packages import (
+        builtin_packages,
+        default_actual,
+        default_disagreement,
+        load_grid,
+    )
 
     _check_format(fmt)
     _require_law(scenario, disagreement, actual)
@@ -247,9 +254,9 @@ def frontier_cmd(
     packages = load_grid(pm.pair, grid)
     builtin = builtin_packages(pm.pair)
     if disagreement == DEFAULT_DISAGREEMENT and disagreement not in builtin:
-        disagreement = "liberation_day_annex" if "liberation_day_annex" in builtin else "status_quo_2024"
+        disagreement = default_disagreement(builtin)
     if actual == DEFAULT_ACTUAL and actual not in builtin:
-        actual = ""
+        actual = default_actual(builtin)
     d = (
         _package(pm.pair, disagreement, scenario, hashes)
         if disagreement not in builtin
@@ -540,7 +547,13 @@ def what_would_it_take_cmd(
     """The partner's best package, in dollars, that gives TARGET and that the US accepts; both sides'
     reservation values (their no-deal payoffs)."""
     from tarifflab.negotiation.analysis import what_would_it_take
-    from tarifflab.negotiation.packages import builtin_packages, get_package, load_grid, parse_setting
+    from tarifflab.negotiation.packages import (
+        builtin_packages,
+        default_disagreement,
+        get_package,
+        load_grid,
+        parse_setting,
+    )
 
     _check_format(fmt)
     wanted = dict(parse_setting(t.strip()) for t in target.split(",") if t.strip())
@@ -549,7 +562,7 @@ def what_would_it_take_cmd(
     pm = _payoff_model(pair, model, workers)
     builtin = builtin_packages(pm.pair)
     if disagreement == DEFAULT_DISAGREEMENT and disagreement not in builtin:
-        disagreement = "liberation_day_annex" if "liberation_day_annex" in builtin else "status_quo_2024"
+        disagreement = default_disagreement(builtin)
     d = builtin[disagreement] if disagreement in builtin else get_package(pm.pair, disagreement)
     result = what_would_it_take(pm, load_grid(pm.pair, grid), wanted, d)
     payload = result.to_dict(pm.pair)
