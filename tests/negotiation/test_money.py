@@ -198,6 +198,8 @@ def test_cli_what_would_it_take_shape_and_bad_target(
         "us_auto_rate=0.10",
         "--grid",
         str(grid),
+        "--format",
+        "json",
     )
     assert code == 0
     data = json.loads(out)

@@ -29,8 +29,37 @@ def _emit(payload: Any, fmt: str, output: Path | None, table: str | None = None)
     text = json.dumps(payload, indent=2, default=str) if fmt == "json" or table is None else table
     if output is not None:
         write_text_atomic(output, text + "\n")
+        typer.echo(f"wrote {output}", err=True)
     else:
         typer.echo(text)
+
+
+OUT_HELP = "write the result to this file (atomically) instead of the terminal"
+
+
+def _out_option() -> Any:
+    return typer.Option(None, "--out", help=OUT_HELP)
+
+
+def _deprecated_output_option() -> Any:
+    return typer.Option(None, "--output", hidden=True, help="deprecated alias of --out")
+
+
+def _target(out: Path | None, output: Path | None) -> Path | None:
+    """``--out``, or the deprecated ``--output`` (with a note on stderr); both at once is refused."""
+    if output is None:
+        return out
+    if out is not None:
+        raise InvalidInputError("give --out only (--output is its deprecated alias)")
+    typer.echo("note: --output is deprecated; use --out", err=True)
+    return output
+
+
+UTILITY_NOTE = (
+    "payoff: USD bn a year, each side's equivalent variation plus its political weights (one dollar of a "
+    "tracked sector's output or of the bilateral balance counts as w dollars of national income; "
+    "docs/negotiation.md)"
+)
 
 
 SCENARIO_HELP = "tariff-engine scenario YAML (repeatable) applied to law:DATE packages"
@@ -67,25 +96,16 @@ MODEL_HELP = (
 
 
 def _payoff_model(pair_name: str, model: str = "ossa", workers: int = 1) -> Any:
-    from tarifflab.negotiation.levers import get_pair
+    from tarifflab.negotiate import payoff_model
 
-    pair = get_pair(pair_name)
-    if model == "ossa":
-        from tarifflab.negotiation.datasets import load_default
-        from tarifflab.negotiation.payoffs import OssaPayoffModel
-
-        return OssaPayoffModel(pair, load_default())
-    if model == "multi-sector":
-        from tarifflab.negotiation.payoffs_ge import MultiSectorPayoffModel
-
-        return MultiSectorPayoffModel(pair, workers=workers)
-    raise InvalidInputError(f"unknown payoff model {model!r}; use {' or '.join(PAYOFF_MODELS)}")
+    return payoff_model(pair_name, model, workers)  # type: ignore[arg-type]
 
 
 @app.command("levers")
 def levers_cmd(
     pair: str = typer.Argument(..., help="negotiating pair, e.g. us-japan"),
     fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
 ) -> None:
     """List the pair's levers with unit, range, status-quo value and model mapping."""
     from tarifflab.negotiation.levers import get_pair
@@ -97,13 +117,14 @@ def levers_cmd(
     for r in rows:
         rng = f"[{r['low']:g}, {r['high']:g}]"
         lines.append(f"{r['name']:34} {r['side']:4} {r['unit']:16} {rng:>14}  {r['description']}")
-    _emit({"pair": p.name, "levers": rows}, fmt, None, "\n".join(lines))
+    _emit({"pair": p.name, "levers": rows}, fmt, out, "\n".join(lines))
 
 
 @app.command("packages")
 def packages_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
 ) -> None:
     """List the built-in packages of a pair."""
     from tarifflab.negotiation.levers import get_pair
@@ -116,7 +137,7 @@ def packages_cmd(
     table = "\n".join(
         f"{name:24} {v.description}\n{'':24} {_lever_line(p, v.levers)}" for name, v in pk.items()
     )
-    _emit(payload, fmt, None, table)
+    _emit(payload, fmt, out, table)
 
 
 def _money_table(pair: Any, ev: Any, weights: Any) -> list[str]:
@@ -183,8 +204,9 @@ def evaluate_cmd(
     package: str = typer.Option(..., "--package", help="built-in package name or a YAML file" + LAW_HELP),
     settings: list[str] = typer.Option([], "--set", help=SET_HELP),
     model: str = typer.Option("multi-sector", "--model", help=MODEL_HELP),
-    fmt: str = typer.Option("json", "--format", help="json or table"),
-    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
+    output: Path | None = _deprecated_output_option(),
     scenario: list[Path] = typer.Option([], "--scenario", help=SCENARIO_HELP, dir_okay=False),
 ) -> None:
     """Each side's outcome of one package in USD bn a year and % of GDP (equivalent variation), then
@@ -215,7 +237,7 @@ def evaluate_cmd(
                 for r in hit
             )
         )
-    _emit(payload, fmt, output, "\n".join(lines))
+    _emit(payload, fmt, _target(out, output), "\n".join(lines))
 
 
 @app.command("frontier")
@@ -234,8 +256,9 @@ def frontier_cmd(
     max_frontier: int | None = typer.Option(
         None, "--max-frontier", help="list at most this many frontier points"
     ),
-    fmt: str = typer.Option("json", "--format", help="json or table"),
-    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
+    output: Path | None = _deprecated_output_option(),
     scenario: list[Path] = typer.Option([], "--scenario", help=SCENARIO_HELP, dir_okay=False),
 ) -> None:
     """Evaluate a lever grid; report the frontier, disagreement, bargaining solutions and the deal."""
@@ -290,7 +313,7 @@ def frontier_cmd(
             f"actual deal: {us} {pay[us]:+.2f}  {partner} {pay[partner]:+.2f}  dominated by {pos['dominated_by']} packages"
         )
         lines.append("  " + _lever_line(pm.pair, act.levers))
-    _emit(payload, fmt, output, "\n".join(lines))
+    _emit(payload, fmt, _target(out, output), "\n".join(lines))
 
 
 @app.command("concessions")
@@ -301,7 +324,8 @@ def concessions_cmd(
     reference: str = typer.Option(
         "no_deal_july_letter", "--reference", help="package each lever is reset to"
     ),
-    fmt: str = typer.Option("json", "--format", help="json or table"),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
     scenario: list[Path] = typer.Option([], "--scenario", help=SCENARIO_HELP, dir_okay=False),
 ) -> None:
     """What each concession of a deal was worth to each side (USD bn a year, incl. political weights)."""
@@ -318,10 +342,14 @@ def concessions_cmd(
     if hashes["scenario_hash"] is not None:
         values = {**values, "scenario_hash": hashes["scenario_hash"]}
     us, partner = pm.pair.players
-    lines = [f"{'lever (USD bn a year)':34} {us:>9} {partner:>9}"] + [
-        f"{k:34} {v[us]:+9.2f} {v[partner]:+9.2f}" for k, v in values.items() if isinstance(v, dict)
-    ]
-    _emit(values, fmt, None, "\n".join(lines))
+    lines = [
+        f"What each concession of {deal} was worth ({model} model): the change in each side's payoff "
+        f"when that lever alone is reset to {reference}",
+        f"(negative = the lever, as set in the deal, helps that side). {UTILITY_NOTE}",
+        "",
+        f"{'lever':34} {us + ' (USD bn)':>16} {partner + ' (USD bn)':>16}",
+    ] + [f"{k:34} {v[us]:+16.2f} {v[partner]:+16.2f}" for k, v in values.items() if isinstance(v, dict)]
+    _emit(values, fmt, out, "\n".join(lines))
 
 
 @app.command("war")
@@ -333,8 +361,9 @@ def war_cmd(
     dataset: str = typer.Option("default", "--dataset", help="ossa (reference data) or default (embedded)"),
     scheme: str = typer.Option("jacobi", "--scheme", help="jacobi or gauss-seidel best responses"),
     tol: float = typer.Option(1e-3, "--tol", help="stop when the mean absolute tariff change is below this"),
-    fmt: str = typer.Option("json", "--format", help="json or table"),
-    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
+    output: Path | None = _deprecated_output_option(),
 ) -> None:
     """Nash tariffs of a trade war and the welfare changes they cause."""
     from tarifflab.negotiation.datasets import load_dataset
@@ -385,7 +414,7 @@ def war_cmd(
         lines.append(
             f"  {c}: median tariff {v:6.1f}% (mean {means[c]:5.1f}%)  welfare {res.welfare_pct()[c]:+.2f}%"
         )
-    _emit(payload, fmt, output, "\n".join(lines))
+    _emit(payload, fmt, _target(out, output), "\n".join(lines))
 
 
 @app.command("rounds")
@@ -393,6 +422,7 @@ def rounds_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     on: str | None = typer.Option(None, "--on", help="show what was in force and on the table on this date"),
     fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
 ) -> None:
     """The negotiation record: rounds, threats, court rulings, deal terms."""
     from tarifflab.negotiation.levers import get_pair
@@ -414,7 +444,7 @@ def rounds_cmd(
             lines.append(f"  {m.get('id')}: {m.get('title')}{shown}")
         lines.append(f"on the table: {', '.join(state['on_the_table']) or '-'}")
         lines += [f"  threat: {t['text']} (from {t['effective']})" for t in state["pending_threats"]]
-        _emit(state, fmt, None, "\n".join(lines))
+        _emit(state, fmt, out, "\n".join(lines))
         return
     payload = rec.model_dump(mode="json")
     lines = []
@@ -431,7 +461,7 @@ def rounds_cmd(
     if rec.deal_terms is not None:
         lines.append(f"deal of {rec.deal_terms.date} ({rec.deal_terms.implemented_by}):")
         lines += [f"  - {t}" for t in rec.deal_terms.terms]
-    _emit(payload, fmt, None, "\n".join(lines))
+    _emit(payload, fmt, out, "\n".join(lines))
 
 
 @app.command("deals")
@@ -440,6 +470,7 @@ def deals_cmd(
         None, "--record", help="deal record YAML (default: the packaged record)"
     ),
     fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
 ) -> None:
     """The 2025–2026 framework deals: threat, agreed rate, caps, investment, purchases, with sources."""
     from tarifflab.negotiation.deals import load_deals
@@ -456,7 +487,7 @@ def deals_cmd(
             f"{d.partner:20} {d.first_date.isoformat():10} {d.threat_rate_pct:7g} {d.agreed_rate_pct:7g} "
             f"{'yes' if d.agreed.all_in else 'no':>6} {invest:>10}  {d.threat.basis}"
         )
-    _emit(payload, fmt, None, "\n".join(lines))
+    _emit(payload, fmt, out, "\n".join(lines))
 
 
 @app.command("predict")
@@ -470,6 +501,7 @@ def predict_cmd(
         None, "--record", help="deal record YAML (default: the packaged record)"
     ),
     fmt: str = typer.Option("json", "--format", help="json or table"),
+    out: Path | None = _out_option(),
 ) -> None:
     """Predicted agreed headline rate (revealed-preference calibration on the recorded deals)."""
     from tarifflab.negotiation.calibration import predict
@@ -487,7 +519,7 @@ def predict_cmd(
         f"(threat {result.threat_rate_pct:g}%, actual {result.actual_rate_pct:g}%"
         + (", own deal excluded)" if exclude_own_deal else ")")
     )
-    _emit(payload, fmt, None, table)
+    _emit(payload, fmt, out, table)
 
 
 @app.command("backtest")
@@ -496,6 +528,7 @@ def backtest_cmd(
         None, "--record", help="deal record YAML (default: the packaged record)"
     ),
     fmt: str = typer.Option("csv", "--format", help="csv or json"),
+    out: Path | None = _out_option(),
 ) -> None:
     """Leave-one-out back-test of the headline rate on the recorded deals, with two naive baselines."""
     import csv
@@ -512,7 +545,7 @@ def backtest_cmd(
         "best_constant_rate_pct", "threat_halved_pct",
     ]  # fmt: skip
     if fmt == "json":
-        typer.echo(json.dumps({"rows": [r.__dict__ for r in rows], "mae_pct": mae}, indent=2))
+        _emit({"rows": [r.__dict__ for r in rows], "mae_pct": mae}, "json", out)
         return
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -529,7 +562,7 @@ def backtest_cmd(
             f"{mae['threat_halved_pct']:.2f}",
         ]
     )
-    typer.echo(buf.getvalue().rstrip("\n"))
+    _emit({}, "table", out, buf.getvalue().rstrip("\n"))
 
 
 @app.command("what-would-it-take")
@@ -542,7 +575,8 @@ def what_would_it_take_cmd(
     grid: Path | None = typer.Option(None, "--grid", help="grid YAML (default: the built-in grid)"),
     model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
     workers: int = typer.Option(1, "--workers", help="worker processes for the multi-sector model"),
-    fmt: str = typer.Option("json", "--format", help="json or table"),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
 ) -> None:
     """The partner's best package, in dollars, that gives TARGET and that the US accepts; both sides'
     reservation values (their no-deal payoffs)."""
@@ -581,4 +615,4 @@ def what_would_it_take_cmd(
         u = result.best.utility
         lines.append(f"best for {partner}: {us} {u[us]:+.2f}  {partner} {u[partner]:+.2f}")
         lines.append("  " + _lever_line(pm.pair, result.best.levers))
-    _emit(payload, fmt, None, "\n".join(lines))
+    _emit(payload, fmt, out, "\n".join(lines))

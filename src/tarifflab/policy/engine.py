@@ -27,7 +27,7 @@ import pandas as pd
 
 from tarifflab.data.embedded import embedded_path
 from tarifflab.data.schemas import IMPORT_LINES, validate
-from tarifflab.errors import InvalidDateError, InvalidInputError, UnknownProductError
+from tarifflab.errors import AmbiguousProductError, InvalidDateError, InvalidInputError, UnknownProductError
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, to_iso3
 from tarifflab.policy.library import (
     COVERAGE_END,
@@ -124,16 +124,22 @@ class LayerResult:
     layer: str
     measure_id: str | None = None
     heading: str | None = None
+    confidence: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    prohibited: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "instrument": self.instrument,
-            "rate_pct": round(self.rate_pct, 4),
+            "rate_pct": None if self.prohibited else round(self.rate_pct, 4),
             "legal_basis": self.legal_basis,
             "refundable": self.refundable,
             "layer": self.layer,
             "measure_id": self.measure_id,
             "heading": self.heading,
+            "confidence": list(self.confidence),
+            "sources": list(self.sources),
+            "prohibited": self.prohibited,
         }
 
 
@@ -160,8 +166,15 @@ class DutyResult:
         return max(0, (self.date - self.law_known_on).days)
 
     @property
+    def prohibited(self) -> bool:
+        """Whether entry is barred (a s.338 import ban, say): then no rate is due, the goods are refused."""
+        return any(layer.prohibited for layer in self.layers)
+
+    @property
     def duty_usd(self) -> float | None:
-        return None if self.value_usd is None else self.value_usd * self.total_rate_pct / 100
+        if self.value_usd is None or self.prohibited:
+            return None
+        return self.value_usd * self.total_rate_pct / 100
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -171,7 +184,8 @@ class DutyResult:
             "date": self.date.isoformat(),
             "view": self.view,
             "value_usd": self.value_usd,
-            "total_rate_pct": round(self.total_rate_pct, 4),
+            "total_rate_pct": None if self.prohibited else round(self.total_rate_pct, 4),
+            "status": "prohibited" if self.prohibited else "dutiable",
             "duty_usd": None if self.duty_usd is None else round(self.duty_usd, 2),
             "refundable_pct": round(self.refundable_pct, 4),
             "layers": [layer.to_dict() for layer in self.layers],
@@ -372,20 +386,33 @@ class TariffEngine:
         frame["mfn_rate"] = self._mfn_for(frame["hs10"], frame["partner"], None)
         return self._attach_shares(frame)
 
-    def resolve_product(self, code: str, origin: str | None = None) -> str:
-        """An HTS10 for a 6–10 digit code: the line itself, or the largest 2024 line under the prefix."""
+    def lines_under(self, code: str) -> list[str]:
+        """Every HTS10 line (2025 HTSUS or 2024 imports) whose code starts with a 6–10 digit ``code``."""
+        digits = normalise_hts(code)
+        known = set(self.products.index[self.products.index.str.startswith(digits)])
+        known |= set(self.lines.loc[self.lines["hs10"].str.startswith(digits), "hs10"])
+        return sorted(str(line) for line in known)
+
+    def resolve_product(self, code: str) -> str:
+        """The HTS10 line a 6–10 digit code names: the line itself, or the only line under a shorter code.
+
+        A shorter code that covers several lines raises :class:`AmbiguousProductError` listing them:
+        the duty differs between lines (e.g. s.232 scope, MFN rate), so none is picked silently.
+        """
         digits = normalise_hts(code)
         if len(digits) == 10 and (digits in self.products.index or (self.lines["hs10"] == digits).any()):
             return digits
-        candidates = self.lines[self.lines["hs10"].str.startswith(digits)]
-        if origin is not None and (candidates["partner"] == origin).any():
-            candidates = candidates[candidates["partner"] == origin]
-        if len(candidates):
-            return str(candidates.sort_values("imports_usd", ascending=False)["hs10"].iloc[0])
-        known = self.products.index[self.products.index.str.startswith(digits)]
-        if len(known):
-            return str(known[0])
-        raise UnknownProductError(f"unknown HTS code: {code} (not in the 2025 HTSUS)")
+        candidates = self.lines_under(digits)
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            raise UnknownProductError(f"unknown HTS code: {code} (not in the 2025 HTSUS)")
+        shown = ", ".join(candidates[:6]) + (", …" if len(candidates) > 6 else "")
+        raise AmbiguousProductError(
+            f"{code} covers {len(candidates)} HTS-10 lines ({shown}): give one of them "
+            f"(`tarifflab search {digits}` lists them) or ask for all (duty --all-lines)",
+            tuple(candidates),
+        )
 
     # -------------------------------------------------------------------------------------- scopes
     def _scope_mask(
@@ -532,9 +559,7 @@ class TariffEngine:
                 contribution = _Contribution(measure, charged * rate, share)
                 program_rates[(layer, program)].append(contribution)
                 contributions.append(contribution)
-                if layer == Layer.S232.value and not (
-                    measure.rule.kind is RuleKind.ADD and measure.rule.rate == 0
-                ):
+                if layer == Layer.S232.value and _counts_as_s232_good(measure):
                     covered[program] = np.maximum(covered.get(program, np.zeros(n)), share)
 
         ones = np.ones(n)
@@ -730,7 +755,7 @@ class TariffEngine:
             raise InvalidInputError(
                 "a U.S. content share applies only to USMCA-qualifying Canadian or Mexican vehicles"
             )
-        hts10 = self.resolve_product(hts, partner)
+        hts10 = self.resolve_product(hts)
         line = self.synthetic_line(hts10, partner)
         line["usmca_fixed"] = True  # one shipment: its own USMCA claim, not the month's observed share
         line["us_content_share"] = us_content_share or 0.0
@@ -746,6 +771,7 @@ class TariffEngine:
             totals = {key: np.zeros_like(value) for key, value in totals.items()}
             contributions = []
         ruling_known = chosen is not View.AS_KNOWN or (known or on_date) >= RULING_DATE
+        notes: list[str] = []
         layers = [
             LayerResult(
                 "MFN (HTSUS column 2)" if partner in COLUMN2_COUNTRIES else "MFN (HTSUS column 1)",
@@ -760,7 +786,9 @@ class TariffEngine:
         for contribution in contributions:
             rate = float(contribution.rate[0])
             measure = contribution.measure
-            if float(contribution.share[0]) == 0 or (rate == 0 and measure.rule.kind is RuleKind.ADD):
+            if float(contribution.share[0]) == 0 or (
+                rate == 0 and measure.rule.kind is RuleKind.ADD and measure.covers_s232_good is not True
+            ):
                 continue
             is_ieepa = measure.authority is Authority.IEEPA
             if chosen is View.NET_OF_REFUNDS and is_ieepa:
@@ -774,9 +802,19 @@ class TariffEngine:
                     measure.layer.value,
                     measure.id,
                     measure.heading,
+                    tuple(c.value for c in measure.confidence),
+                    measure.sources,
+                    measure.rule.kind is RuleKind.PROHIBIT,
                 )
             )
-        notes = [mfn_note] if mfn_note else []
+            if measure.single_source:
+                notes.append(
+                    f"{measure.id} rests on a single source: {'; '.join(measure.sources) or measure.legal_basis}"
+                )
+            if measure.rule.kind is RuleKind.PROHIBIT:
+                notes.append(f"entry prohibited: {measure.legal_basis}")
+        if mfn_note:
+            notes.insert(0, mfn_note)
         if de_minimis_note is not None:
             notes.append(de_minimis_note)
         active = self.active_measures(on_date, chosen, known)
@@ -815,6 +853,39 @@ class TariffEngine:
             law_known_on=self.library.law_known_on,
             scenario_hash=self.library.scenario_hash,
         )
+
+    def duty_all_lines(
+        self,
+        code: str,
+        origin: str,
+        on: dt.date | str,
+        value_usd: float | None = None,
+        view: View | str = View.IN_FORCE,
+        as_known_on: dt.date | str | None = None,
+        usmca_qualifying: bool = False,
+        **shipment: Any,
+    ) -> list[DutyResult]:
+        """:meth:`duty` for every HTS10 line a 6–10 digit ``code`` covers, in code order.
+
+        ``shipment`` passes :meth:`duty`'s shipment facts (``quantity``, ``unit``, ``loaded_on``, …) on.
+        """
+        lines = self.lines_under(code)
+        if not lines:
+            raise UnknownProductError(f"unknown HTS code: {code} (not in the 2025 HTSUS)")
+        return [
+            self.duty(line, origin, on, value_usd, view, as_known_on, usmca_qualifying, **shipment)
+            for line in lines
+        ]
+
+
+def _counts_as_s232_good(measure: Measure) -> bool:
+    """Whether goods under this s.232 measure are s.232 goods for the precedence edges.
+
+    A zero 'add' is an exemption from the programme (Japan's civil aircraft, 9903.96.02) unless the
+    record says the goods stay under a s.232 heading at +0% (UK patented medicines, 9903.04.63)."""
+    if measure.covers_s232_good is not None:
+        return measure.covers_s232_good
+    return not (measure.rule.kind is RuleKind.ADD and measure.rule.rate == 0)
 
 
 def _shipment_notes(terms: ShipmentTerms, unrelieved: list[Measure], on: dt.date, partner: str) -> list[str]:
@@ -859,6 +930,8 @@ def _rate_texts(products: pd.DataFrame, hts10: str) -> tuple[str, str]:
 
 def _rule_rate(measure: Measure, mfn: np.ndarray) -> np.ndarray:
     rule = measure.rule
+    if rule.kind is RuleKind.PROHIBIT:
+        return np.zeros_like(mfn)
     if rule.kind is RuleKind.ADD:
         return np.full_like(mfn, float(rule.rate or 0.0))
     room = np.maximum(0.0, float(rule.all_in or 0.0) - mfn)

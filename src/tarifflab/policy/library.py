@@ -325,18 +325,29 @@ def check_measures(measures: list[Measure], names: set[str]) -> None:
                     )
 
 
+def _is_scope_file(path: Path) -> bool:
+    return path.name == SCOPES_FILE or path.name.startswith("scopes_")
+
+
 def load_library_from(directory: Path) -> MeasureLibrary:
     """Load every ``*.yaml`` measure file of ``directory`` (scopes.yaml holds the named scopes)."""
     if not directory.is_dir():
         raise MeasureFileError(f"measure directory not found: {directory}")
-    scope_file = directory / SCOPES_FILE
+    # scopes.yaml and any scopes_*.yaml (one file per topic, so parallel edits do not collide)
+    scope_files = [p for p in sorted(directory.glob("*.yaml")) if _is_scope_file(p)]
+    definitions: dict[str, ScopeDefinition] = {}
+    for scope_file in scope_files:
+        parsed = _parse_scopes(scope_file)
+        clash = set(parsed) & set(definitions)
+        if clash:
+            raise MeasureFileError(f"{scope_file.name}: scope {sorted(clash)[0]} is defined twice")
+        definitions.update(parsed)
     metadata_file = directory / METADATA_FILE
     metadata = _read_metadata(metadata_file) if metadata_file.exists() else METADATA
-    definitions = _parse_scopes(scope_file) if scope_file.exists() else {}
     lists = _embedded_lists()
     measures: list[Measure] = []
     for path in sorted(directory.glob("*.yaml")):
-        if path.name not in (SCOPES_FILE, SHIPMENT_RULES_FILE) and not path.name.startswith("_"):
+        if not _is_scope_file(path) and path.name != SHIPMENT_RULES_FILE and not path.name.startswith("_"):
             measures.extend(load_measure_file(path))
     names = set(lists) | set(definitions)
     check_measures(measures, names)

@@ -26,6 +26,8 @@ class Layer(StrEnum):
     RECIPROCAL = "reciprocal"  # IEEPA reciprocal (EO 14257 and successors) and the s.122 surcharge
     FENTANYL = "fentanyl"  # IEEPA border/trafficking duties on China, Canada, Mexico
     S301 = "s301"
+    S201 = "s201"  # safeguards (Trade Act of 1974 s.201): cumulative with every other duty
+    S338 = "s338"  # Tariff Act of 1930 s.338 duties and import bans (Canada, 2026)
 
 
 class Authority(StrEnum):
@@ -35,12 +37,25 @@ class Authority(StrEnum):
     S232 = "Section 232"
     S122 = "Section 122"
     S301 = "Section 301"
+    S201 = "Section 201"
+    S338 = "Section 338"
+
+
+class Confidence(StrEnum):
+    """How well a measure's rate and dates are sourced (the tags of ../shared/data/facts/timeline.csv)."""
+
+    FR_CITED = "FR-cited"  # a Federal Register document, cited by one or more public engines
+    HTS_TEXT = "HTS-text"  # the Chapter 99 heading and U.S. note text
+    SECONDARY = "secondary"  # news, law-firm or docket summaries
+    SCHEDULED = "scheduled"  # a future date written into an instrument already in force
+    SINGLE_SOURCE = "single-source"  # one source alone supports the rate or the dates
 
 
 class RuleKind(StrEnum):
     ADD = "add"  # extra duty = rate
     FLOOR = "floor"  # "X% all-in": total = max(MFN, X) → extra = max(0, X − MFN)
     CAP = "cap"  # extra = min(rate, max(0, cap − MFN)): total capped at `cap` unless MFN is higher
+    PROHIBIT = "prohibit"  # entry barred: no rate applies, the goods may not be entered at all
 
 
 class Rule(BaseModel):
@@ -162,6 +177,24 @@ class Measure(BaseModel):
     end_known_from: dt.date | None = None
     void_from_known: dt.date | None = None
     note: str | None = None
+    confidence: tuple[Confidence, ...] = Field(
+        default=(), description="source tags; 'single-source' when one source alone supports the rate"
+    )
+    sources: tuple[str, ...] = Field(default=(), description="documents the rate and dates rest on")
+    covers_s232_good: bool | None = Field(
+        default=None,
+        description="s.232 layer only: whether goods under this measure count as s.232 goods for the "
+        "precedence edges (default: yes unless the rule is a zero 'add', i.e. an exemption)",
+    )
+
+    @field_validator("confidence", "sources", mode="before")
+    @classmethod
+    def _as_tuple(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+    @property
+    def single_source(self) -> bool:
+        return Confidence.SINGLE_SOURCE in self.confidence
 
     @field_validator("countries", "exclude_countries", mode="before")
     @classmethod
