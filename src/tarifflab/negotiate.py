@@ -29,11 +29,19 @@ PayoffModelName = Literal["ossa", "multi-sector"]
 PAYOFF_MODELS: tuple[str, ...] = ("ossa", "multi-sector")
 
 
-def payoff_model(pair: str, model: PayoffModelName = "ossa", workers: int = 1) -> PayoffModel:
-    """The payoff model of ``pair``: ``ossa`` (embedded ICIO 2022 aggregate) or ``multi-sector``."""
+def payoff_model(
+    pair: str, model: PayoffModelName = "ossa", workers: int = 1, elasticities: str | None = None
+) -> PayoffModel:
+    """The payoff model of ``pair``: ``ossa`` (embedded ICIO 2022 aggregate) or ``multi-sector``;
+    ``elasticities`` picks one of the multi-sector model's eight sources (``IS``, ``U4``, ``CP`` (default),
+    ``BSY``, ``GYY``, ``Shap``, ``FGO``, ``LL``)."""
     from tarifflab.negotiation.levers import get_pair
 
     resolved = get_pair(pair)
+    if elasticities is not None and model != "multi-sector":
+        raise InvalidInputError(
+            "elasticity sources apply to the multi-sector model only (--model multi-sector)"
+        )
     if model == "ossa":
         from tarifflab.negotiation.datasets import load_default
         from tarifflab.negotiation.payoffs import OssaPayoffModel
@@ -42,7 +50,7 @@ def payoff_model(pair: str, model: PayoffModelName = "ossa", workers: int = 1) -
     if model == "multi-sector":
         from tarifflab.negotiation.payoffs_ge import MultiSectorPayoffModel
 
-        return MultiSectorPayoffModel(resolved, workers=workers)
+        return MultiSectorPayoffModel(resolved, workers=workers, elasticities=elasticities or "CP")
     raise InvalidInputError(f"unknown payoff model {model!r}; use {' or '.join(PAYOFF_MODELS)}")
 
 

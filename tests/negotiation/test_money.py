@@ -248,3 +248,24 @@ def test_every_pair_has_the_status_quo_package(capsys: pytest.CaptureFixture[str
     data = json.loads(out)
     for side in ("USA", "CHN"):
         assert data["outcomes"][side]["equivalent_variation_usd_bn"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_cli_evaluate_elasticity_source(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _call(
+        capsys,
+        "negotiate",
+        "evaluate",
+        "us-japan",
+        "--package",
+        "july_2025_deal",
+        "--elasticities",
+        "LL",
+        "--format",
+        "json",
+    )
+    assert code == 0 and json.loads(out)["elasticities"] == "LL"
+    # the pledge's transfer (−13.75 USD bn a year) does not depend on the elasticities
+    assert json.loads(out)["outcomes"]["JPN"]["equivalent_variation_usd_bn"] < -13.75
+    for bad in (("--elasticities", "XX"), ("--elasticities", "LL", "--model", "ossa")):
+        code, _, err = _call(capsys, "negotiate", "evaluate", "us-japan", "--package", "july_2025_deal", *bad)
+        assert code == 2 and err.strip().count("\n") == 0

@@ -95,10 +95,12 @@ MODEL_HELP = (
 )
 
 
-def _payoff_model(pair_name: str, model: str = "ossa", workers: int = 1) -> Any:
+def _payoff_model(
+    pair_name: str, model: str = "ossa", workers: int = 1, elasticities: str | None = None
+) -> Any:
     from tarifflab.negotiate import payoff_model
 
-    return payoff_model(pair_name, model, workers)  # type: ignore[arg-type]
+    return payoff_model(pair_name, model, workers, elasticities)  # type: ignore[arg-type]
 
 
 @app.command("levers")
@@ -204,6 +206,11 @@ def evaluate_cmd(
     package: str = typer.Option(..., "--package", help="built-in package name or a YAML file" + LAW_HELP),
     settings: list[str] = typer.Option([], "--set", help=SET_HELP),
     model: str = typer.Option("multi-sector", "--model", help=MODEL_HELP),
+    elasticities: str | None = typer.Option(
+        None,
+        "--elasticities",
+        help="multi-sector elasticity source: IS, U4, CP (default), BSY, GYY, Shap, FGO, LL",
+    ),
     fmt: str = typer.Option("table", "--format", help="table or json"),
     out: Path | None = _out_option(),
     output: Path | None = _deprecated_output_option(),
@@ -217,13 +224,14 @@ def evaluate_cmd(
 
     _check_format(fmt)
     _require_law(scenario, package)
-    pm = _payoff_model(pair, model)
+    pm = _payoff_model(pair, model, 1, elasticities)
     hashes: dict[str, str | None] = {"scenario_hash": None}
     pk = with_settings(pm.pair, _package(pm.pair, package, scenario, hashes), settings)
     weights = weights_for(pm.pair)
     ev = evaluate(pm, pk, weights)
     payload = {**ev.to_dict(pm.pair, weights), **hashes}
     payload["model"] = model
+    payload["elasticities"] = elasticities or ("CP" if model == "multi-sector" else None)
     lines = [f"package {pk.name}: {pk.description}", _lever_line(pm.pair, pk.levers)]
     lines += _money_table(pm.pair, ev, weights)
     if hasattr(pm, "third_countries"):
