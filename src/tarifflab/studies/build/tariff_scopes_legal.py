@@ -108,9 +108,9 @@ def civil_aircraft_subheadings(lines: list[str], country: str) -> list[str]:
 def build(reference: Path, out_dir: Path) -> list[Provenance]:
     lines = _chapter99_lines(reference)
     rows: list[tuple[str, str, str | None]] = []
-    for listed, code, whole in s301_exclusions(lines):
+    for s301_list, code, whole in s301_exclusions(lines):
         kind = "lines" if whole else "described"
-        rows.append((f"s301_exclusion_{kind}_{listed}", code, None))
+        rows.append((f"s301_exclusion_{kind}_{s301_list}", code, None))
     products = pd.read_parquet(out_dir / "hts_products.parquet")
     civil_lines = products.loc[products["description"].str.contains("civil aircraft", case=False), "hs10"]
     for country, note in (("gbr", "note35a"), ("jpn", "note35b"), ("eun", "note2v22")):
