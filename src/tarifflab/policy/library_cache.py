@@ -19,8 +19,8 @@ import stat
 import sys
 from pathlib import Path
 
-from tarifflab import __version__
 from tarifflab._io import atomic_write
+from tarifflab._version import __version__
 from tarifflab.data.embedded import embedded_path
 from tarifflab.policy import library
 
