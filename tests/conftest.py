@@ -4,7 +4,9 @@ TARIFFLAB_REQUIRE_REFERENCE=1 (set by .ci/run), which turns the skip into a fail
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -33,7 +35,35 @@ def reference_data() -> Path:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
+        if item.get_closest_marker("embedded"):
+            continue  # runs on the embedded default data when the reference data is absent
         if item.get_closest_marker("replication") or item.get_closest_marker("reference"):
             item.fixturenames.insert(
                 0, "reference_data"
             ) if "reference_data" not in item.fixturenames else None
+
+
+def _reference_skips_line(terminalreporter: Any) -> str | None:
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple) and "reference data" in str(report.longrepr[2])
+    ]
+    if not skipped:
+        return None
+    files = Counter(report.nodeid.split("::")[0] for report in skipped)
+    where = ", ".join(f"{name} ({count})" for name, count in sorted(files.items()))
+    return (
+        f"{len(skipped)} tests need the full reference data (../shared/data, TARIFFLAB_REFERENCE_DATA or "
+        f"`tarifflab data fetch`) and were skipped: {where}"
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """One line at the very end of the run: the tests skipped for want of the full reference data."""
+    reporter = config.pluginmanager.getplugin("terminalreporter")
+    if reporter is None:
+        return
+    line = _reference_skips_line(reporter)
+    if line is not None:
+        reporter.write_line(line, yellow=True)

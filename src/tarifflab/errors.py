@@ -21,6 +21,15 @@ class UnknownProductError(InvalidInputError):
     """An HS/HTS code that is malformed or not in the tariff schedule."""
 
 
+class AmbiguousProductError(UnknownProductError):
+    """A code shorter than 10 digits that covers several HTS-10 lines: the caller must pick one or ask
+    for all of them. ``lines`` holds the HTS-10 codes covered, in code order."""
+
+    def __init__(self, message: str, lines: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.lines = lines
+
+
 class InvalidDateError(InvalidInputError):
     """A malformed date, or one outside the window the data covers."""
 

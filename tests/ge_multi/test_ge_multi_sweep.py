@@ -141,7 +141,7 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
                 "sweep",
                 "run",
                 str(good),
-                "--store",
+                "--out",
                 str(tmp_path / "g.duckdb"),
                 "--workers",
                 "1",
@@ -150,3 +150,9 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         )
     assert code.value.code == 0
     assert "stored 2" in capsys.readouterr().out
+    # The store is read back: welfare over the stored draws, one row per scenario × country.
+    with pytest.raises(SystemExit) as code:
+        run(["sweep", "show", str(tmp_path / "g.duckdb"), "--format", "csv"])
+    assert code.value.code == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("scenario,retaliation,iso3,draws,welfare_p05_pct")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tarifflab.errors import AmbiguousProductError
 from tarifflab.policy.engine import MfnBasis, TariffEngine
 
 CAR = "8703.23.01.40"  # passenger car 1.5-3.0 l, Japan's largest line ($12.4 bn in 2024), MFN 2.5%
@@ -150,10 +151,10 @@ def test_canada_usmca_share_spared(engine: TariffEngine) -> None:
     assert 0 < (canada["fentanyl_rate"] * canada["imports_usd"]).sum() / canada["imports_usd"].sum() < 0.25
 
 
-def test_six_digit_code_resolves_to_largest_line(engine: TariffEngine) -> None:
-    result = engine.duty("870323", "JPN", "2025-10-01")
-    assert result.hts10 == "8703230140"
-    assert any("resolved" in note for note in result.notes)
+def test_six_digit_code_is_refused_not_resolved(engine: TariffEngine) -> None:
+    # HTSUS 8703.23 covers seven statistical lines; the engine must not pick one (tests/nomenclature).
+    with pytest.raises(AmbiguousProductError):
+        engine.duty("870323", "JPN", "2025-10-01")
 
 
 def test_canadian_shipment_usmca_status(engine: TariffEngine) -> None:

@@ -146,7 +146,7 @@ def test_refunds_command_totals_partners() -> None:
 
 def test_duty_table_to_file_only(tmp_path: Path) -> None:
     target = tmp_path / "duty.txt"
-    done = run_cli("duty", "870323", "--origin", "JPN", "--date", "2025-10-01", "--out", str(target))
+    done = run_cli("duty", "8703230140", "--origin", "JPN", "--date", "2025-10-01", "--out", str(target))
     assert done.returncode == 0, done.stderr
     assert "15.00%" in target.read_text()
     assert "15.00%" not in done.stdout

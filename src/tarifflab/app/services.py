@@ -93,30 +93,30 @@ def _hs_catalogue() -> pd.DataFrame:
 
 
 def search_products(query: str, limit: int = 25) -> pd.DataFrame:
-    """Products whose code starts with ``query`` (digits) or whose description contains its words.
+    """Products whose code starts with ``query`` (digits), or HTS-10 lines ranked by its words.
 
-    Returns ``code, description, level`` (HS level 2/4/6 from the WCO nomenclature, 10 for HTS lines
-    of the tariff engine), codes first by level then by code. Raises
+    A code lists HS levels 2/4/6 from the WCO nomenclature and the HTS-10 lines of the tariff engine,
+    by level then code. Words are ranked by BM25 over each HTS-10 line's heading, parents and own
+    text, with synonyms for everyday words (:mod:`tarifflab.nomenclature.search`), best first.
+    Returns ``code, description, level`` (and ``score`` for words). Raises
     :class:`UnknownProductError` when nothing matches.
     """
     text = str(query).strip()
     if not text:
         raise UnknownProductError("type an HS/HTS code (e.g. 8703) or words of a description (e.g. cars)")
-    frames = [_hs_catalogue(), _hts_lines()]
-    catalogue = pd.concat(frames, ignore_index=True).drop_duplicates("code")
     digits = _HTS_CHARS.sub("", text)
     if digits.isdigit():
+        catalogue = pd.concat([_hs_catalogue(), _hts_lines()], ignore_index=True).drop_duplicates("code")
         hits = catalogue[catalogue["code"].str.startswith(digits)]
-    else:
-        words = [w for w in re.split(r"\W+", text.lower()) if w]
-        mask = pd.Series(True, index=catalogue.index)
-        lowered = catalogue["description"].str.lower()
-        for word in words:
-            mask &= lowered.str.contains(word, regex=False)
-        hits = catalogue[mask]
-    if hits.empty:
-        raise UnknownProductError(f"no product matches {text!r}")
-    return hits.sort_values(["level", "code"]).head(limit).reset_index(drop=True)
+        if hits.empty:
+            raise UnknownProductError(f"no product matches {text!r}")
+        return hits.sort_values(["level", "code"]).head(limit).reset_index(drop=True)
+    from tarifflab.nomenclature.search import search_products as ranked
+
+    found = ranked(text, limit=limit)
+    return pd.DataFrame(
+        {"code": found["hts10"], "description": found["description"], "level": 10, "score": found["score"]}
+    )
 
 
 @lru_cache(maxsize=1)

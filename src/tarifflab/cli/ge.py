@@ -1,17 +1,15 @@
-"""``tarifflab ge``: general-equilibrium counterfactuals (one-sector Liberation Day model).
+"""``tarifflab ge``: general-equilibrium counterfactuals (one-sector and multi-sector models).
 
-Commands: ``ge scenarios`` lists the named scenarios; ``ge run SCENARIO`` solves one and prints a
-table, CSV or JSON. Models are dispatched through :data:`MODEL_RUNNERS` (``--model``); a further
-model (e.g. ``multi-sector``) is added by registering one more runner there.
+Commands: ``ge scenarios`` lists the named scenarios of both models; ``ge run SCENARIO`` solves one
+through the public API (:func:`tarifflab.ge.run`, which honours or refuses every option) and prints a
+table, CSV or JSON.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -19,85 +17,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tarifflab.cli.output import Format, emit_text
-from tarifflab.errors import InvalidDateError, InvalidInputError, ScenarioError
+from tarifflab.cli.output import Format, emit_frame, emit_text
 from tarifflab.models.ge.results import AGGREGATED_COLUMNS, STAT_COLUMNS, GEResult
-from tarifflab.models.ge.solver import SolverOptions
 
 app = typer.Typer(
     name="ge",
-    help="General-equilibrium trade models: Liberation Day counterfactuals.",
+    help="General-equilibrium trade models: one-sector (194 countries) and multi-sector (20 x 10 sectors).",
     no_args_is_help=True,
 )
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    """Everything ``ge run`` was asked to do (model-independent)."""
-
-    scenario: str
-    tariffs_from_date: dt.date | None
-    tariff_file: Path | None
-    io: bool
-    data_dir: Path | None
-    embedded: bool
-    max_iter: int
-    engine_scenarios: tuple[Path, ...] = ()  # scenario files applied to the tariff engine's library
-
-
-def _run_one_sector(request: RunRequest) -> GEResult:
-    from tarifflab.studies.ge_one_sector import OneSectorLab, scenario_info
-    from tarifflab.studies.ge_one_sector_tariffs import read_tariff_file, us_tariffs_on
-
-    name = request.scenario
-    if request.io and not name.startswith("io-") and name != "custom":
-        io_name = f"io-{name}"
-        scenario_info(name)  # unknown base name → ScenarioError naming it
-        try:
-            scenario_info(io_name)
-        except ScenarioError:
-            raise ScenarioError(f"scenario {name!r} has no IO variant") from None
-        name = io_name
-    info = scenario_info(name)
-    if request.tariff_file is not None and request.tariffs_from_date is not None:
-        raise InvalidInputError("use either --tariff-file or --tariffs-from-date, not both")
-    if request.tariff_file is not None and name != "custom":
-        raise ScenarioError("--tariff-file is only valid with scenario 'custom'")
-    if request.max_iter < 1:
-        raise InvalidInputError("--max-iter must be at least 1")
-    options = SolverOptions(max_iter=request.max_iter)
-    lab = OneSectorLab.load(request.data_dir, embedded=request.embedded)
-    if request.tariff_file is not None:
-        matrix = read_tariff_file(request.tariff_file, lab.iso3)
-        return lab.run_matrix(matrix, io=request.io, options=options)
-    us = None
-    if request.engine_scenarios and request.tariffs_from_date is None:
-        raise ScenarioError("--scenario changes the tariff engine's law: give --tariffs-from-date too")
-    if request.tariffs_from_date is not None:
-        if not info.accepts_us_tariffs:
-            raise ScenarioError(f"scenario {name!r} sets its own US tariffs; it takes no --tariffs-from-date")
-        from tarifflab.cli.policy_options import scenario_engine
-
-        engine = scenario_engine(list(request.engine_scenarios)) if request.engine_scenarios else None
-        us = us_tariffs_on(lab.iso3, request.tariffs_from_date, engine=engine)
-    if name == "custom" and request.io:
-        if us is None:
-            raise ScenarioError("scenario 'custom' needs --tariff-file or --tariffs-from-date")
-        return lab.run_matrix(lab.ustr_matrix(us), io=True, options=options)
-    return lab.run(name, us_tariffs=us, options=options)
-
-
-#: Model name → runner. Another model adds one entry here (and nothing else changes).
-MODEL_RUNNERS: dict[str, Callable[[RunRequest], GEResult]] = {"one-sector": _run_one_sector}
-
-
-def _parse_date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidDateError(f"invalid date {text!r} (use YYYY-MM-DD)") from None
 
 
 def _select(result: GEResult, countries: str | None) -> list[int]:
@@ -113,7 +40,7 @@ def render_csv(result: GEResult, rows: Sequence[int]) -> str:
     """CSV with columns ``iso3`` + :data:`STAT_COLUMNS` (percent)."""
     frame = result.to_frame().iloc[list(rows)]
     buffer = io.StringIO()
-    frame.to_csv(buffer, float_format="%.10g", lineterminator="\n")
+    frame.to_csv(buffer, lineterminator="\n")
     return buffer.getvalue()
 
 
@@ -142,13 +69,29 @@ def render_table(result: GEResult, rows: Sequence[int]) -> str:
         table.add_row(result.iso3[k], *[f"{v:.2f}" for v in result.table[k]])
     console = Console(record=True, width=160, file=io.StringIO())
     console.print(table)
+    console.print(ONE_SECTOR_COLUMNS_NOTE)
     scalars = ", ".join(f"{k}={v:.4g}" for k, v in result.scalars.items())
-    console.print(scalars)
-    console.print(
-        f"solver: {diag.iterations} iterations, max residual {diag.max_residual:.2e}, "
-        f"{diag.seconds * 1000:.1f} ms, converged={diag.converged}"
-    )
+    console.print(f"scenario figures: {scalars}")
+    console.print(solver_line(diag.iterations, diag.max_residual, diag.seconds, diag.converged))
     return console.export_text()
+
+
+ONE_SECTOR_COLUMNS_NOTE = (
+    "All columns are percent changes from the 2023 baseline (BACI flows, one-sector model of Ignatenko et al. "
+    "2025): welfare = real income; deficit = change in the trade deficit (imports - exports) as a percent of "
+    "its baseline size |D|, so -18 means the deficit shrinks by 18%; exports/imports = change in trade over "
+    "GDP; employment; cpi = consumer prices; revenue = tariff revenue as percent of GDP (level, not a change). "
+    "Group rows average countries weighted by expenditure (GDP)."
+)
+
+
+def solver_line(iterations: int, max_residual: float, seconds: float, converged: bool) -> str:
+    """The solver diagnostics in words."""
+    state = "converged" if converged else "did NOT converge"
+    return (
+        f"solver: {state} in {iterations} iterations ({seconds:.2f} s); largest equilibrium-equation "
+        f"residual {max_residual:.1e}"
+    )
 
 
 _RENDERERS: dict[Format, Callable[[GEResult, Sequence[int]], str]] = {
@@ -159,12 +102,24 @@ _RENDERERS: dict[Format, Callable[[GEResult, Sequence[int]], str]] = {
 
 
 @app.command("scenarios")
-def list_scenarios() -> None:
-    """List the named scenarios with one-line descriptions."""
-    from tarifflab.studies.ge_one_sector import scenarios
+def list_scenarios(
+    model: Annotated[
+        str | None, typer.Option("--model", help="one-sector or multi-sector (default: both)")
+    ] = None,
+    output_format: Annotated[Format, typer.Option("--format", help="table, csv or json")] = Format.TABLE,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="write to this file instead of the terminal")
+    ] = None,
+) -> None:
+    """List the named scenarios of both GE models with one-line descriptions."""
+    from tarifflab import ge as ge_api
 
-    for info in scenarios():
-        typer.echo(f"{info.name:32s} {info.description}  [{info.table}]")
+    frame = ge_api.scenarios(model)  # type: ignore[arg-type]
+    caption = (
+        "run one: tarifflab ge run NAME [--model multi-sector]; tariffs_from_date: takes "
+        f"--tariffs-from-date; multi-sector names: {ge_api.RETALIATION_NOTE}"
+    )
+    emit_frame(frame, Format(output_format), out, title="General-equilibrium scenarios", caption=caption)
 
 
 @app.command("run")
@@ -219,36 +174,35 @@ def run_scenario(
     ] = None,
 ) -> None:
     """Solve one counterfactual and print per-country changes (percent)."""
+    from tarifflab import ge as ge_api
+    from tarifflab.cli.policy_options import scenario_engine
     from tarifflab.policy.scenario import combined_hash, load_scenario
 
     files = tuple(scenario_files or ())
     scenario_hash = combined_hash([load_scenario(f) for f in files])  # validates before any solve
-    if model == "multi-sector":
-        if tariffs_from_date or tariff_file:
-            raise InvalidInputError(
-                "--model multi-sector takes named scenarios (deal-2025, pre-deal, post-ruling use the engine)"
-            )
-        from tarifflab.cli.ge_multi import run_multi_sector_cli
-
-        run_multi_sector_cli(
-            scenario, dataset, year, elasticities, io_variant, Format(output_format).value, out, files
-        )
-        return
-    if model not in MODEL_RUNNERS:
-        raise InvalidInputError(f"unknown GE model {model!r} (available: {', '.join(MODEL_RUNNERS)})")
-    request = RunRequest(
-        scenario=scenario,
-        tariffs_from_date=_parse_date(tariffs_from_date),
-        tariff_file=tariff_file,
+    result = ge_api.run(
+        scenario,
+        model=model,  # type: ignore[arg-type]
+        tariffs_from_date=tariffs_from_date,
         io=io_variant,
+        tariff_file=tariff_file,
         data_dir=data,
         embedded=embedded,
         max_iter=max_iter,
-        engine_scenarios=files,
+        dataset=dataset,
+        year=year,
+        elasticities=elasticities,
+        engine=scenario_engine(list(files)) if files else None,
     )
-    result = MODEL_RUNNERS[model](request)
-    rows = _select(result, countries)
     fmt = Format(output_format)
+    if not isinstance(result, GEResult):
+        from tarifflab.cli.ge_multi import render
+
+        emit_text(
+            render({**result.to_json_dict(), "scenario_hash": scenario_hash}, fmt.value, countries), out
+        )
+        return
+    rows = _select(result, countries)
     if fmt is Format.JSON:
         emit_text(render_json(result, rows, scenario_hash), out)
         return

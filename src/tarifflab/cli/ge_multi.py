@@ -10,19 +10,13 @@ from __future__ import annotations
 import io as _io
 import json
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
-from tarifflab.errors import InvalidInputError, ScenarioError
+import pandas as pd
+
+from tarifflab.errors import InvalidInputError
 
 FORMATS = ("table", "csv", "json")
-
-
-def _parse(scenario: str) -> tuple[str, str]:
-    name, _, retaliation = scenario.partition(":")
-    retaliation = retaliation or "none"
-    if retaliation not in ("none", "reciprocal"):
-        raise ScenarioError(f"unknown retaliation {retaliation!r} in {scenario!r} (none | reciprocal)")
-    return name, retaliation
 
 
 def run_multi_sector(
@@ -31,52 +25,74 @@ def run_multi_sector(
     year: int | None = None,
     elasticities: str = "CP",
     io: bool = True,
-    deficits: str = "balanced",
+    tariffs_from_date: str | None = None,
     engine_scenarios: tuple[Path, ...] = (),
 ) -> dict[str, object]:
     """Solve one named scenario and return the JSON-ready result dictionary.
 
     ``engine_scenarios``: scenario files applied to the tariff engine whose US tariffs the engine
-    scenarios (deal-2025, pre-deal, post-ruling) read; the result carries their ``scenario_hash``.
+    scenarios (custom, deal-2025, pre-deal, post-ruling) read; the result carries their ``scenario_hash``.
     """
-    from functools import partial
+    from tarifflab import ge as ge_api
 
-    from tarifflab.models.ge.multi_sector import MultiSectorModel
-    from tarifflab.studies.ge_multi_sector import ENGINE_DATES, build_scenario
-
-    name, retaliation = _parse(scenario)
-    if deficits not in ("balanced", "fixed"):
-        raise InvalidInputError(f"deficits must be balanced or fixed, not {deficits!r}")
-    matrix_fn = None
-    scenario_hash = None
+    engine = None
     if engine_scenarios:
-        if name.lower() not in ENGINE_DATES:
-            raise ScenarioError(
-                f"scenario {name!r} does not read the tariff engine; --scenario works with "
-                f"{', '.join(sorted(ENGINE_DATES))}"
-            )
         from tarifflab.cli.policy_options import scenario_engine
-        from tarifflab.metrics.etr import us_tariff_matrix
 
         engine = scenario_engine(list(engine_scenarios))
-        matrix_fn, scenario_hash = partial(us_tariff_matrix, engine=engine), engine.library.scenario_hash
-    model = MultiSectorModel(dataset, year=year, elasticities=elasticities, io=io, deficits=deficits)  # type: ignore[arg-type]
-    result = model.solve(
-        build_scenario(name, model.data, retaliation=retaliation, us_tariff_matrix=matrix_fn)
+    result = ge_api.run(
+        scenario,
+        model="multi-sector",
+        tariffs_from_date=tariffs_from_date,
+        io=io,
+        dataset=dataset,
+        year=year,
+        elasticities=elasticities,
+        engine=engine,
     )
-    return {**result.to_json_dict(), "scenario_hash": scenario_hash}
+    scenario_hash = None if engine is None else engine.library.scenario_hash
+    return {**result.to_json_dict(), "scenario_hash": scenario_hash}  # type: ignore[union-attr]
 
 
-def render(payload: dict[str, object], fmt: str) -> str:
-    """Render a result dictionary as ``table``, ``csv`` or ``json`` text."""
-    import pandas as pd
+COLUMNS_NOTE = (
+    "Percent changes from the base year of the dataset: welfare = real national income; real_wage = "
+    "wage over the price index; price_index = consumer prices; exports, imports = pre-tariff trade values "
+    "with every other economy. ROW = rest of the world."
+)
 
+
+def _select(countries: pd.DataFrame, wanted: str | None) -> pd.DataFrame:
+    if not wanted:
+        return countries
+    from tarifflab.errors import UnknownCountryError
+    from tarifflab.nomenclature.countries import to_iso3
+
+    codes = []
+    for code in (c.strip() for c in wanted.split(",") if c.strip()):
+        iso3 = code.upper() if code.upper() in set(countries["iso3"]) else to_iso3(code)
+        if iso3 not in set(countries["iso3"]):
+            raise UnknownCountryError(
+                f"country {iso3!r} is not in the multi-sector model (it has {', '.join(countries['iso3'])})"
+            )
+        codes.append(iso3)
+    return countries.set_index("iso3").loc[codes].reset_index()
+
+
+def render(payload: dict[str, object], fmt: str, countries_wanted: str | None = None) -> str:
+    """Render a result dictionary as ``table``, ``csv`` or ``json`` text (``countries_wanted``: ISO3 list)."""
+    if fmt not in FORMATS:
+        raise InvalidInputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    countries = _select(pd.DataFrame(cast(list[dict[str, object]], payload["countries"])), countries_wanted)
     if fmt == "json":
-        return json.dumps(payload, indent=2, default=float) + "\n"
-    countries = pd.DataFrame(cast(list[dict[str, object]], payload["countries"]))
+        shown = {**payload, "countries": countries.to_dict(orient="records")}
+        if countries_wanted:
+            keep = set(countries["iso3"])
+            sectors = cast(list[dict[str, object]], payload["sectors"])
+            shown["sectors"] = [row for row in sectors if row["iso3"] in keep]
+        return json.dumps(shown, indent=2, default=float) + "\n"
     if fmt == "csv":
         buf = _io.StringIO()
-        countries.to_csv(buf, index=False, float_format="%.6g", lineterminator="\n")
+        countries.to_csv(buf, index=False, lineterminator="\n")
         return buf.getvalue()
     from rich.console import Console
     from rich.table import Table
@@ -89,12 +105,22 @@ def render(payload: dict[str, object], fmt: str) -> str:
         table.add_column(col, justify="left" if col == "iso3" else "right")
     for row in countries[cols].itertuples(index=False):
         table.add_row(row[0], *(f"{v:.3f}" for v in row[1:]))
-    diag = payload["diagnostics"]
+    diag = cast(dict[str, Any], payload["diagnostics"])
     console = Console(file=_io.StringIO(), width=120, force_terminal=False)
     console.print(table)
+    console.print(COLUMNS_NOTE)
     if payload.get("optimal_us_tariff") is not None:
         console.print(f"optimal US tariff: {100 * cast(float, payload['optimal_us_tariff']):.2f} %")
-    console.print(f"diagnostics: {diag}")
+    from tarifflab.cli.ge import solver_line
+
+    console.print(
+        solver_line(
+            int(diag["iterations"]),
+            float(diag["max_residual"]),
+            float(diag["seconds"]),
+            bool(diag["converged"]),
+        )
+    )
     if payload.get("scenario_hash"):
         console.print(f"tariff-engine scenario {payload['scenario_hash']}")
     return cast(_io.StringIO, console.file).getvalue()
@@ -108,6 +134,8 @@ def run_multi_sector_cli(
     io: bool,
     fmt: str,
     out: Path | None,
+    tariffs_from_date: str | None = None,
+    countries: str | None = None,
     engine_scenarios: tuple[Path, ...] = (),
 ) -> None:
     """Entry point for ``ge run --model multi-sector``: print or write (atomically) the result."""
@@ -117,9 +145,10 @@ def run_multi_sector_cli(
 
     if fmt not in FORMATS:
         raise InvalidInputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    text = render(
-        run_multi_sector(scenario, dataset, year, elasticities, io, engine_scenarios=engine_scenarios), fmt
+    payload = run_multi_sector(
+        scenario, dataset, year, elasticities, io, tariffs_from_date, engine_scenarios=engine_scenarios
     )
+    text = render(payload, fmt, countries)
     if out is None:
         typer.echo(text, nl=False)
     else:

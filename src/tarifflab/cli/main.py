@@ -38,6 +38,9 @@ def _register() -> None:
     from tarifflab.cli import tariffs
 
     tariffs.register(app)
+    from tarifflab.cli import search
+
+    search.register(app)
     from tarifflab.cli import pe, reciprocal
 
     app.add_typer(pe.app, name="pe")

@@ -29,8 +29,36 @@ def _emit(payload: Any, fmt: str, output: Path | None, table: str | None = None)
     text = json.dumps(payload, indent=2, default=str) if fmt == "json" or table is None else table
     if output is not None:
         write_text_atomic(output, text + "\n")
+        typer.echo(f"wrote {output}", err=True)
     else:
         typer.echo(text)
+
+
+OUT_HELP = "write the result to this file (atomically) instead of the terminal"
+
+
+def _out_option() -> Any:
+    return typer.Option(None, "--out", help=OUT_HELP)
+
+
+def _deprecated_output_option() -> Any:
+    return typer.Option(None, "--output", hidden=True, help="deprecated alias of --out")
+
+
+def _target(out: Path | None, output: Path | None) -> Path | None:
+    """``--out``, or the deprecated ``--output`` (with a note on stderr); both at once is refused."""
+    if output is None:
+        return out
+    if out is not None:
+        raise InvalidInputError("give --out only (--output is its deprecated alias)")
+    typer.echo("note: --output is deprecated; use --out", err=True)
+    return output
+
+
+UTILITY_NOTE = (
+    "utility: points of each negotiator's utility; at the default weights 1 point = 1% of real income "
+    "(balance and tariff revenue count per USD bn where a side weights them; docs/negotiation.md)"
+)
 
 
 SCENARIO_HELP = "tariff-engine scenario YAML (repeatable) applied to law:DATE packages"
@@ -61,25 +89,16 @@ MODEL_HELP = "payoff model: ossa (Ossa 2014 model on the embedded ICIO aggregate
 
 
 def _payoff_model(pair_name: str, model: str = "ossa", workers: int = 1) -> Any:
-    from tarifflab.negotiation.levers import get_pair
+    from tarifflab.negotiate import payoff_model
 
-    pair = get_pair(pair_name)
-    if model == "ossa":
-        from tarifflab.negotiation.datasets import load_default
-        from tarifflab.negotiation.payoffs import OssaPayoffModel
-
-        return OssaPayoffModel(pair, load_default())
-    if model == "multi-sector":
-        from tarifflab.negotiation.payoffs_ge import MultiSectorPayoffModel
-
-        return MultiSectorPayoffModel(pair, workers=workers)
-    raise InvalidInputError(f"unknown payoff model {model!r}; use {' or '.join(PAYOFF_MODELS)}")
+    return payoff_model(pair_name, model, workers)  # type: ignore[arg-type]
 
 
 @app.command("levers")
 def levers_cmd(
     pair: str = typer.Argument(..., help="negotiating pair, e.g. us-japan"),
     fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
 ) -> None:
     """List the pair's levers with unit, range, status-quo value and model mapping."""
     from tarifflab.negotiation.levers import get_pair
@@ -91,13 +110,14 @@ def levers_cmd(
     for r in rows:
         rng = f"[{r['low']:g}, {r['high']:g}]"
         lines.append(f"{r['name']:34} {r['side']:4} {r['unit']:16} {rng:>14}  {r['description']}")
-    _emit({"pair": p.name, "levers": rows}, fmt, None, "\n".join(lines))
+    _emit({"pair": p.name, "levers": rows}, fmt, out, "\n".join(lines))
 
 
 @app.command("packages")
 def packages_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
 ) -> None:
     """List the built-in packages of a pair."""
     from tarifflab.negotiation.levers import get_pair
@@ -108,7 +128,7 @@ def packages_cmd(
     pk = builtin_packages(p)
     payload = {name: {"description": v.description, "levers": v.changed(p)} for name, v in pk.items()}
     table = "\n".join(f"{name:24} {v.description}" for name, v in pk.items())
-    _emit(payload, fmt, None, table)
+    _emit(payload, fmt, out, table)
 
 
 @app.command("evaluate")
@@ -116,8 +136,9 @@ def evaluate_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     package: str = typer.Option(..., "--package", help="built-in package name or a YAML file" + LAW_HELP),
     model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
-    fmt: str = typer.Option("json", "--format", help="json or table"),
-    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
+    output: Path | None = _deprecated_output_option(),
     scenario: list[Path] = typer.Option([], "--scenario", help=SCENARIO_HELP, dir_okay=False),
 ) -> None:
     """Outcomes and utilities of one package."""
@@ -130,7 +151,11 @@ def evaluate_cmd(
     pk = _package(pm.pair, package, scenario, hashes)
     ev = evaluate(pm, pk)
     payload = {**ev.to_dict(pm.pair), **hashes}
-    lines = [f"package {pk.name}: {pk.description}"]
+    lines = [
+        f"package {pk.name}: {pk.description} ({model} model)",
+        "real income, CPI, sector output: percent change from the status quo; balance, revenue: USD bn "
+        f"(change in brackets). {UTILITY_NOTE}",
+    ]
     for c, o in ev.outcomes.items():
         lines.append(
             f"{c}: utility {ev.utility[c]:+.3f}  real income {o.real_income_pct:+.3f}%  CPI {o.cpi_pct:+.3f}%  "
@@ -138,7 +163,7 @@ def evaluate_cmd(
             f"revenue {o.tariff_revenue_usd_bn:.1f} bn ({o.revenue_change_usd_bn:+.1f})  "
             + "  ".join(f"{k} {v:+.2f}%" for k, v in o.sector_output_pct.items())
         )
-    _emit(payload, fmt, output, "\n".join(lines))
+    _emit(payload, fmt, _target(out, output), "\n".join(lines))
 
 
 @app.command("frontier")
@@ -157,8 +182,9 @@ def frontier_cmd(
     max_frontier: int | None = typer.Option(
         None, "--max-frontier", help="list at most this many frontier points"
     ),
-    fmt: str = typer.Option("json", "--format", help="json or table"),
-    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
+    output: Path | None = _deprecated_output_option(),
     scenario: list[Path] = typer.Option([], "--scenario", help=SCENARIO_HELP, dir_okay=False),
 ) -> None:
     """Evaluate a lever grid; report the frontier, disagreement, bargaining solutions and the deal."""
@@ -203,7 +229,7 @@ def frontier_cmd(
         lines.append(
             f"actual deal: {us} {pay[us]:+.3f}  {partner} {pay[partner]:+.3f}  dominated by {pos['dominated_by']} packages"
         )
-    _emit(payload, fmt, output, "\n".join(lines))
+    _emit(payload, fmt, _target(out, output), "\n".join(lines))
 
 
 @app.command("concessions")
@@ -214,7 +240,8 @@ def concessions_cmd(
     reference: str = typer.Option(
         "no_deal_july_letter", "--reference", help="package each lever is reset to"
     ),
-    fmt: str = typer.Option("json", "--format", help="json or table"),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
     scenario: list[Path] = typer.Option([], "--scenario", help=SCENARIO_HELP, dir_okay=False),
 ) -> None:
     """What each concession of a deal was worth to each side (utility points)."""
@@ -231,10 +258,14 @@ def concessions_cmd(
     if hashes["scenario_hash"] is not None:
         values = {**values, "scenario_hash": hashes["scenario_hash"]}
     us, partner = pm.pair.players
-    lines = [f"{'lever':34} {us:>9} {partner:>9}"] + [
-        f"{k:34} {v[us]:+9.4f} {v[partner]:+9.4f}" for k, v in values.items()
-    ]
-    _emit(values, fmt, None, "\n".join(lines))
+    lines = [
+        f"What each concession of {deal} was worth ({model} model): the change in each side's utility "
+        f"when that lever alone is reset to {reference}",
+        f"(negative = the lever, as set in the deal, helps that side). {UTILITY_NOTE}",
+        "",
+        f"{'lever':34} {us + ' (points)':>16} {partner + ' (points)':>16}",
+    ] + [f"{k:34} {v[us]:+16.4f} {v[partner]:+16.4f}" for k, v in values.items() if k != "scenario_hash"]
+    _emit(values, fmt, out, "\n".join(lines))
 
 
 @app.command("war")
@@ -246,8 +277,9 @@ def war_cmd(
     dataset: str = typer.Option("default", "--dataset", help="ossa (reference data) or default (embedded)"),
     scheme: str = typer.Option("jacobi", "--scheme", help="jacobi or gauss-seidel best responses"),
     tol: float = typer.Option(1e-3, "--tol", help="stop when the mean absolute tariff change is below this"),
-    fmt: str = typer.Option("json", "--format", help="json or table"),
-    output: Path | None = typer.Option(None, "--output", help="write the result to this file"),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
+    output: Path | None = _deprecated_output_option(),
 ) -> None:
     """Nash tariffs of a trade war and the welfare changes they cause."""
     from tarifflab.negotiation.datasets import load_dataset
@@ -298,7 +330,7 @@ def war_cmd(
         lines.append(
             f"  {c}: median tariff {v:6.1f}% (mean {means[c]:5.1f}%)  welfare {res.welfare_pct()[c]:+.2f}%"
         )
-    _emit(payload, fmt, output, "\n".join(lines))
+    _emit(payload, fmt, _target(out, output), "\n".join(lines))
 
 
 @app.command("rounds")
@@ -306,6 +338,7 @@ def rounds_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     on: str | None = typer.Option(None, "--on", help="show what was in force and on the table on this date"),
     fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
 ) -> None:
     """The negotiation record: rounds, threats, court rulings, deal terms."""
     from tarifflab.negotiation.levers import get_pair
@@ -327,7 +360,7 @@ def rounds_cmd(
             lines.append(f"  {m.get('id')}: {m.get('title')}{shown}")
         lines.append(f"on the table: {', '.join(state['on_the_table']) or '-'}")
         lines += [f"  threat: {t['text']} (from {t['effective']})" for t in state["pending_threats"]]
-        _emit(state, fmt, None, "\n".join(lines))
+        _emit(state, fmt, out, "\n".join(lines))
         return
     payload = rec.model_dump(mode="json")
     lines = []
@@ -344,4 +377,4 @@ def rounds_cmd(
     if rec.deal_terms is not None:
         lines.append(f"deal of {rec.deal_terms.date} ({rec.deal_terms.implemented_by}):")
         lines += [f"  - {t}" for t in rec.deal_terms.terms]
-    _emit(payload, fmt, None, "\n".join(lines))
+    _emit(payload, fmt, out, "\n".join(lines))

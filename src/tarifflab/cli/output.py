@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -21,8 +22,9 @@ class Format(StrEnum):
     JSON = "json"
 
 
-def frame_to_table(frame: pd.DataFrame, title: str | None = None) -> Table:
-    table = Table(title=title, show_lines=False)
+def frame_to_table(frame: pd.DataFrame, title: str | None = None, caption: str | None = None) -> Table:
+    """A rich table of ``frame``; ``caption`` (printed under it) says what the numbers are."""
+    table = Table(title=title, caption=caption, caption_justify="left", show_lines=False)
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
         table.add_column(str(column), justify="right" if numeric else "left")
@@ -37,6 +39,13 @@ def _cell(value: Any) -> str:
             return ""
         return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
     return str(value)
+
+
+def _console(out: Path | None) -> Console:
+    """The terminal's console, or a 160-column recording one whose text goes to ``out``."""
+    if out is None:
+        return Console(record=True)
+    return Console(file=io.StringIO(), record=True, width=160)
 
 
 def emit_text(text: str, out: Path | None) -> None:
@@ -77,13 +86,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def emit_frame(frame: pd.DataFrame, fmt: Format, out: Path | None, title: str | None = None) -> None:
-    """Write a frame as a rich table, CSV or JSON records."""
+def emit_frame(
+    frame: pd.DataFrame,
+    fmt: Format,
+    out: Path | None,
+    title: str | None = None,
+    caption: str | None = None,
+) -> None:
+    """Write a frame as a rich table (with ``title`` and ``caption``), CSV or JSON records.
+
+    CSV and JSON keep every number at full precision (shortest round-trip repr); only the table rounds.
+    Units live in the column names (``_usd``, ``_pct``) so CSV and JSON stay plain data.
+    """
     if fmt is Format.CSV:
-        emit_text(frame.to_csv(index=False, float_format="%.6g"), out)
+        emit_text(frame.to_csv(index=False), out)
     elif fmt is Format.JSON:
         emit_json(json_records(frame), out)
-    elif out is None:
-        Console().print(frame_to_table(frame, title))
     else:
-        emit_text(frame.to_string(index=False), out)
+        # With --out the table goes only to the file (atomically), not also to the terminal.
+        console = _console(out)
+        console.print(frame_to_table(frame, title, caption))
+        if out is not None:
+            emit_text(console.export_text(), out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
+from tarifflab.cli.captions import etr_caption, law_line
 from tarifflab.cli.output import Format, emit_frame, emit_json, emit_text, frame_to_table
 from tarifflab.cli.policy_options import (
     check_dates,
@@ -21,7 +23,7 @@ from tarifflab.cli.policy_options import (
 )
 from tarifflab.errors import InvalidInputError
 from tarifflab.metrics.etr import etr_by_partner, etr_by_sector, etr_series, ieepa_refunds_owed
-from tarifflab.policy.engine import MfnBasis, View, parse_date
+from tarifflab.policy.engine import DutyResult, MfnBasis, View, parse_date
 
 
 def duty(
@@ -38,6 +40,11 @@ def duty(
     ),
     usmca_qualifying: bool = typer.Option(
         False, "--usmca-qualifying", help="a Canadian or Mexican good that claims USMCA"
+    ),
+    all_lines: bool = typer.Option(
+        False,
+        "--all-lines",
+        help="a code shorter than 10 digits: the duty on every HTS-10 line it covers (one row each)",
     ),
     loaded_on: str | None = typer.Option(
         None, "--loaded-on", help="date the goods were loaded on the vessel (in-transit clauses)"
@@ -66,33 +73,36 @@ def duty(
     us_content_share: float | None = typer.Option(
         None, "--us-content-share", help="approved U.S. content (0-1) of a USMCA vehicle (U.S. note 33(d))"
     ),
-    fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json"),
+    fmt: Format = typer.Option(Format.TABLE, "--format", help="table or json (csv with --all-lines)"),
     out: Path | None = typer.Option(None, "--out", help="write to this file instead of the terminal"),
     scenario: list[Path] = scenario_option(),
     strict_dates: bool = strict_option(),
 ) -> None:
     """The duty on one product from one origin on one date, layer by layer with its legal basis."""
-    if fmt is Format.CSV:
-        raise InvalidInputError("duty prints table or json")
     check_dates(strict_dates, (date, "date"))
     engine = scenario_engine(scenario, mfn_basis)
-    result = engine.duty(
-        hts,
-        origin,
-        date,
-        value_usd=value,
-        view=view,
-        as_known_on=as_known_on,
-        usmca_qualifying=usmca_qualifying,
-        loaded_on=loaded_on,
-        over_quota=over_quota,
-        civil_aircraft=civil_aircraft,
-        s301_exclusion=s301_exclusion,
-        claims=tuple(claim),
-        quantity=quantity,
-        unit=unit,
-        us_content_share=us_content_share,
-    )
+    options = {
+        "value_usd": value,
+        "view": view,
+        "as_known_on": as_known_on,
+        "usmca_qualifying": usmca_qualifying,
+        "loaded_on": loaded_on,
+        "over_quota": over_quota,
+        "civil_aircraft": civil_aircraft,
+        "s301_exclusion": s301_exclusion,
+        "claims": tuple(claim),
+        "quantity": quantity,
+        "unit": unit,
+        "us_content_share": us_content_share,
+    }
+    if all_lines:
+        results = engine.duty_all_lines(hts, origin, date, **options)  # type: ignore[arg-type]
+        _emit_all_lines(hts, results, fmt, out, engine.library.law_known_on)
+        emit_footer(fmt, engine.library, results[0].date, out)
+        return
+    if fmt is Format.CSV:
+        raise InvalidInputError("duty prints table or json (csv only with --all-lines)")
+    result = engine.duty(hts, origin, date, **options)  # type: ignore[arg-type]
     if fmt is Format.JSON:
         emit_json(result.to_dict(), out)
         return
@@ -110,10 +120,17 @@ def duty(
     )
     if not layers["confidence"].str.len().any():
         layers = layers.drop(columns="confidence")
-    title = f"{result.hts10} from {result.origin}, entered {result.date} ({result.view})"
+    title = f"{result.hts10} {result.description}\nfrom {result.origin}, entered {result.date}"
+    caption = (
+        f"rate_pct: percent of customs value. "
+        f"{law_line(result.view, result.date, as_known_on, engine.library.law_known_on)}; "
+        f"MFN basis {engine.mfn_basis.value}"
+    )
     # With --out the table goes only to the file (atomically), not also to the terminal.
-    console = Console(file=io.StringIO() if out is not None else None, record=True, width=160)
-    console.print(frame_to_table(layers, title))
+    console = Console(
+        file=io.StringIO() if out is not None else None, record=True, width=160 if out else None
+    )
+    console.print(frame_to_table(layers, title, caption))
     summary = f"total {result.total_rate_pct:.2f}%  refundable {result.refundable_pct:.2f}%"
     if result.prohibited:
         summary = "total: prohibited (entry barred; no rate applies)"
@@ -126,6 +143,31 @@ def duty(
         console.print(line)
     if out is not None:
         emit_text(console.export_text(), out)
+
+
+def _emit_all_lines(
+    code: str, results: list[DutyResult], fmt: Format, out: Path | None, law_known_on: dt.date
+) -> None:
+    """One row per HTS-10 line: total and refundable rate, and the duty when a value was given."""
+    frame = pd.DataFrame(
+        [
+            {
+                "hts10": r.hts10,
+                "description": r.description,
+                "total_rate_pct": r.total_rate_pct,
+                "refundable_pct": r.refundable_pct,
+                **({"duty_usd": r.duty_usd} if r.value_usd is not None else {}),
+            }
+            for r in results
+        ]
+    )
+    if fmt is Format.JSON:
+        emit_json([r.to_dict() for r in results], out)
+        return
+    first = results[0]
+    title = f"Duty on the {len(results)} HTS-10 lines under {code}, from {first.origin}, entered {first.date}"
+    caption = f"rates: percent of customs value. {law_line(first.view, first.date, None, law_known_on)}"
+    emit_frame(frame, fmt, out, title=title, caption=caption)
 
 
 def etr(
@@ -165,8 +207,14 @@ def etr(
     columns = (
         [c for c in frame.columns if c != "refundable_usd"] if fmt is not Format.JSON else list(frame.columns)
     )
+    if start is not None:
+        title = f"Effective tariff rate, daily, {start} to {end}" + (f", {partner}" if partner else "")
+    else:
+        title = f"Effective tariff rate by {by if by == 'partner' else scheme}, entries on {date}"
+    when = date if start is None else f"each day {start} to {end}"
+    caption = etr_caption(view, when, as_known_on, engine.library.law_known_on)
     shown = frame[columns] if fmt is not Format.JSON else stamp_frame(frame[columns], engine.library, last)
-    emit_frame(shown, fmt, out, title="Effective tariff rate")
+    emit_frame(shown, fmt, out, title=title, caption=caption)
     emit_footer(fmt, engine.library, last, out)
 
 
@@ -185,10 +233,14 @@ def refunds(
     engine = scenario_engine(scenario)
     owed = ieepa_refunds_owed(start, end, engine=engine)
     total = pd.DataFrame({"partner": ["ALL"], "refundable_usd": [owed["refundable_usd"].sum()]})
+    caption = (
+        f"refundable_usd: IEEPA duties on entries {start} to {end}, US dollars at 2024 import volumes "
+        "(behaviour-free); owed back after Learning Resources, Inc. v. Trump (2026-02-20)"
+    )
     frame = pd.concat([total, owed], ignore_index=True)
     last = parse_date(end, what="end date")
     shown = frame if fmt is not Format.JSON else stamp_frame(frame, engine.library, last)
-    emit_frame(shown, fmt, out, title="IEEPA duties owed back")
+    emit_frame(shown, fmt, out, title="IEEPA duties owed back, by partner", caption=caption)
     emit_footer(fmt, engine.library, last, out)
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 
 from tarifflab.data.embedded import embedded_path
 from tarifflab.data.schemas import IMPORT_LINES, validate
-from tarifflab.errors import InvalidDateError, InvalidInputError, UnknownProductError
+from tarifflab.errors import AmbiguousProductError, InvalidDateError, InvalidInputError, UnknownProductError
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, to_iso3
 from tarifflab.policy.library import (
     COVERAGE_END,
@@ -392,20 +392,33 @@ class TariffEngine:
         frame["mfn_rate"] = self._mfn_for(frame["hs10"], frame["partner"], None)
         return self._attach_shares(frame)
 
-    def resolve_product(self, code: str, origin: str | None = None) -> str:
-        """An HTS10 for a 6–10 digit code: the line itself, or the largest 2024 line under the prefix."""
+    def lines_under(self, code: str) -> list[str]:
+        """Every HTS10 line (2025 HTSUS or 2024 imports) whose code starts with a 6–10 digit ``code``."""
+        digits = normalise_hts(code)
+        known = set(self.products.index[self.products.index.str.startswith(digits)])
+        known |= set(self.lines.loc[self.lines["hs10"].str.startswith(digits), "hs10"])
+        return sorted(str(line) for line in known)
+
+    def resolve_product(self, code: str) -> str:
+        """The HTS10 line a 6–10 digit code names: the line itself, or the only line under a shorter code.
+
+        A shorter code that covers several lines raises :class:`AmbiguousProductError` listing them:
+        the duty differs between lines (e.g. s.232 scope, MFN rate), so none is picked silently.
+        """
         digits = normalise_hts(code)
         if len(digits) == 10 and (digits in self.products.index or (self.lines["hs10"] == digits).any()):
             return digits
-        candidates = self.lines[self.lines["hs10"].str.startswith(digits)]
-        if origin is not None and (candidates["partner"] == origin).any():
-            candidates = candidates[candidates["partner"] == origin]
-        if len(candidates):
-            return str(candidates.sort_values("imports_usd", ascending=False)["hs10"].iloc[0])
-        known = self.products.index[self.products.index.str.startswith(digits)]
-        if len(known):
-            return str(known[0])
-        raise UnknownProductError(f"unknown HTS code: {code} (not in the 2025 HTSUS)")
+        candidates = self.lines_under(digits)
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            raise UnknownProductError(f"unknown HTS code: {code} (not in the 2025 HTSUS)")
+        shown = ", ".join(candidates[:6]) + (", …" if len(candidates) > 6 else "")
+        raise AmbiguousProductError(
+            f"{code} covers {len(candidates)} HTS-10 lines ({shown}): give one of them "
+            f"(`tarifflab search {digits}` lists them) or ask for all (duty --all-lines)",
+            tuple(candidates),
+        )
 
     # -------------------------------------------------------------------------------------- scopes
     def _scope_mask(
@@ -755,7 +768,7 @@ class TariffEngine:
             raise InvalidInputError(
                 "a U.S. content share applies only to USMCA-qualifying Canadian or Mexican vehicles"
             )
-        hts10 = self.resolve_product(hts, partner)
+        hts10 = self.resolve_product(hts)
         line = self.synthetic_line(hts10, partner)
         line["usmca_fixed"] = True  # one shipment: its own USMCA claim, not the month's observed share
         line["us_content_share"] = us_content_share or 0.0
@@ -853,6 +866,29 @@ class TariffEngine:
             law_known_on=self.library.law_known_on,
             scenario_hash=self.library.scenario_hash,
         )
+
+    def duty_all_lines(
+        self,
+        code: str,
+        origin: str,
+        on: dt.date | str,
+        value_usd: float | None = None,
+        view: View | str = View.IN_FORCE,
+        as_known_on: dt.date | str | None = None,
+        usmca_qualifying: bool = False,
+        **shipment: Any,
+    ) -> list[DutyResult]:
+        """:meth:`duty` for every HTS10 line a 6–10 digit ``code`` covers, in code order.
+
+        ``shipment`` passes :meth:`duty`'s shipment facts (``quantity``, ``unit``, ``loaded_on``, …) on.
+        """
+        lines = self.lines_under(code)
+        if not lines:
+            raise UnknownProductError(f"unknown HTS code: {code} (not in the 2025 HTSUS)")
+        return [
+            self.duty(line, origin, on, value_usd, view, as_known_on, usmca_qualifying, **shipment)
+            for line in lines
+        ]
 
 
 def _counts_as_s232_good(measure: Measure) -> bool:

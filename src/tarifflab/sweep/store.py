@@ -99,6 +99,22 @@ class SweepStore:
             raise SweepError(f"unknown sweep table {name!r}")
         return self.con.execute(f"SELECT * FROM {name}").fetch_df()
 
+    def summary(self) -> pd.DataFrame:
+        """Welfare by scenario, retaliation and country over all stored draws (percent).
+
+        Columns ``scenario, retaliation, iso3, draws, welfare_p05_pct, welfare_median_pct,
+        welfare_p95_pct`` (5th percentile, median, 95th percentile of ``welfare_pct``).
+        """
+        return self.con.execute(
+            """
+            SELECT scenario, retaliation, iso3, count(*) AS draws,
+                   quantile_cont(welfare_pct, 0.05) AS welfare_p05_pct,
+                   median(welfare_pct) AS welfare_median_pct,
+                   quantile_cont(welfare_pct, 0.95) AS welfare_p95_pct
+            FROM countries GROUP BY ALL ORDER BY scenario, retaliation, iso3
+            """
+        ).fetch_df()
+
     def export_parquet(
         self, out_dir: Path, tables: Iterable[str] = ("tasks", "countries", "sectors")
     ) -> list[Path]:

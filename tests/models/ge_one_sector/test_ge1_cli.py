@@ -30,11 +30,14 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_scenarios_lists_names(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = cli(capsys, "ge", "scenarios")
+    code, out, _ = cli(capsys, "ge", "scenarios", "--format", "csv")
     assert code == 0
     for name in ("liberation-day", "liberation-day-lump-sum", "optimal-us", "reciprocal-retaliation",
                  "optimal-retaliation", "optimal-vs-optimal", "custom"):  # fmt: skip
-        assert f"\n{name} " in "\n" + out
+        assert f"\none-sector,{name}," in "\n" + out
+    # The multi-sector model's scenarios are listed too (ge-multi-sector.md).
+    for name in ("deal-2025", "pre-deal", "post-ruling", "nafta", "uniform-R", "targeted-ISO-R", "custom"):
+        assert f"\nmulti-sector,{name}," in "\n" + out
 
 
 def test_run_csv_columns(capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,7 +90,9 @@ def fake_engine(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, date, str]]:
     """A stand-in for tarifflab.metrics.etr.us_tariff_vector (same signature)."""
     calls: list[tuple[int, date, str]] = []
 
-    def us_tariff_vector(partners: Sequence[str], on: date, view: str = "in-force") -> np.ndarray:
+    def us_tariff_vector(
+        partners: Sequence[str], on: date, view: str = "in-force", engine: object = None
+    ) -> np.ndarray:
         calls.append((len(partners), on, view))
         rate = 0.15 if on >= date(2025, 9, 16) else 0.24
         return np.array([0.0 if p == "USA" else (rate if p == "JPN" else 0.10) for p in partners])

@@ -60,7 +60,12 @@ def render() -> None:
     _search()
     with st.form("duty_form"):
         c1, c2, c3 = st.columns(3)
-        hts = c1.text_input("HTS code", value="8703.23.01", key="duty_hts")
+        hts = c1.text_input(
+            "HTS code",
+            value="8703.23.01.40",
+            key="duty_hts",
+            help="10 digits; a shorter code lists its lines",
+        )
         origin = c2.text_input("Origin (ISO3 or name)", value="Japan", key="duty_origin")
         on_text = c3.text_input("Date of entry", value=DEFAULT_DATE.isoformat(), key="duty_date")
         c4, c5 = st.columns(2)

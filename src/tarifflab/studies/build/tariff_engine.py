@@ -3,7 +3,8 @@
 Writes:
 - ``us_imports_2024.parquet``: 2024 US imports for consumption and calculated duty by HS10 × partner
   (50 largest non-EU partners plus the EU aggregate), the behaviour-free weights of every ETR.
-- ``hts_products.parquet``: every HTS10 line with a short description, the HS8 column-1 general rate
+- ``hts_products.parquet``: every HTS10 line with a short description, the full text of its heading and
+  parent lines (the indent hierarchy, searched by ``tarifflab search``), the HS8 column-1 general rate
   and its type, and the GTAP sector.
 - ``tariff_scopes.parquet``: named product scopes (HTS prefixes with optional effective dates) that the
   measure library refers to.
@@ -74,6 +75,14 @@ def _imports(reference: Path, out_dir: Path) -> Provenance:
     )
 
 
+def _shorten(text: str, width: int = 70) -> str:
+    """One level's text cut to ``width`` characters at a word boundary (a long heading must not hide
+    the line's own words, which come last)."""
+    if len(text) <= width:
+        return text
+    return text[:width].rsplit(" ", 1)[0].rstrip(",;") + " …"
+
+
 _AD_VALOREM = re.compile(r"^\s*(\d+(?:\.\d+)?)%\s*$")
 
 
@@ -100,10 +109,21 @@ def _hts(reference: Path, out_dir: Path) -> Provenance:
             rates[level] = (general.strip(), column2.strip())
         if len(code) == 10:
             parts = [descriptions[k] for k in sorted(descriptions) if descriptions[k]]
+            # Short description: the heading (what the good is) and the line's last two levels; the
+            # hierarchy keeps every parent's words for search.
+            short = parts if len(parts) <= 3 else [parts[0], *parts[-2:]]
             general_text, column2_text = rates[max(rates)] if rates else ("", "")
-            rows.append((code, "; ".join(parts[-3:])[:160], general_text, column2_text))
+            rows.append(
+                (
+                    code,
+                    "; ".join(_shorten(part) for part in short),
+                    " > ".join(parts),
+                    general_text,
+                    column2_text,
+                )
+            )
     products = pd.DataFrame(
-        rows, columns=["hs10", "description", "general_text", "column2_text"]
+        rows, columns=["hs10", "description", "hierarchy", "general_text", "column2_text"]
     ).drop_duplicates("hs10")
     mfn = pd.read_csv(reference / YALE_ETR / "mfn_rates_2025.csv", dtype={"hs8": str})
     products["hs8"] = products["hs10"].str[:8]
@@ -122,8 +142,8 @@ def _hts(reference: Path, out_dir: Path) -> Provenance:
     return Provenance(
         "hts_products.parquet",
         f"{YALE_ETR}/hts_2025_basic_edition.csv.gz; mfn_rates_2025.csv; hs10_gtap_crosswalk.csv.gz",
-        "HTS10 lines with a description built from the indent hierarchy, HS8 general rate and type, the column 1 "
-        "general and column 2 rate texts (inherited from the 8-digit row), GTAP code",
+        "HTS10 lines with a short description and the full parent text from the indent hierarchy, HS8 general "
+        "rate and type, the column 1 general and column 2 rate texts (inherited from the 8-digit row), GTAP code",
         YALE + "; HTS text USITC public domain",
     )
 

@@ -1,0 +1,113 @@
+"""The public Python API of the negotiation analysis: levers, packages, evaluation, concessions.
+
+A *pair* is ``us-<partner>`` (``us-japan``, ``us-eu``, ``us-korea``, …). A *package* sets every lever
+of the pair (tariff rates, exemptions, purchase pledges, …); the built-in ones are listed by
+:func:`packages`, and a YAML file path works wherever a package name does. Payoffs come from the Ossa
+(2014) model on the embedded ICIO 2022 aggregate (``model="ossa"``, the default) or from the
+multi-sector GE model with input-output links (``model="multi-sector"``).
+
+Utility is measured in *points*: at the default weights one point is 1% of real income; a side that
+weights its bilateral balance or tariff revenue counts them per USD bn (docs/negotiation.md).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import pandas as pd
+
+from tarifflab.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from tarifflab.negotiation.analysis import Evaluation
+    from tarifflab.negotiation.payoffs import PayoffModel
+
+PayoffModelName = Literal["ossa", "multi-sector"]
+PAYOFF_MODELS: tuple[str, ...] = ("ossa", "multi-sector")
+
+
+def payoff_model(pair: str, model: PayoffModelName = "ossa", workers: int = 1) -> PayoffModel:
+    """The payoff model of ``pair``: ``ossa`` (embedded ICIO 2022 aggregate) or ``multi-sector``."""
+    from tarifflab.negotiation.levers import get_pair
+
+    resolved = get_pair(pair)
+    if model == "ossa":
+        from tarifflab.negotiation.datasets import load_default
+        from tarifflab.negotiation.payoffs import OssaPayoffModel
+
+        return OssaPayoffModel(resolved, load_default())
+    if model == "multi-sector":
+        from tarifflab.negotiation.payoffs_ge import MultiSectorPayoffModel
+
+        return MultiSectorPayoffModel(resolved, workers=workers)
+    raise InvalidInputError(f"unknown payoff model {model!r}; use {' or '.join(PAYOFF_MODELS)}")
+
+
+def levers(pair: str) -> pd.DataFrame:
+    """The pair's levers: ``name, side, unit, low, high, status_quo, description``."""
+    from tarifflab.negotiation.levers import get_pair
+
+    resolved = get_pair(pair)
+    rows = [
+        {
+            "name": lever.name,
+            "side": lever.side,
+            "unit": lever.unit,
+            "low": lever.low,
+            "high": lever.high,
+            "status_quo": lever.status_quo,
+            "description": lever.description,
+        }
+        for lever in resolved.levers.values()
+    ]
+    return pd.DataFrame(rows)
+
+
+def packages(pair: str) -> dict[str, str]:
+    """Built-in packages of ``pair``: name → one-line description."""
+    from tarifflab.negotiation.levers import get_pair
+    from tarifflab.negotiation.packages import builtin_packages
+
+    return {name: package.description for name, package in builtin_packages(get_pair(pair)).items()}
+
+
+def evaluate(pair: str, package: str, *, model: PayoffModelName = "ossa") -> Evaluation:
+    """Outcomes and utilities of one package (a built-in name or a YAML file path).
+
+    Returns an :class:`~tarifflab.negotiation.analysis.Evaluation`: ``outcomes[country]`` holds
+    ``real_income_pct`` and ``cpi_pct`` (percent change from the 2024 status quo),
+    ``bilateral_balance_usd_bn`` and ``tariff_revenue_usd_bn`` (USD bn) and their changes;
+    ``utility[country]`` is in utility points.
+    """
+    from tarifflab.negotiation.analysis import evaluate as evaluate_package
+    from tarifflab.negotiation.packages import get_package
+
+    payoffs = payoff_model(pair, model)
+    return evaluate_package(payoffs, get_package(payoffs.pair, package))
+
+
+def concessions(
+    pair: str,
+    deal: str = "july_2025_deal",
+    reference: str = "no_deal_july_letter",
+    *,
+    model: PayoffModelName = "ossa",
+) -> pd.DataFrame:
+    """What each concession of ``deal`` was worth to each side, in utility points.
+
+    One row per lever that ``deal`` sets differently from ``reference``: the change in each side's
+    utility when that lever alone is reset to its ``reference`` value (negative: the lever, as set in
+    the deal, helps that side). Columns ``lever``, ``<US>_points``, ``<partner>_points``.
+    """
+    from tarifflab.negotiation.analysis import concession_values
+    from tarifflab.negotiation.packages import get_package
+
+    payoffs = payoff_model(pair, model)
+    values = concession_values(payoffs, get_package(payoffs.pair, deal), get_package(payoffs.pair, reference))
+    us, partner = payoffs.pair.players
+    return pd.DataFrame(
+        [
+            {"lever": lever, f"{us}_points": value[us], f"{partner}_points": value[partner]}
+            for lever, value in values.items()
+        ]
+    )
