@@ -16,7 +16,16 @@ from tarifflab.errors import InvalidInputError
 
 CIVIL_AIRCRAFT = "civil_aircraft"  # HTSUS General Note 6 / U.S. note 35 end-use claim
 S301_EXCLUSION = "s301_exclusion"  # goods match a described s.301 exclusion (headings 9903.88.69/.70)
-CLAIMS = frozenset({CIVIL_AIRCRAFT, S301_EXCLUSION})
+OVER_QUOTA = "over_quota"  # made by --over-quota: also prices the quartz safeguard's over-quota heading
+# Facts of the 2026 measures that no HTS line shows (see y2026.yaml):
+GENERIC_PHARMACEUTICAL = "generic_pharmaceutical"  # U.S. note 40(c)(iii), heading 9903.04.67 (free)
+ANNEX_III_COMPANY = (
+    "annex_iii_company"  # Proclamation 11020 Annex III firm: pays from 2026-07-31 (note 40(e))
+)
+THERMAL_IMAGING = "thermal_imaging"  # a drone with thermal imaging, U.S. note 43(c)(3): 9903.08.21 (100%)
+CLAIMS = frozenset(
+    {CIVIL_AIRCRAFT, S301_EXCLUSION, OVER_QUOTA, GENERIC_PHARMACEUTICAL, ANNEX_III_COMPANY, THERMAL_IMAGING}
+)
 
 
 @dataclass(frozen=True)
