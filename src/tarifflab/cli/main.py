@@ -17,7 +17,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from tarifflab import __version__
+from tarifflab._version import __version__
 from tarifflab.errors import TariffLabError
 
 # name: (module, one-line help shown by ``tarifflab --help``), in the order --help lists them.

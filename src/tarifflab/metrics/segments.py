@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from tarifflab._io import atomic_write
+from tarifflab._version import __version__
 from tarifflab.data.embedded import embedded_path
 from tarifflab.policy import engine as engine_module
 from tarifflab.policy.engine import MfnBasis, TariffEngine, View

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from tarifflab._io import atomic_write
+from tarifflab._version import __version__
 from tarifflab.data.embedded import embedded_path
 from tarifflab.policy import library
 
