@@ -34,7 +34,7 @@ _memory: dict[str, pd.DataFrame] = {}
 
 def source_digest(view: View, mfn_basis: MfnBasis) -> str:
     """SHA-256 of the policy package's code and measures, the engine's tables and this module."""
-    digest = hashlib.sha256(f"{view.value}|{mfn_basis.value}".encode())
+    digest = hashlib.sha256(f"{__version__}|{view.value}|{mfn_basis.value}".encode())
     policy = Path(engine_module.__file__).parent
     sources = [
         *sorted(policy.rglob("*.py")),

@@ -2,7 +2,8 @@
 
 The library is parsed from YAML and the embedded scope table, validated and checked (about 0.2 s of CPU),
 then kept as a pickle in the user's cache folder under a name that is the SHA-256 of everything it was
-built from: the YAML files, the scope tables, the policy package's modules and the Python version. Any change to any of them gives a new name, so a stale copy is never read.
+built from: the YAML files, the scope tables, the policy package's modules, the package and Python
+versions. Any change to any of them gives a new name, so a stale copy is never read.
 
 A pickle runs code when loaded, so only a file the current user owns and that nobody else can write is
 read (the same trust Python gives its own ``__pycache__``); anything else is ignored and the library is
@@ -37,7 +38,7 @@ def cache_dir() -> Path | None:
 
 def source_digest(directory: Path) -> str:
     """SHA-256 of everything the library is built from."""
-    digest = hashlib.sha256(sys.version.encode())
+    digest = hashlib.sha256(f"{__version__}|{sys.version}".encode())
     sources = [
         *sorted(directory.glob("*.yaml")),
         *(embedded_path(name) for name in library.EMBEDDED_SCOPE_FILES),
