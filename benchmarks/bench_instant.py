@@ -145,10 +145,10 @@ def in_process() -> None:
         f" today's approach {chart_today:6.2f} s, ratio {chart_today / chart:4.0f}x faster"
     )
     print(
-        f"  warm duty, same line (memoised per segment)  {repeated * 1e3:8.3f} ms  target < 1 ms;"
+        f"  warm duty, same call again (memoised)      {repeated * 1e3:8.3f} ms  target < 1 ms;"
         f" ratio to today's {today / repeated:,.0f}x faster"
     )
-    print(f"  warm duty, a line's first lookup             {first * 1e3:8.3f} ms  (reads its HS8 group)")
+    print(f"  warm duty, a line's first lookup             {first * 1e3:8.3f} ms  (reads its HS6 group)")
     print(
         f"  warm duty, known groups on new segments      {new_segment * 1e3:8.3f} ms;"
         f" ratio to today's {today / new_segment:,.0f}x faster"
