@@ -61,8 +61,9 @@ def _measure(iso3: str, rate_pct: float, april: bool) -> dict[str, object]:
             "end_known_from": "2025-04-09",
             "in_transit": {
                 "loaded_before": "2025-04-09",
-                "entered_before": "2025-05-27",
-                "legal_basis": "EO 14257 sec. 3 as amended; HTSUS 9903.01.43-9903.01.76 (except goods loaded before 2025-04-09)",
+                "entered_before": "2025-06-16",
+                "legal_basis": "EO 14257 sec. 3, HTSUS 9903.01.43-9903.01.76: except goods loaded before 2025-04-09 "
+                "(they pay 9903.01.25); entry deadline from CBP CSMS 64680374 as extended by CSMS 65201773",
             },
         }
     return {

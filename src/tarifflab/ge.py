@@ -122,10 +122,13 @@ def run(
         tariffs_from_date: US tariffs in force on this date (YYYY-MM-DD), from the tariff engine.
         io: input-output (roundabout production) variant: β = 0.49 in the one-sector model, the
             ICIO input-output links in the multi-sector model.
-        tariff_file, data_dir, embedded, max_iter: one-sector only (a tariff matrix file; the folder of
-            the reference GE files; force the embedded data; the solver's iteration cap).
-        dataset, year, elasticities: multi-sector only (``default``, ``icio``, ``wiod`` or ``cp``; the
-            ICIO year; the elasticity source, e.g. ``CP``).
+        tariff_file: one-sector only: a tariff matrix file (CSV or Parquet).
+        data_dir: one-sector only: the folder of the reference GE files.
+        embedded: one-sector only: force the embedded data.
+        max_iter: one-sector only: the solver's iteration cap.
+        dataset: multi-sector only: ``default``, ``icio``, ``wiod`` or ``cp``.
+        year: multi-sector only: the ICIO year.
+        elasticities: multi-sector only: the elasticity source, e.g. ``CP``.
         engine: the tariff engine the US tariffs are read from (e.g. with a policy scenario applied:
             ``TariffEngine.for_library(...)``); the built-in one by default. Only scenarios that read
             the engine (``custom`` with a date; multi-sector ``deal-2025``, ``pre-deal``,

@@ -84,7 +84,7 @@ def test_duty_product_search() -> None:
     hits = at.dataframe[0].value
     assert hits["code"].str.startswith("8703").all()
     at.text_input(key="duty_query").set_value("zzzqqq").run()
-    assert "no product matches" in errors(at)
+    assert "no HTS line matches" in errors(at)
 
 
 def test_etr_explorer_map_and_metrics() -> None:
@@ -133,6 +133,26 @@ def test_scenario_lab_from_date_and_cache_key() -> None:
     one = services.ScenarioSpec("one-sector", "preset", preset="deal", edits=(("JPN", 15.0),))
     two = services.ScenarioSpec("one-sector", "preset", preset="deal", edits=(("JPN", 16.0),))
     assert one.key() != two.key() and one.key() == services.ScenarioSpec(**one.__dict__).key()
+
+
+def test_negotiation_opens_on_the_plain_question_in_dollars() -> None:
+    at = page("negotiation")
+    assert at.selectbox(key="neg_q_pair").value == "us-japan"
+    assert at.selectbox(key="neg_q_package").value == "july_2025_deal"
+    assert at.selectbox(key="neg_q_reference").value == "no_deal_july_letter"
+    first = at.dataframe[0].value
+    assert list(first.columns) == ["measure", "side", "package", "reference", "difference"]
+    assert first["measure"].iloc[0].startswith("equivalent variation, USD bn")
+    assert not at.exception
+
+
+def test_negotiation_what_would_it_take() -> None:
+    at = page("negotiation")
+    at.radio(key="neg_q_mode").set_value("What would it take?").run()
+    assert at.selectbox(key="neg_q_lever").value == "us_auto_rate"
+    answer = at.dataframe[0].value
+    assert list(answer["side"]) == ["USA", "JPN"] and answer["package"].iloc[0] == "us_auto_rate=0.1"
+    assert not at.exception
 
 
 def test_negotiation_power_slider_moves_nash(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -94,3 +94,22 @@ def test_annex_ii_coverage_in_usd_matches_an_independent_count(reference_data: P
     covered = float(engine.lines.loc[mask, "imports_usd"].sum())
     assert covered / 1e9 == pytest.approx(total / 1e9, abs=0.05)
     assert covered / 1e9 > 500  # about $509 bn, not the $164.5 bn of exact 10-digit matching
+
+
+def test_exclusive_lists_give_each_line_its_most_specific_listing() -> None:
+    from tarifflab.studies.build.tariff_engine import _exclusive
+
+    lists = {"tier_50": {"7326908688", "7308"}, "tier_25": {"732690", "7310"}}
+    universe = {"7326908688", "7326908605", "7326901000", "7308100000", "7310100000"}
+    out = _exclusive(lists, universe)
+    # 7326.90.8688 is named at 10 digits in the 50% list and reached through 7326.90 in the 25% list.
+    assert out["tier_50"] == ["7308", "7326908688"]
+    assert out["tier_25"] == ["7310", "7326901000", "7326908605"]
+
+
+def test_2026_annex_iii_is_matched_at_the_digits_note_16_uses() -> None:
+    # U.S. note 16(c)(ix) names 8479.89.9599; other lines of 8479.89.95 (industrial vibrators .9595) are not listed.
+    engine = TariffEngine.default()
+    numbers = np.asarray([8479899599, 8479899595], dtype=np.int64)
+    mask = engine._scope_mask("s232_metals_2026_annex_3", dt.date(2026, 5, 1), numbers, cache=False)
+    assert mask.tolist() == [True, False]

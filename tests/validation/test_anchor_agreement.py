@@ -33,17 +33,20 @@ def test_japan_floor_matches_gta_floor_table(reference_data: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "date",
-    # dates on which both engines apply the same legal regime to Japan (docs/validation.md, table 1)
-    ["2025-03-12", "2025-06-03", "2025-10-14", "2025-11-14", "2026-02-24"],
+    ("date", "band"),
+    # Dates on which both engines apply the same legal regime to Japan (docs/validation.md, table 1). On
+    # 2025-06-03 and 2025-10-14 tradewartracker matches its Annex II list as 10-digit codes (medicines of
+    # 3002/3004 pay the reciprocal rate) and charges its aluminium list on full value (8486, 8479, 8415):
+    # about 0.8 and 1.5 points that EO 14257 Annex II and U.S. note 19 do not support (issue 12).
+    [("2025-03-12", 2.0), ("2025-06-03", 3.0), ("2025-10-14", 3.5), ("2025-11-14", 2.0), ("2026-02-24", 2.0)],
 )
-def test_japan_etr_within_tradewartracker_band(reference_data: Path, date: str) -> None:
+def test_japan_etr_within_tradewartracker_band(reference_data: Path, date: str, band: float) -> None:
     # tradewartracker country-by-time.csv: additional pp over the 2024 applied rate, plus that rate.
     table = pd.read_csv(reference_data / TWT / "country-by-time.csv")
     row = table[(table["country_name"] == "JAPAN") & (table["date"] == date)].iloc[0]
     theirs = row["effective tariff"] + row["2024 tariff"]
     ours = etr_by_partner(date, partner="JPN")["etr_pct"].iloc[0]
-    assert abs(ours - theirs) < 2.0
+    assert abs(ours - theirs) < band
 
 
 def test_weights_match_the_census_files(reference_data: Path) -> None:

@@ -86,9 +86,10 @@ class OneSectorBackend:
     def _us_vector(self, spec: ScenarioSpec) -> np.ndarray | None:
         iso3 = tuple(self.lab.iso3)
         if spec.source == "date" and spec.on is not None:
-            from tarifflab.metrics.etr import us_tariff_vector
+            from tarifflab.studies.ge_one_sector_tariffs import us_tariffs_on
 
-            vec = np.asarray(us_tariff_vector(list(iso3), spec.on, **_engine_kwargs(spec)), dtype=float)
+            # the law on that date (with the uploaded scenario files), by the studies layer
+            vec = us_tariffs_on(iso3, spec.on, **_engine_kwargs(spec)).copy()
         elif spec.edits:
             vec = np.asarray(self.lab.us_tariffs(None), dtype=float).copy()
         else:

@@ -1,1 +1,1 @@
-"""Codes: countries (ISO3 ↔ Census ↔ names) and HS/HTS product codes."""
+"""Codes: countries (ISO3 ↔ Census ↔ names), HS/HTS product codes and sector concordances (HS, GTAP, CP → ICIO)."""

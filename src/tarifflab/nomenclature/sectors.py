@@ -1,9 +1,10 @@
-"""Sector concordances of the multi-sector model.
+"""Sector concordances of the models.
 
 * ICIO (28) / WIOD (16) sectors → Caliendo–Parro's 40 sectors (to borrow IO coefficients γ and
   value-added shares β where the ICIO/WIOD files carry none);
 * ICIO (28) sectors → the 10 negotiation sectors of the embedded ``default`` dataset;
 * countries of ICIO → the ~20 economies of ``default`` (EU-27 → ``EUN``, the rest → ``ROW``);
+* ICIO countries and sectors → the 9 regions and 11 sectors of the negotiation model's data;
 * HS 6-digit codes → ICIO sectors: GTAP sector of the HS6 line (Budget Lab ``hs6_gtap_crosswalk``)
   → ICIO (ISIC rev4 division) by the table ``GTAP_TO_ICIO`` below; codes the crosswalk lacks fall back
   to the HS-chapter rule ``HS_CHAPTER_TO_ICIO`` (a documented ISIC rev4 mapping by chapter).
@@ -267,3 +268,28 @@ def sector_of_hs6(dataset_sectors: tuple[str, ...], reference: Path | None = Non
     if set(dataset_sectors) <= set(DEFAULT_SECTORS):
         return {hs: default_sector_of(sec) for hs, sec in base.items()}
     raise InvalidInputError("HS6 concordance exists for ICIO and default-dataset sectors only")
+
+
+# ------------------------------------------------------------------ negotiation model (Ossa-type)
+#: Regions and sectors of the negotiation model's embedded ICIO 2022 data (studies/build/negotiation.py).
+NEGOTIATION_REGIONS: tuple[str, ...] = ("USA", "JPN", "CHN", "EUN", "KOR", "GBR", "CAN", "MEX", "ROW")
+NEGOTIATION_SECTORS: dict[str, tuple[str, ...]] = {
+    "agriculture": ("A01", "A02", "A03"),
+    "energy_mining": ("B05", "B06", "B07", "B08", "B09", "C19"),
+    "food": ("C10T12",),
+    "chemicals": ("C20", "C22"),
+    "pharma": ("C21",),
+    "metals": ("C24A", "C24B", "C25"),
+    "machinery_electronics": ("C26", "C27", "C28"),
+    "motor_vehicles": ("C29",),
+    "other_transport": ("C301", "C302T309"),
+    "other_manufacturing": ("C13T15", "C16", "C17_18", "C23", "C31T33"),
+    "services": ("Services (aggregate)",),
+}
+
+
+def negotiation_region_of(code: str) -> str:
+    """Negotiation region of an ICIO country: itself if listed, EU-27 → ``EUN``, else ``ROW``."""
+    if code in EU27:
+        return "EUN"
+    return code if code in NEGOTIATION_REGIONS else "ROW"

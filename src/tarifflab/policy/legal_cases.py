@@ -31,7 +31,7 @@ class LegalCase(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
-    hts: str
+    hts: str = Field(pattern=r"^\d{4}\.?\d{2}\.?\d{2}\.?\d{2}$", description="one HTS10 line, dots optional")
     origin: str
     date: dt.date
     options: dict[str, Any] = Field(default_factory=dict)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-S232_PROGRAMS: tuple[str, ...] = (
+_S232_2025: tuple[str, ...] = (
     "autos",
     "mhdv",
     "auto_parts",
@@ -19,9 +19,14 @@ S232_PROGRAMS: tuple[str, ...] = (
     "copper",
     "timber",
     "semiconductors",
-    # Proclamation 11020 (91 FR 18183): not yet in the built-in library; scenario files may add it.
-    "pharmaceuticals",
 )
+# Proclamation 11020 (patented pharmaceuticals, from 2026-07-31) and Proclamation 11055 (unmanned
+# aircraft systems, from 2026-09-03).
+S232_PROGRAMS: tuple[str, ...] = (*_S232_2025, "pharma", "drones")
+# The s.232 goods that the 2026 actions exempt: U.S. notes 50(a)(vi)(1)-(8), 51(c)(1)-(8) and
+# 52(f)(1)-(8) name the metals, vehicles, parts, wood, semiconductor and (from 2026-07-31) patented
+# pharmaceutical headings; none names the drone headings 9903.08.20-.26, so drone duties stack.
+_S232_EXEMPT_2026: tuple[str, ...] = (*_S232_2025, "pharma")
 
 
 @dataclass(frozen=True)
@@ -68,8 +73,26 @@ EDGES: tuple[PrecedenceEdge, ...] = (
     ),
     # The 2026 forced-labour s.301 action exempts s.232 goods (USTR final notice, 2026-07-23).
     *(
-        PrecedenceEdge(f"s232:{p}", "s301:forced_labor", "USTR Final Notice, Dockets USTR-2026-0265/0266")
-        for p in S232_PROGRAMS
+        PrecedenceEdge(
+            f"s232:{p}",
+            "s301:forced_labor",
+            "USTR Notice of Actions 91 FR 47318; HTSUS subch. III note 52(f)(1)-(8)",
+        )
+        for p in _S232_EXEMPT_2026
+    ),
+    # Section 301 on Brazil (from 2026-07-22) exempts s.232 goods (heading 9903.05.07).
+    *(
+        PrecedenceEdge(
+            f"s232:{p}", "s301:brazil", "HTSUS subch. III note 50(a)(vi)(1)-(8), heading 9903.05.07"
+        )
+        for p in _S232_EXEMPT_2026
+    ),
+    # Section 338 on Canada: s.232 goods exempt (9903.03.15). From 2026-09-15 only the dairy basket
+    # (9903.03.13) keeps the exemption (Proclamations 11064/11065), so baskets (b)(1) and (b)(3) move to
+    # the programme canada_stacking, which has no edge.
+    *(
+        PrecedenceEdge(f"s232:{p}", "s338:canada", "HTSUS subch. III note 51(c)(1)-(8), heading 9903.03.15")
+        for p in _S232_EXEMPT_2026
     ),
 )
 

@@ -90,7 +90,9 @@ def fake_engine(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, date, str]]:
     """A stand-in for tarifflab.metrics.etr.us_tariff_vector (same signature)."""
     calls: list[tuple[int, date, str]] = []
 
-    def us_tariff_vector(partners: Sequence[str], on: date, view: str = "in-force") -> np.ndarray:
+    def us_tariff_vector(
+        partners: Sequence[str], on: date, view: str = "in-force", engine: object = None
+    ) -> np.ndarray:
         calls.append((len(partners), on, view))
         rate = 0.15 if on >= date(2025, 9, 16) else 0.24
         return np.array([0.0 if p == "USA" else (rate if p == "JPN" else 0.10) for p in partners])

@@ -9,49 +9,30 @@ from pathlib import Path
 
 import pandas as pd
 
-from tarifflab.nomenclature.countries import EU27
+from tarifflab.nomenclature.sectors import NEGOTIATION_REGIONS, NEGOTIATION_SECTORS, negotiation_region_of
 from tarifflab.studies.build import Provenance
 
-REGIONS: tuple[str, ...] = ("USA", "JPN", "CHN", "EUN", "KOR", "GBR", "CAN", "MEX", "ROW")
-SECTORS: dict[str, tuple[str, ...]] = {
-    "agriculture": ("A01", "A02", "A03"),
-    "energy_mining": ("B05", "B06", "B07", "B08", "B09", "C19"),
-    "food": ("C10T12",),
-    "chemicals": ("C20", "C22"),
-    "pharma": ("C21",),
-    "metals": ("C24A", "C24B", "C25"),
-    "machinery_electronics": ("C26", "C27", "C28"),
-    "motor_vehicles": ("C29",),
-    "other_transport": ("C301", "C302T309"),
-    "other_manufacturing": ("C13T15", "C16", "C17_18", "C23", "C31T33"),
-    "services": ("Services (aggregate)",),
-}
 ELASTICITY_SOURCE = "BSY"
 US_TARIFF_CAP = 0.25
 FLOWS_FILE = "negotiation_icio2022_flows.csv"
 SIGMA_FILE = "negotiation_icio2022_sigma.csv"
 
 
-def _region(code: str) -> str:
-    if code in EU27:
-        return "EUN"
-    return code if code in REGIONS else "ROW"
-
-
 def build(reference: Path, out_dir: Path) -> list[Provenance]:
     source = reference / "sectors" / "derived" / "icio2022_flows_long.csv.gz"
     frame = pd.read_csv(source)
-    sector_of = {icio: agg for agg, members in SECTORS.items() for icio in members}
+    sector_of = {icio: agg for agg, members in NEGOTIATION_SECTORS.items() for icio in members}
     frame = frame[frame["sector"].isin(sector_of)].copy()
-    frame["exporter"] = frame["exporter"].map(_region)
-    frame["importer"] = frame["importer"].map(_region)
+    frame["exporter"] = frame["exporter"].map(negotiation_region_of)
+    frame["importer"] = frame["importer"].map(negotiation_region_of)
     frame["sector"] = frame["sector"].map(sector_of)
     frame.loc[frame["sector"] == "services", "tariff"] = 0.0  # ICIO's services tariffs are artefacts
     frame.loc[frame["exporter"] == frame["importer"], "tariff"] = 0.0
     frame["duty"] = frame["value_musd"] * frame["tariff"]
     agg = frame.groupby(["exporter", "importer", "sector"], as_index=False)[["value_musd", "duty"]].sum()
     full = pd.MultiIndex.from_product(
-        [REGIONS, REGIONS, list(SECTORS)], names=["exporter", "importer", "sector"]
+        [NEGOTIATION_REGIONS, NEGOTIATION_REGIONS, list(NEGOTIATION_SECTORS)],
+        names=["exporter", "importer", "sector"],
     )
     agg = agg.set_index(["exporter", "importer", "sector"]).reindex(full, fill_value=0.0).reset_index()
     agg["tariff"] = (agg["duty"] / agg["value_musd"]).where(agg["value_musd"] > 0, 0.0)
@@ -69,7 +50,7 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
     el = el[(el["dataset"] == "icio") & (el["source_code"] == ELASTICITY_SOURCE)]
     sigma = {
         agg_name: float(el[el["sector"].isin(members)]["sigma"].mean())
-        for agg_name, members in SECTORS.items()
+        for agg_name, members in NEGOTIATION_SECTORS.items()
     }
     pd.DataFrame({"sector": list(sigma), "sigma": [round(v, 4) for v in sigma.values()]}).to_csv(
         out_dir / SIGMA_FILE, index=False

@@ -17,6 +17,7 @@ GTA files (CC BY-NC) are deliberately not used here: tests compare against them,
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -277,10 +278,11 @@ def _scopes(reference: Path, out_dir: Path) -> Provenance:
     add("s232_mhdv_parts", _list(reference / YALE_TRK / "s232_mhd_parts.txt", header=False))
     add("s232_semiconductors", _list(reference / YALE_TRK / "s232_semi_products.csv", "hts10"))
     add("s232_semiconductors_qualifying", _semi_qualifying(reference))
-    annex = pd.read_csv(reference / YALE_TRK / "s232_annex_products.csv", dtype=str)
+    # The 2026 annexes at the digit level of U.S. note 16(c): tradewartracker's files keep the HTS10 codes the
+    # note names (8479.89.9599), where the Yale tracker's file truncates some to HS6 (847989) and so overlaps.
     tiers = {
-        f"s232_metals_2026_annex_{t}": {_digits(c) for c in g["hts_prefix"]}
-        for t, g in annex.groupby("annex")
+        f"s232_metals_2026_annex_{tier}": set(_list(lists / f"metals-annex-{name}.csv"))
+        for tier, name in (("1a", "IA"), ("1b", "IB"), ("2", "II-removed"), ("3", "III-temporary"))
     }
     # U.S. note 16(c)(i) and (iii): articles of aluminium and of steel are on the 50% list too.
     tiers["s232_metals_2026_annex_1a"] |= set(NOTE16_ARTICLES)
@@ -302,12 +304,14 @@ def _scopes(reference: Path, out_dir: Path) -> Provenance:
     s301 = pd.read_csv(reference / YALE_TRK / "s301_product_lists.csv", dtype=str)
     for name, group in s301.groupby("list"):
         add(f"s301_china_{name}", sorted({_digits(c) for c in group["hts8"]}))
+    _scopes_2026(lists, add)
     scopes = pd.DataFrame(rows, columns=["scope", "prefix", "effective_date"]).drop_duplicates()
     scopes.to_parquet(out_dir / "tariff_scopes.parquet", index=False, compression="zstd")
     return Provenance(
         "tariff_scopes.parquet",
         f"{TWT}/tariff-lists/*.csv; {YALE_TRK}/s232_*.csv, ieepa_exempt_products.csv, floor_exempt_products.csv, "
-        "fentanyl_carveout_products.csv, s122_exempt_products.csv, s301_product_lists.csv",
+        "fentanyl_carveout_products.csv, s122_exempt_products.csv, s301_product_lists.csv; "
+        "2026 lists: brazil-301-exemptions.csv, canada-338-*.csv with the 2026-09-15 amendments",
         "product lists normalised to digit prefixes, one row per (scope, prefix, effective date)",
         MIT + "; " + YALE,
     )
@@ -373,3 +377,151 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
         _metal_shares(reference, out_dir),
         _usmca(reference, out_dir),
     ]
+
+
+# Proclamations 11064 and 11065 (effective 2026-09-15) re-wrote U.S. note 51(b)(1) and (b)(3) to
+# subchapter III (HTS 2026 Revision 19): these provisions were added, removed, or narrowed to the
+# statistical suffixes listed (the HS8 entry is then replaced by them).
+_S338_B1_ADDED = [
+    "04061064",
+    "04061084",
+    "04061088",
+    "04061095",
+    "04062033",
+    "04062053",
+    "04063081",
+    "04063091",
+    "04063095",
+    "04064040",
+    "04064054",
+    "04064070",
+    "04069008",
+    "04069012",
+    "04069018",
+    "04069042",
+    "04069048",
+    "04069056",
+    "04069059",
+    "04069078",
+    "04069088",
+    "04069095",
+    "04069097",
+    "15180040",
+    "41015010",
+    "41019010",
+    "41071150",
+    "43016060",
+    "43021930",
+    "43021945",
+    "43021960",
+    "89033100",
+    "89033200",
+    "89039320",
+]
+_S338_B1_NARROWED = {"22083060": ["2208306020", "2208306040", "2208306055", "2208306065", "2208306075"],
+                     "22087000": ["2208700030"]}  # fmt: skip
+_S338_B3_ADDED = [
+    "04069099",
+    "48026110",
+    "48026120",
+    "48026160",
+    "48026210",
+    "48026220",
+    "48026230",
+    "48026261",
+    "48026910",
+    "48026920",
+    "48026930",
+    "73089030",
+    "73089060",
+    "73089095",
+    "76041010",
+    "76041030",
+    "76041050",
+    "76042100",
+    "76042910",
+    "76042930",
+    "76042950",
+    "76081000",
+    "76082000",
+    "83071030",
+    "83079030",
+    "83081000",
+    "83082030",
+    "83082060",
+    "83089030",
+    "83089060",
+    "83089090",
+    "83091000",
+    "83100000",
+    "83111000",
+    "83112000",
+    "83113030",
+    "83113060",
+    "87031050",
+    "87032101",
+    "89039921",
+    "94014100",
+    "94014900",
+    "94015200",
+    "94015300",
+    "94015900",
+    "94016120",
+    "94016920",
+    "94016940",
+    "94016980",
+    "94018020",
+    "94018040",
+    "94018060",
+    "94019115",
+    "94019120",
+    "94019925",
+    "94019935",
+    "94019990",
+    "94033040",
+    "94034040",
+    "94034060",
+    "94036040",
+    "94037040",
+    "94038200",
+    "94038300",
+    "94038930",
+    "94038960",
+    "94041000",
+    "94042100",
+    "94042910",
+    "94042990",
+    "94052140",
+    "94052160",
+    "94052180",
+    "94052940",
+    "94052960",
+    "94052980",
+]
+_S338_B3_REMOVED = ("25010000", "25232900", "29400060", "48030040", "78011000")
+_S338_B3_NARROWED = {"48189000": ["4818900020"],
+                     "85371091": ["8537109130", "8537109150", "8537109160", "8537109170"],
+                     "95071000": ["9507100040"]}  # fmt: skip
+
+
+def _amended(
+    codes: list[str], added: list[str], removed: tuple[str, ...], narrowed: dict[str, list[str]]
+) -> list[str]:
+    kept = [c for c in codes if c not in removed and c not in narrowed]
+    return sorted({*kept, *added, *(c for parts in narrowed.values() for c in parts)})
+
+
+def _scopes_2026(lists: Path, add: Callable[[str, list[str]], None]) -> None:
+    """Product lists of the 2026 actions: Section 301 on Brazil and Section 338 on Canada."""
+    brazil = pd.read_csv(lists / "brazil-301-exemptions.csv", dtype=str)
+    # U.S. note 50(a)(ii) flat, (iii) named, (iv) civil aircraft, (v) pharmaceutical applications
+    for category, group in brazil.groupby("category"):
+        add(f"s301_brazil_exempt_{category}", sorted({_digits(c) for c in group["HTSUS"]}))
+    b1 = _list(lists / "canada-338-alcohol.csv")
+    b3 = _list(lists / "canada-338-autos.csv")
+    add("s338_canada_b1_2026_08", b1)  # note 51(b)(1), Proclamation 11046
+    add("s338_canada_b2", _list(lists / "canada-338-dairy.csv"))  # note 51(b)(2), Proclamation 11047
+    add("s338_canada_b3_2026_08", b3)  # note 51(b)(3), Proclamation 11048
+    add("s338_canada_b1_2026_09", _amended(b1, _S338_B1_ADDED, (), _S338_B1_NARROWED))
+    add("s338_canada_b3_2026_09", _amended(b3, _S338_B3_ADDED, _S338_B3_REMOVED, _S338_B3_NARROWED))
+    add("s338_canada_civil_aircraft", _list(lists / "canada-338-aircraft-exempt.csv"))  # note 51(d)
