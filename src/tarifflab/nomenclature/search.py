@@ -182,7 +182,7 @@ def search_products(query: str, limit: int = 20) -> pd.DataFrame:
     words = expand_query(text)
     scores = _index().scores(words)
     if scores.size == 0 or not (scores > 0).any():
-        raise UnknownProductError(f"no product matches {text!r} (try other words or a code such as 8703)")
+        raise UnknownProductError(f"no HTS line matches {text!r} (try other words or a code such as 8703)")
     lines = _lines()
     order = np.lexsort((lines["hts10"].to_numpy(), -scores))
     order = order[scores[order] > 0][:limit]
