@@ -60,11 +60,11 @@ def test_ge_scenarios_cover_both_models() -> None:
         tarifflab.ge.run("liberation-day", elasticities="LL")
 
 
-def test_negotiate_concessions_in_points() -> None:
+def test_negotiate_concessions_in_dollars() -> None:
     table = tarifflab.negotiate.concessions("us-japan")
-    assert list(table.columns) == ["lever", "USA_points", "JPN_points"]
+    assert list(table.columns) == ["lever", "USA_usd_bn", "JPN_usd_bn"]
     # EO 14345 lowered the s.232 auto rate for Japan: that lever helps Japan (the reset costs it).
-    assert table.set_index("lever").loc["us_auto_rate", "JPN_points"] > 0
+    assert table.set_index("lever").loc["us_auto_rate", "JPN_usd_bn"] > 0
 
 
 def test_csv_keeps_full_precision() -> None:

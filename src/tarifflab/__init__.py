@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from tarifflab import ge, negotiate
     from tarifflab.api import duty, duty_all_lines, etr, lines, search
 
-__version__ = "0.1.0"
+from tarifflab._version import __version__
 
 _FUNCTIONS = {name: "tarifflab.api" for name in ("duty", "duty_all_lines", "etr", "lines", "search")}
 _MODULES = ("ge", "negotiate")

@@ -80,3 +80,7 @@ class SchedulerUnreachableError(SweepError):
 
 class BackendUnavailableError(TariffLabError):
     """A part of tarifflab that an interface (dashboard, report) needs is not available; says why."""
+
+
+class DealRecordError(DataError):
+    """A deal record (negotiation/deals/*.yaml) that cannot be read or fails validation."""

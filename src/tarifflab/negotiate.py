@@ -3,11 +3,14 @@
 A *pair* is ``us-<partner>`` (``us-japan``, ``us-eu``, ``us-korea``, …). A *package* sets every lever
 of the pair (tariff rates, exemptions, purchase pledges, …); the built-in ones are listed by
 :func:`packages`, and a YAML file path works wherever a package name does. Payoffs come from the Ossa
-(2014) model on the embedded ICIO 2022 aggregate (``model="ossa"``, the default) or from the
-multi-sector GE model with input-output links (``model="multi-sector"``).
+(2014) model on the embedded ICIO 2022 aggregate (``model="ossa"``, the default; fast, its income is
+gross absorption) or from the multi-sector GE model with input-output links (``model="multi-sector"``;
+national income, the dollars to quote).
 
-Utility is measured in *points*: at the default weights one point is 1% of real income; a side that
-weights its bilateral balance or tariff revenue counts them per USD bn (docs/negotiation.md).
+Money first: each side's outcome carries its equivalent variation (``equivalent_variation_usd_bn``,
+``equivalent_variation_pct_gdp``). The payoff ("utility") is in USD bn a year: the equivalent variation
+plus political weights with dollar meaning (one dollar of a sector's output or of the bilateral balance
+counts as w dollars of national income; docs/negotiation.md).
 """
 
 from __future__ import annotations
@@ -26,11 +29,19 @@ PayoffModelName = Literal["ossa", "multi-sector"]
 PAYOFF_MODELS: tuple[str, ...] = ("ossa", "multi-sector")
 
 
-def payoff_model(pair: str, model: PayoffModelName = "ossa", workers: int = 1) -> PayoffModel:
-    """The payoff model of ``pair``: ``ossa`` (embedded ICIO 2022 aggregate) or ``multi-sector``."""
+def payoff_model(
+    pair: str, model: PayoffModelName = "ossa", workers: int = 1, elasticities: str | None = None
+) -> PayoffModel:
+    """The payoff model of ``pair``: ``ossa`` (embedded ICIO 2022 aggregate) or ``multi-sector``;
+    ``elasticities`` picks one of the multi-sector model's eight sources (``IS``, ``U4``, ``CP`` (default),
+    ``BSY``, ``GYY``, ``Shap``, ``FGO``, ``LL``)."""
     from tarifflab.negotiation.levers import get_pair
 
     resolved = get_pair(pair)
+    if elasticities is not None and model != "multi-sector":
+        raise InvalidInputError(
+            "elasticity sources apply to the multi-sector model only (--model multi-sector)"
+        )
     if model == "ossa":
         from tarifflab.negotiation.datasets import load_default
         from tarifflab.negotiation.payoffs import OssaPayoffModel
@@ -39,7 +50,7 @@ def payoff_model(pair: str, model: PayoffModelName = "ossa", workers: int = 1) -
     if model == "multi-sector":
         from tarifflab.negotiation.payoffs_ge import MultiSectorPayoffModel
 
-        return MultiSectorPayoffModel(resolved, workers=workers)
+        return MultiSectorPayoffModel(resolved, workers=workers, elasticities=elasticities or "CP")
     raise InvalidInputError(f"unknown payoff model {model!r}; use {' or '.join(PAYOFF_MODELS)}")
 
 
@@ -76,8 +87,9 @@ def evaluate(pair: str, package: str, *, model: PayoffModelName = "ossa") -> Eva
 
     Returns an :class:`~tarifflab.negotiation.analysis.Evaluation`: ``outcomes[country]`` holds
     ``real_income_pct`` and ``cpi_pct`` (percent change from the 2024 status quo),
-    ``bilateral_balance_usd_bn`` and ``tariff_revenue_usd_bn`` (USD bn) and their changes;
-    ``utility[country]`` is in utility points.
+    ``bilateral_balance_usd_bn`` and ``tariff_revenue_usd_bn`` (USD bn) and their changes, and the
+    equivalent variation ``equivalent_variation_usd_bn`` / ``equivalent_variation_pct_gdp``;
+    ``utility[country]`` is the payoff in USD bn a year (EV + political weights).
     """
     from tarifflab.negotiation.analysis import evaluate as evaluate_package
     from tarifflab.negotiation.packages import get_package
@@ -93,11 +105,12 @@ def concessions(
     *,
     model: PayoffModelName = "ossa",
 ) -> pd.DataFrame:
-    """What each concession of ``deal`` was worth to each side, in utility points.
+    """What each concession of ``deal`` was worth to each side, in USD bn a year.
 
     One row per lever that ``deal`` sets differently from ``reference``: the change in each side's
-    utility when that lever alone is reset to its ``reference`` value (negative: the lever, as set in
-    the deal, helps that side). Columns ``lever``, ``<US>_points``, ``<partner>_points``.
+    payoff (EV + political weights) when that lever alone is reset to its ``reference`` value
+    (negative: the lever, as set in the deal, helps that side). Columns ``lever``, ``<US>_usd_bn``,
+    ``<partner>_usd_bn``.
     """
     from tarifflab.negotiation.analysis import concession_values
     from tarifflab.negotiation.packages import get_package
@@ -107,7 +120,7 @@ def concessions(
     us, partner = payoffs.pair.players
     return pd.DataFrame(
         [
-            {"lever": lever, f"{us}_points": value[us], f"{partner}_points": value[partner]}
+            {"lever": lever, f"{us}_usd_bn": value[us], f"{partner}_usd_bn": value[partner]}
             for lever, value in values.items()
         ]
     )

@@ -173,6 +173,13 @@ class FakeNegotiation:
         )  # fmt: skip
 
     @staticmethod
+    def money(pair: str, package: str, reference: str) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"measure": ["equivalent variation, USD bn a year"] * 2, "side": ["USA", "JPN"],
+             "package": [1.0, -2.0], "reference": [0.5, -3.0], "difference": [0.5, 1.0]}
+        )  # fmt: skip
+
+    @staticmethod
     def analyse(request: services.NegotiationRequest) -> services.NegotiationOutcome:
         us = [0.0, 0.5, 1.0]
         frontier = pd.DataFrame({"us": us, "jpn": [1.0 - u * u for u in us]})
@@ -200,6 +207,25 @@ def fake_backends(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(services, "measures", _fake_measures)
     monkeypatch.setattr(services, "_ge_backend", lambda model: FakeGE())
     monkeypatch.setattr(services, "_negotiation_backend", lambda: FakeNegotiation())
+    monkeypatch.setattr(
+        services, "negotiation_packages", lambda pair: ["july_2025_deal", "no_deal_july_letter"]
+    )
+    monkeypatch.setattr(services, "negotiation_money", FakeNegotiation.money)
+    monkeypatch.setattr(
+        services, "negotiation_pair_levers", lambda pair: ["us_reciprocal_rate", "us_auto_rate"]
+    )
+    monkeypatch.setattr(
+        services,
+        "negotiation_what_it_takes",
+        lambda pair, lever, value: pd.DataFrame(
+            {
+                "side": ["USA", "JPN"],
+                "reservation_usd_bn": [1.0, -2.0],
+                "payoff_usd_bn": [1.5, -1.0],
+                "package": [f"{lever}={value:g}"] * 2,
+            }
+        ),
+    )
     yield
     st.cache_data.clear()
 

@@ -135,6 +135,26 @@ def test_scenario_lab_from_date_and_cache_key() -> None:
     assert one.key() != two.key() and one.key() == services.ScenarioSpec(**one.__dict__).key()
 
 
+def test_negotiation_opens_on_the_plain_question_in_dollars() -> None:
+    at = page("negotiation")
+    assert at.selectbox(key="neg_q_pair").value == "us-japan"
+    assert at.selectbox(key="neg_q_package").value == "july_2025_deal"
+    assert at.selectbox(key="neg_q_reference").value == "no_deal_july_letter"
+    first = at.dataframe[0].value
+    assert list(first.columns) == ["measure", "side", "package", "reference", "difference"]
+    assert first["measure"].iloc[0].startswith("equivalent variation, USD bn")
+    assert not at.exception
+
+
+def test_negotiation_what_would_it_take() -> None:
+    at = page("negotiation")
+    at.radio(key="neg_q_mode").set_value("What would it take?").run()
+    assert at.selectbox(key="neg_q_lever").value == "us_auto_rate"
+    answer = at.dataframe[0].value
+    assert list(answer["side"]) == ["USA", "JPN"] and answer["package"].iloc[0] == "us_auto_rate=0.1"
+    assert not at.exception
+
+
 def test_negotiation_power_slider_moves_nash(monkeypatch: pytest.MonkeyPatch) -> None:
     at = page("negotiation")
     before = at.dataframe[-1].value.set_index("point").loc["Nash", "us"]

@@ -134,6 +134,10 @@ def test_scenario_lab_real_tariffs_from_a_date_with_edits_and_bands() -> None:
 def test_negotiation_real() -> None:
     at = page("negotiation")
     assert not at.error and not at.warning, errors(at) + warnings(at)
+    money = at.dataframe[0].value.set_index(["measure", "side"])
+    # the pledge alone transfers 550 × 0.5 × 5 % = 13.75 USD bn a year from Japan (docs/negotiation.md §3),
+    # so the July deal's equivalent variation for Japan lies below −13.75 against the status quo
+    assert money.loc[("equivalent variation, USD bn a year", "JPN"), "package"] < -13.75
     points = at.dataframe[-1].value.set_index("point")
     assert {"disagreement", "Nash", "Kalai-Smorodinsky", "Rubinstein", "actual deal"} <= set(points.index)
     before = points.loc["Nash (US power α)", "us"]
@@ -178,3 +182,13 @@ def test_scenario_lab_real_multi_sector_with_sector_table() -> None:
     assert set(sectors["country"]) == {"USA", "JPN"}
     assert {"sector", "output_pct"} <= set(sectors.columns)
     assert any(s.value == "Sectors (USA and Japan)" for s in at.subheader)
+
+
+def test_negotiation_real_what_would_it_take() -> None:
+    at = page("negotiation")
+    at.radio(key="neg_q_mode").set_value("What would it take?").run()
+    assert not at.error, errors(at)
+    answer = at.dataframe[0].value.set_index("side")
+    # the US accepts only packages at least as good as its no-deal payoff
+    assert answer.loc["USA", "payoff_usd_bn"] >= answer.loc["USA", "reservation_usd_bn"] - 1e-9
+    assert "us_auto_rate=0.1" in answer.loc["JPN", "package"]

@@ -194,3 +194,26 @@ def test_bad_inputs_one_line_exit_2(tmp_path: Path) -> None:
     assert run("data", "update", "hts", "--from", str(unnamed)).returncode == 2
     future = run("data", "news", "--since", (dt.date.today() + dt.timedelta(days=3)).isoformat())
     assert future.returncode == 2 and "future" in future.stderr
+
+
+def test_update_from_a_url_uses_one_http_get(user_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import requests
+
+    seen: list[str] = []
+
+    class Response:
+        content = FIXTURE.read_bytes()
+
+        def raise_for_status(self) -> None:
+            return None
+
+    def fake_get(url: str, timeout: float) -> Response:
+        seen.append(url)
+        return Response()
+
+    monkeypatch.setattr(requests, "get", fake_get)
+    url = "https://hts.usitc.gov/reststop/file?release=currentRelease&filename=hts_2026_revision_99_json.json"
+    done = _invoke("data", "update", "hts", "--from", url, "--date", "2026-10-09")
+    assert seen == [url] and "2026 Revision 99" in done.output
+    stored = json.loads((user_dir / "hts" / "2026-revision-99" / "revision.json").read_text())
+    assert stored["source"] == url

@@ -99,8 +99,10 @@ def test_any_pair_uses_the_same_machinery(capsys: pytest.CaptureFixture[str]) ->
     code, out, _ = call(capsys, "negotiate", "frontier", "us-eu", "--format", "json", "--max-frontier", "3")
     assert code == 0
     data = json.loads(out)
-    assert data["packages_evaluated"] == 810 and data["disagreement_package"] == "liberation_day_annex"
-    assert set(data["disagreement"]) == {"USA", "EUN"} and data["actual_deal"] is None
+    # the deal record gives every recorded pair its threat (EU: the 30% letter) and its deal (15% all-in)
+    assert data["packages_evaluated"] == 810 and data["disagreement_package"] == "record_threat"
+    assert set(data["disagreement"]) == {"USA", "EUN"} and data["actual_deal"] is not None
+    assert data["actual_deal"]["levers"]["us_reciprocal_rate"] == 0.15
     # with the status quo as disagreement and no deal beating it, the result says so (exit 0)
     code, out, _ = call(capsys, "negotiate", "frontier", "us-korea", "--format", "json")
     assert code == 0

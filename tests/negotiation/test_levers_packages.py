@@ -161,4 +161,7 @@ def test_pairs_without_a_grid_file_use_the_generic_grid() -> None:
     grid = load_grid(eu)
     assert len(grid) == 6 * 5 * 3 * 3 * 3
     assert "rice_purchase_increase" not in grid[0]
-    assert set(builtin_packages(eu)) == {"status_quo_2024", "liberation_day_annex", "eo14326_15_all_in"}
+    # the package file plus the two packages built from the deal record
+    assert set(builtin_packages(eu)) == {
+        "status_quo_2024", "liberation_day_annex", "eo14326_15_all_in", "record_threat", "record_deal",
+    }  # fmt: skip

@@ -97,8 +97,11 @@ class LinearModel:
     def _one(self, s: dict[str, float]) -> dict[str, Outcomes]:
         r, waste = s["us_reciprocal_rate"], s["purchases_energy_usd_bn"] / 10
         return {
-            "USA": Outcomes("USA", 10 * r - waste, 0.0, 0.0, 0.0, 0.0, 0.0),
-            "JPN": Outcomes("JPN", 2.0 - 10 * r - waste, 0.0, 0.0, 0.0, 0.0, 0.0),
+            # national income of 100 USD bn: the equivalent variation in USD bn equals real income in %
+            "USA": Outcomes("USA", 10 * r - waste, 0.0, 0.0, 0.0, 0.0, 0.0, national_income_usd_bn=100.0),
+            "JPN": Outcomes(
+                "JPN", 2.0 - 10 * r - waste, 0.0, 0.0, 0.0, 0.0, 0.0, national_income_usd_bn=100.0
+            ),
         }
 
     def evaluate(self, settings: dict[str, float]) -> dict[str, Outcomes]:

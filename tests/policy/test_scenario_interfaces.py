@@ -98,12 +98,15 @@ def test_example_japan_autos_back_to_25() -> None:
 
 
 def test_example_pharma_232_at_100_without_cap() -> None:
-    # Proclamation 11020 heading 9903.04.60: 100% in total; the scenario drops the 15% of 9903.04.62 for Japan.
+    # Proclamation 11020, U.S. note 40(d) (heading 9903.04.60): column 1 rate plus the additional duty equal 100%;
+    # the scenario ends the agreement partners' 15% all-in (9903.04.62) and the UK's +0% (9903.04.63).
     engine = _engine_with("scenario-pharma-232-100.yaml")
-    for origin in ("JPN", "DEU", "CHE", "IND"):
-        result = engine.duty("3004.90.92.39", origin, "2026-10-01")
-        assert result.total_rate_pct == pytest.approx(100.0), origin
-    assert engine.duty("3004.90.92.39", "JPN", "2026-09-30").total_rate_pct < 100
+    base = TariffEngine.default()
+    vaccine = "3002.15.00.11"
+    for origin in ("JPN", "DEU", "CHE", "GBR", "IND"):
+        assert engine.duty(vaccine, origin, "2026-11-02").total_rate_pct == pytest.approx(100.0), origin
+    assert base.duty(vaccine, "JPN", "2026-11-02").total_rate_pct == pytest.approx(15.0)  # 9903.04.62
+    assert engine.duty(vaccine, "JPN", "2026-10-31").total_rate_pct == pytest.approx(15.0)
 
 
 def test_example_s122_extended() -> None:
@@ -160,3 +163,12 @@ def test_negotiate_cli_scenario_needs_a_law_package(tmp_path: Path) -> None:
     done = run_cli("negotiate", "evaluate", "us-japan", "--package", "july_2025_deal", "--scenario",
                    str(EXAMPLES / "scenario-japan-autos-25.yaml"))  # fmt: skip
     assert done.returncode == 2 and "law:YYYY-MM-DD" in done.stderr
+
+
+def test_report_refuses_a_broken_scenario_before_building(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("- {rescale: s122-surcharge-10, factor: -1}\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    done = run_cli("report", "--out", str(out), "--no-progress", "--scenario", str(broken))
+    assert done.returncode == 2 and not out.exists()
+    assert done.stderr.strip().startswith("error: broken.yaml: record 1 (s122-surcharge-10): factor:")

@@ -105,3 +105,11 @@ def test_exclusive_lists_give_each_line_its_most_specific_listing() -> None:
     # 7326.90.8688 is named at 10 digits in the 50% list and reached through 7326.90 in the 25% list.
     assert out["tier_50"] == ["7308", "7326908688"]
     assert out["tier_25"] == ["7310", "7326901000", "7326908605"]
+
+
+def test_2026_annex_iii_is_matched_at_the_digits_note_16_uses() -> None:
+    # U.S. note 16(c)(ix) names 8479.89.9599; other lines of 8479.89.95 (industrial vibrators .9595) are not listed.
+    engine = TariffEngine.default()
+    numbers = np.asarray([8479899599, 8479899595], dtype=np.int64)
+    mask = engine._scope_mask("s232_metals_2026_annex_3", dt.date(2026, 5, 1), numbers, cache=False)
+    assert mask.tolist() == [True, False]

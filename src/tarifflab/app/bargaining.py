@@ -1,9 +1,11 @@
 """Adapter from the dashboard and report to the negotiation package (:mod:`tarifflab.negotiation`).
 
-Payoffs are the negotiation package's utilities (utility points: percent of real income plus the
-weighted extras of :class:`~tarifflab.negotiation.payoffs.UtilityWeights`). The frontier is that of
-the package's built-in lever grid for US–Japan; the disagreement point is the July 2025 letter (25%
-from 2025-08-01, no deal) and the actual deal is the package ``july_2025_deal``.
+Money first: :func:`package_money` gives each side's outcome of one package in USD bn a year and % of
+GDP from the multi-sector GE model (equivalent variation, balance, sector output), against a reference
+package. The frontier map uses the fast Ossa payoff model on the built-in US–Japan lever grid; its
+payoffs are USD bn a year (equivalent variation of the model's income, gross absorption, plus the
+political weights of :class:`~tarifflab.negotiation.payoffs.UtilityWeights`). The disagreement point is
+the July 2025 letter (25% from 2025-08-01, no deal) and the actual deal is the package ``july_2025_deal``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ if TYPE_CHECKING:
     from tarifflab.app.specs import NegotiationOutcome, NegotiationRequest
 
 PAIR = "us-japan"
+#: Pairs offered by the dashboard's plain question (built-in packages exist for us-japan and us-eu).
+PAIRS = ("us-japan", "us-eu", "us-korea", "us-uk", "us-china")
 DISAGREEMENT = "no_deal_july_letter"
 ACTUAL = "july_2025_deal"
 POINT_NAMES = {
@@ -68,24 +72,24 @@ class NegotiationBackend:
         return pd.DataFrame(rows)
 
     def weights_frame(self) -> pd.DataFrame:
-        """``key, side, label, default`` of every utility weight (``SIDE:field[:sector]``)."""
+        """``key, side, label, default`` of every political weight (``SIDE:balance`` or
+        ``SIDE:sector_output:KEY``), in dollars of national income per dollar."""
         rows = []
         for side, weights in self.defaults.items():
-            for name in ("real_income", "balance_usd_bn", "revenue_usd_bn", "cpi"):
-                rows.append(
-                    {
-                        "key": f"{side}:{name}",
-                        "side": side,
-                        "label": name,
-                        "default": float(getattr(weights, name)),
-                    }
-                )
+            rows.append(
+                {
+                    "key": f"{side}:balance",
+                    "side": side,
+                    "label": "dollars of national income per dollar of bilateral balance",
+                    "default": float(weights.balance),
+                }
+            )
             for sector, value in weights.sector_output.items():
                 rows.append(
                     {
                         "key": f"{side}:sector_output:{sector}",
                         "side": side,
-                        "label": f"output of {sector}",
+                        "label": f"dollars of national income per dollar of {sector.replace('_', ' ')} output",
                         "default": float(value),
                     }
                 )
@@ -96,7 +100,7 @@ class NegotiationBackend:
         fields: dict[str, dict[str, Any]] = {side: w.model_dump() for side, w in self.defaults.items()}
         for key, value in pairs:
             if key not in known:
-                raise InvalidInputError(f"unknown utility weight {key!r}")
+                raise InvalidInputError(f"unknown political weight {key!r}")
             side, *path = key.split(":")
             if path[0] == "sector_output":
                 fields[side]["sector_output"][path[1]] = float(value)
@@ -150,6 +154,110 @@ class NegotiationBackend:
             },
             cloud=cloud,
         )
+
+
+def pair_packages(pair: str) -> list[str]:
+    """Built-in package names of ``pair``."""
+    from tarifflab.negotiation.levers import get_pair
+    from tarifflab.negotiation.packages import builtin_packages
+
+    return list(builtin_packages(get_pair(pair)))
+
+
+_MONEY_MODELS: dict[str, Any] = {}
+
+
+def package_money(pair: str, package: str, reference: str) -> pd.DataFrame:
+    """Each side's outcome of ``package`` and of ``reference`` and the difference, dollars first.
+
+    Rows ``measure, side, package, reference, difference``; measures: equivalent variation (USD bn a
+    year, % of GDP), bilateral balance change (USD bn, purged base), tariff revenue change (USD bn, part
+    of the equivalent variation), tracked sector output (USD bn) and jobs (%). Model: multi-sector GE.
+    """
+    from tarifflab.negotiation.levers import get_pair
+    from tarifflab.negotiation.packages import get_package
+    from tarifflab.negotiation.payoffs_ge import MultiSectorPayoffModel
+
+    p = get_pair(pair)
+    model = _MONEY_MODELS.get(p.name)
+    if model is None:
+        model = _MONEY_MODELS[p.name] = MultiSectorPayoffModel(p)
+    mine = model.evaluate(get_package(p, package).levers)
+    ref = model.evaluate(get_package(p, reference).levers)
+    rows: list[dict[str, Any]] = []
+    for side in p.players:
+        a, b = mine[side], ref[side]
+        values = [
+            (
+                "equivalent variation, USD bn a year",
+                a.equivalent_variation_usd_bn,
+                b.equivalent_variation_usd_bn,
+            ),
+            (
+                "equivalent variation, % of GDP",
+                a.equivalent_variation_pct_gdp,
+                b.equivalent_variation_pct_gdp,
+            ),
+            ("bilateral balance change, USD bn (purged)", a.balance_change_usd_bn, b.balance_change_usd_bn),
+            ("tariff revenue change, USD bn (in EV)", a.revenue_change_usd_bn, b.revenue_change_usd_bn),
+        ]
+        for key, change in a.sector_output_change_usd_bn.items():
+            label = key.replace("_", " ")
+            values.append((f"{label} output, USD bn", change, b.sector_output_change_usd_bn[key]))
+            values.append((f"{label} jobs, %", a.sector_jobs_pct[key], b.sector_jobs_pct[key]))
+        rows += [
+            {"measure": m, "side": side, "package": x, "reference": y, "difference": x - y}
+            for m, x, y in values
+        ]
+    return pd.DataFrame(rows, columns=["measure", "side", "package", "reference", "difference"])
+
+
+def pair_lever_names(pair: str) -> list[str]:
+    """Lever names of ``pair`` (for the "what would it take" question)."""
+    from tarifflab.negotiation.levers import get_pair
+
+    return list(get_pair(pair).levers)
+
+
+_FAST_MODELS: dict[str, Any] = {}
+
+
+def what_it_takes(pair: str, lever: str, value: float) -> pd.DataFrame:
+    """The partner's best package of the pair's grid with ``lever = value`` that the US accepts.
+
+    Rows ``side, reservation_usd_bn, payoff_usd_bn, package``: each side's no-deal payoff, its payoff
+    under that package (USD bn a year, equivalent variation + default political weights; fast Ossa
+    model) and the package's levers; no package row values when nothing is acceptable.
+    """
+    from tarifflab.negotiation.analysis import what_would_it_take
+    from tarifflab.negotiation.datasets import load_default
+    from tarifflab.negotiation.levers import get_pair
+    from tarifflab.negotiation.packages import builtin_packages, default_disagreement, load_grid
+    from tarifflab.negotiation.payoffs import OssaPayoffModel
+
+    p = get_pair(pair)
+    model = _FAST_MODELS.get(p.name)
+    if model is None:
+        model = _FAST_MODELS[p.name] = OssaPayoffModel(p, load_default())
+    builtin = builtin_packages(p)
+    name = default_disagreement(builtin)
+    result = what_would_it_take(model, load_grid(p), {lever: float(value)}, builtin[name])
+    sq = p.status_quo()
+    text = (
+        "no package of the grid with this lever value leaves the US at least its no-deal payoff"
+        if result.best is None
+        else ", ".join(f"{k}={v:g}" for k, v in result.best.levers.items() if v != sq[k])
+    )
+    rows = [
+        {
+            "side": side,
+            "reservation_usd_bn": result.reservation[side],
+            "payoff_usd_bn": None if result.best is None else result.best.utility[side],
+            "package": text,
+        }
+        for side in p.players
+    ]
+    return pd.DataFrame(rows, columns=["side", "reservation_usd_bn", "payoff_usd_bn", "package"])
 
 
 def record_frame() -> pd.DataFrame:

@@ -109,6 +109,26 @@ def negotiation_levers() -> pd.DataFrame:
     return services.negotiation_levers()
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def negotiation_packages(pair: str) -> list[str]:
+    return services.negotiation_packages(pair)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def negotiation_pair_levers(pair: str) -> list[str]:
+    return services.negotiation_pair_levers(pair)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def negotiation_what_it_takes(pair: str, lever: str, value: float) -> pd.DataFrame:
+    return services.negotiation_what_it_takes(pair, lever, value)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def negotiation_money(pair: str, package: str, reference: str) -> pd.DataFrame:
+    return services.negotiation_money(pair, package, reference)
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def negotiation_weights() -> pd.DataFrame:
     return services.negotiation_weights()

@@ -525,6 +525,54 @@ def negotiation_levers() -> pd.DataFrame:
     return frame
 
 
+def negotiation_pairs() -> tuple[str, ...]:
+    """Pairs offered by the Negotiation page's plain question."""
+    from tarifflab.app import bargaining
+
+    return bargaining.PAIRS
+
+
+def negotiation_packages(pair: str) -> list[str]:
+    """Built-in package names of ``pair``."""
+    from tarifflab.app import bargaining
+
+    try:
+        return bargaining.pair_packages(pair)
+    except ImportError as error:
+        raise _unavailable("the negotiation packages (tarifflab.negotiation)", error) from None
+
+
+def negotiation_pair_levers(pair: str) -> list[str]:
+    """Lever names of ``pair``."""
+    from tarifflab.app import bargaining
+
+    return bargaining.pair_lever_names(pair)
+
+
+def negotiation_what_it_takes(pair: str, lever: str, value: float) -> pd.DataFrame:
+    """``side, reservation_usd_bn, payoff_usd_bn, package``: the partner's best acceptable package."""
+    from tarifflab.app import bargaining
+
+    try:
+        with _NEG_LOCK:
+            frame: pd.DataFrame = bargaining.what_it_takes(pair, lever, value)
+    except ImportError as error:
+        raise _unavailable("the negotiation analysis (tarifflab.negotiation)", error) from None
+    return frame
+
+
+def negotiation_money(pair: str, package: str, reference: str) -> pd.DataFrame:
+    """``measure, side, package, reference, difference``: dollars first (multi-sector GE model)."""
+    from tarifflab.app import bargaining
+
+    try:
+        with _NEG_LOCK:
+            frame: pd.DataFrame = bargaining.package_money(pair, package, reference)
+    except ImportError as error:
+        raise _unavailable("the multi-sector GE payoff model", error) from None
+    return frame
+
+
 def negotiation_weights() -> pd.DataFrame:
     """``key, side, label, default`` of each side's utility weights."""
     frame: pd.DataFrame = _negotiation_backend().weights_frame()

@@ -89,7 +89,7 @@ class ScenarioOutcome:
 # ---------------------------------------------------------------------------------------- negotiation
 @dataclass(frozen=True)
 class NegotiationRequest:
-    """Utility weights (``SIDE:field`` → weight ≥ 0), the US bargaining power α ∈ [0, 1] and,
+    """Political weights in dollars (``SIDE:field`` → weight ≥ 0), the US bargaining power α ∈ [0, 1] and,
     optionally, a package of lever values (lever → value in the lever's unit) to place on the map."""
 
     weights: tuple[tuple[str, float], ...] = ()
@@ -108,7 +108,7 @@ class NegotiationRequest:
 
 @dataclass(frozen=True)
 class NegotiationOutcome:
-    """Frontier ``us, jpn`` (utility points), named points ``point, us, jpn``, every package's payoffs
+    """Frontier ``us, jpn`` (USD bn a year incl. political weights), named points ``point, us, jpn``, every package's payoffs
     (``cloud``) and diagnostics."""
 
     frontier: pd.DataFrame

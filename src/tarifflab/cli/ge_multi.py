@@ -55,7 +55,9 @@ def run_multi_sector(
 
 
 COLUMNS_NOTE = (
-    "Percent changes from the base year of the dataset: welfare = real national income; real_wage = "
+    "Percent changes from the base year of the dataset: welfare = real national income (exact; the value-added, "
+    "tariff-revenue and transfer parts sum to it; the CP column is Caliendo-Parro's one-step linearisation as "
+    "published, not the welfare change); real_wage = "
     "wage over the price index; price_index = consumer prices; exports, imports = pre-tariff trade values "
     "with every other economy. ROW = rest of the world."
 )
@@ -100,13 +102,25 @@ def render(payload: dict[str, object], fmt: str, countries_wanted: str | None = 
     table = Table(
         title=f"multi-sector GE: {payload['scenario']} [retaliation {payload['retaliation']}] ({payload['dataset']}, ε={payload['elasticities']}, io={payload['io']})"
     )
-    cols = ["iso3", "welfare_pct", "real_wage_pct", "price_index_pct", "exports_pct", "imports_pct"]
+    headers = {
+        "iso3": "iso3",
+        "welfare_pct": "welfare % (exact)",
+        "exact_value_added_pct": "= value added",
+        "exact_tariff_revenue_pct": "+ tariff revenue",
+        "exact_transfers_pct": "+ transfers",
+        "welfare_decomp_pct": "CP one-step linearisation (as published)",
+        "real_wage_pct": "real wage %",
+        "price_index_pct": "CPI %",
+        "exports_pct": "exports %",
+        "imports_pct": "imports %",
+    }
+    cols = list(headers)
     for col in cols:
-        table.add_column(col, justify="left" if col == "iso3" else "right")
+        table.add_column(headers[col], justify="left" if col == "iso3" else "right")
     for row in countries[cols].itertuples(index=False):
         table.add_row(row[0], *(f"{v:.3f}" for v in row[1:]))
     diag = cast(dict[str, Any], payload["diagnostics"])
-    console = Console(file=_io.StringIO(), width=120, force_terminal=False)
+    console = Console(file=_io.StringIO(), width=160, force_terminal=False)
     console.print(table)
     console.print(COLUMNS_NOTE)
     if payload.get("optimal_us_tariff") is not None:

@@ -56,8 +56,9 @@ def _target(out: Path | None, output: Path | None) -> Path | None:
 
 
 UTILITY_NOTE = (
-    "utility: points of each negotiator's utility; at the default weights 1 point = 1% of real income "
-    "(balance and tariff revenue count per USD bn where a side weights them; docs/negotiation.md)"
+    "payoff: USD bn a year, each side's equivalent variation plus its political weights (one dollar of a "
+    "tracked sector's output or of the bilateral balance counts as w dollars of national income; "
+    "docs/negotiation.md)"
 )
 
 
@@ -83,15 +84,23 @@ def _require_law(scenarios: list[Path] | None, *names: str) -> None:
 
 
 PAYOFF_MODELS = ("ossa", "multi-sector")
-DEFAULT_DISAGREEMENT = "no_deal_july_letter"  # pairs without it fall back to liberation_day_annex
-DEFAULT_ACTUAL = "july_2025_deal"  # pairs without it report no actual deal
-MODEL_HELP = "payoff model: ossa (Ossa 2014 model on the embedded ICIO aggregate, batched) or multi-sector (the GE model with input-output links)"
+DEFAULT_DISAGREEMENT = (
+    "no_deal_july_letter"  # pairs without it: record_threat, liberation_day_annex, status quo
+)
+DEFAULT_ACTUAL = "july_2025_deal"  # pairs without it: record_deal (deal record), else none
+MODEL_HELP = (
+    "payoff model: multi-sector (the GE model with input-output links; its income is national income, "
+    "so its dollars are the ones to quote) or ossa (Ossa 2014 model on the embedded ICIO aggregate, "
+    "batched and fast; income = gross absorption, dollars about 1.7x too large)"
+)
 
 
-def _payoff_model(pair_name: str, model: str = "ossa", workers: int = 1) -> Any:
+def _payoff_model(
+    pair_name: str, model: str = "ossa", workers: int = 1, elasticities: str | None = None
+) -> Any:
     from tarifflab.negotiate import payoff_model
 
-    return payoff_model(pair_name, model, workers)  # type: ignore[arg-type]
+    return payoff_model(pair_name, model, workers, elasticities)  # type: ignore[arg-type]
 
 
 @app.command("levers")
@@ -127,41 +136,114 @@ def packages_cmd(
     p = get_pair(pair)
     pk = builtin_packages(p)
     payload = {name: {"description": v.description, "levers": v.changed(p)} for name, v in pk.items()}
-    table = "\n".join(f"{name:24} {v.description}" for name, v in pk.items())
+    table = "\n".join(
+        f"{name:24} {v.description}\n{'':24} {_lever_line(p, v.levers)}" for name, v in pk.items()
+    )
     _emit(payload, fmt, out, table)
+
+
+def _money_table(pair: Any, ev: Any, weights: Any) -> list[str]:
+    """Dollars first: one column per side, then the political layer, then the package's levers."""
+    us, partner = pair.players
+    o = ev.outcomes
+    rows: list[tuple[str, ...]] = []
+
+    def row(label: str, fmt: str, get: Any) -> None:
+        rows.append((label, format(get(o[us]), fmt), format(get(o[partner]), fmt)))
+
+    row("equivalent variation, USD bn a year", "+.2f", lambda x: x.equivalent_variation_usd_bn)
+    row("  as % of GDP", "+.3f", lambda x: x.equivalent_variation_pct_gdp)
+    row("real income %", "+.3f", lambda x: x.real_income_pct)
+    row("bilateral balance change, USD bn (purged)", "+.1f", lambda x: x.balance_change_usd_bn)
+    row("tariff revenue change, USD bn (in EV)", "+.1f", lambda x: x.revenue_change_usd_bn)
+    labels = sorted({k for c in (us, partner) for k in o[c].sector_output_pct})
+    for key in labels:
+        rows.append(
+            (
+                f"{key.replace('_', ' ')} output, USD bn (%)",
+                *(
+                    f"{o[c].sector_output_change_usd_bn[key]:+.1f} ({o[c].sector_output_pct[key]:+.2f}%)"
+                    if key in o[c].sector_output_pct
+                    else "-"
+                    for c in (us, partner)
+                ),
+            )
+        )
+        rows.append(
+            (
+                "  jobs % (no counts in the data)",
+                *(
+                    f"{o[c].sector_jobs_pct[key]:+.2f}" if key in o[c].sector_jobs_pct else "-"
+                    for c in (us, partner)
+                ),
+            )
+        )
+    rows.append(
+        ("payoff incl. political weights, USD bn", f"{ev.utility[us]:+.2f}", f"{ev.utility[partner]:+.2f}")
+    )
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{'':{width}}  {us:>16}  {partner:>16}"]
+    lines += [f"{a:{width}}  {b:>16}  {c:>16}" for a, b, c in rows]
+    lines.append(
+        "political weights: " + "; ".join(f"{c}: {', '.join(weights[c].describe())}" for c in (us, partner))
+    )
+    lines.append(f"income: {o[us].income_concept}; balance: {o[us].balance_basis}")
+    return lines
+
+
+def _lever_line(pair: Any, levers: dict[str, float]) -> str:
+    sq = pair.status_quo()
+    changed = {k: v for k, v in levers.items() if v != sq[k]}
+    return "levers: " + (", ".join(f"{k}={v:g}" for k, v in changed.items()) or "(status quo 2024)")
+
+
+SET_HELP = "change one lever of the package, LEVER=VALUE (repeatable), e.g. us_auto_rate=0.25"
 
 
 @app.command("evaluate")
 def evaluate_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     package: str = typer.Option(..., "--package", help="built-in package name or a YAML file" + LAW_HELP),
-    model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
+    settings: list[str] = typer.Option([], "--set", help=SET_HELP),
+    model: str = typer.Option("multi-sector", "--model", help=MODEL_HELP),
+    elasticities: str | None = typer.Option(
+        None,
+        "--elasticities",
+        help="multi-sector elasticity source: IS, U4, CP (default), BSY, GYY, Shap, FGO, LL",
+    ),
     fmt: str = typer.Option("table", "--format", help="table or json"),
     out: Path | None = _out_option(),
     output: Path | None = _deprecated_output_option(),
     scenario: list[Path] = typer.Option([], "--scenario", help=SCENARIO_HELP, dir_okay=False),
 ) -> None:
-    """Outcomes and utilities of one package."""
+    """Each side's outcome of one package in USD bn a year and % of GDP (equivalent variation), then
+    balance, sector output and jobs, and the payoff with political weights."""
     from tarifflab.negotiation.analysis import evaluate
+    from tarifflab.negotiation.packages import with_settings
+    from tarifflab.negotiation.payoffs import weights_for
 
     _check_format(fmt)
     _require_law(scenario, package)
-    pm = _payoff_model(pair, model)
+    pm = _payoff_model(pair, model, 1, elasticities)
     hashes: dict[str, str | None] = {"scenario_hash": None}
-    pk = _package(pm.pair, package, scenario, hashes)
-    ev = evaluate(pm, pk)
-    payload = {**ev.to_dict(pm.pair), **hashes}
-    lines = [
-        f"package {pk.name}: {pk.description} ({model} model)",
-        "real income, CPI, sector output: percent change from the status quo; balance, revenue: USD bn "
-        f"(change in brackets). {UTILITY_NOTE}",
-    ]
-    for c, o in ev.outcomes.items():
+    pk = with_settings(pm.pair, _package(pm.pair, package, scenario, hashes), settings)
+    weights = weights_for(pm.pair)
+    ev = evaluate(pm, pk, weights)
+    payload = {**ev.to_dict(pm.pair, weights), **hashes}
+    payload["model"] = model
+    payload["elasticities"] = elasticities or ("CP" if model == "multi-sector" else None)
+    lines = [f"package {pk.name}: {pk.description}", _lever_line(pm.pair, pk.levers)]
+    lines += _money_table(pm.pair, ev, weights)
+    if hasattr(pm, "third_countries"):
+        third = pm.third_countries(pk.levers)
+        payload["third_countries"] = third
+        hit = sorted(third, key=lambda r: -abs(float(r["exports_to_us_change_usd_bn"])))[:4]
         lines.append(
-            f"{c}: utility {ev.utility[c]:+.3f}  real income {o.real_income_pct:+.3f}%  CPI {o.cpi_pct:+.3f}%  "
-            f"balance {o.bilateral_balance_usd_bn:+.1f} bn ({o.balance_change_usd_bn:+.1f})  "
-            f"revenue {o.tariff_revenue_usd_bn:.1f} bn ({o.revenue_change_usd_bn:+.1f})  "
-            + "  ".join(f"{k} {v:+.2f}%" for k, v in o.sector_output_pct.items())
+            "third countries (EV USD bn / exports to the US USD bn): "
+            + "; ".join(
+                f"{r['country']} {float(r['equivalent_variation_usd_bn']):+.2f} / {float(r['exports_to_us_change_usd_bn']):+.1f}"
+                for r in hit
+            )
         )
     _emit(payload, fmt, _target(out, output), "\n".join(lines))
 
@@ -189,7 +271,12 @@ def frontier_cmd(
 ) -> None:
     """Evaluate a lever grid; report the frontier, disagreement, bargaining solutions and the deal."""
     from tarifflab.negotiation.analysis import frontier
-    from tarifflab.negotiation.packages import builtin_packages, load_grid
+    from tarifflab.negotiation.packages import (
+        builtin_packages,
+        default_actual,
+        default_disagreement,
+        load_grid,
+    )
 
     _check_format(fmt)
     _require_law(scenario, disagreement, actual)
@@ -198,9 +285,9 @@ def frontier_cmd(
     packages = load_grid(pm.pair, grid)
     builtin = builtin_packages(pm.pair)
     if disagreement == DEFAULT_DISAGREEMENT and disagreement not in builtin:
-        disagreement = "liberation_day_annex" if "liberation_day_annex" in builtin else "status_quo_2024"
+        disagreement = default_disagreement(builtin)
     if actual == DEFAULT_ACTUAL and actual not in builtin:
-        actual = ""
+        actual = default_actual(builtin)
     d = (
         _package(pm.pair, disagreement, scenario, hashes)
         if disagreement not in builtin
@@ -216,19 +303,24 @@ def frontier_cmd(
     us, partner = pm.pair.players
     du, dp = rep.disagreement.utility[us], rep.disagreement.utility[partner]
     lines = [
-        f"{len(packages)} packages, {len(rep.frontier_index)} on the frontier ({rep.seconds:.1f} s)",
-        f"disagreement ({d.name}): {us} {du:+.3f}  {partner} {dp:+.3f}",
+        f"{len(packages)} packages, {len(rep.frontier_index)} on the frontier ({rep.seconds:.1f} s); "
+        "payoffs in USD bn a year (equivalent variation + political weights)",
+        f"disagreement ({d.name}): {us} {du:+.2f}  {partner} {dp:+.2f}",
+        "  " + _lever_line(pm.pair, d.levers),
     ]
     if not rep.mutually_beneficial:
         lines.append(str(payload["message"]))
     for name, sol in rep.solutions.items():
-        lines.append(f"{name:18} {us} {sol.point[0]:+.3f}  {partner} {sol.point[1]:+.3f}")
+        lines.append(f"{name:18} {us} {sol.point[0]:+.2f}  {partner} {sol.point[1]:+.2f}")
+        if sol.package_index is not None:
+            lines.append("  package " + _lever_line(pm.pair, rep.packages[sol.package_index]))
     pos = payload["actual_deal"]
-    if isinstance(pos, dict):
+    if isinstance(pos, dict) and act is not None:
         pay = pos["payoffs"]
         lines.append(
-            f"actual deal: {us} {pay[us]:+.3f}  {partner} {pay[partner]:+.3f}  dominated by {pos['dominated_by']} packages"
+            f"actual deal: {us} {pay[us]:+.2f}  {partner} {pay[partner]:+.2f}  dominated by {pos['dominated_by']} packages"
         )
+        lines.append("  " + _lever_line(pm.pair, act.levers))
     _emit(payload, fmt, _target(out, output), "\n".join(lines))
 
 
@@ -236,7 +328,7 @@ def frontier_cmd(
 def concessions_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
     deal: str = typer.Option("july_2025_deal", "--deal", help="the deal package"),
-    model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
+    model: str = typer.Option("multi-sector", "--model", help=MODEL_HELP),
     reference: str = typer.Option(
         "no_deal_july_letter", "--reference", help="package each lever is reset to"
     ),
@@ -244,7 +336,7 @@ def concessions_cmd(
     out: Path | None = _out_option(),
     scenario: list[Path] = typer.Option([], "--scenario", help=SCENARIO_HELP, dir_okay=False),
 ) -> None:
-    """What each concession of a deal was worth to each side (utility points)."""
+    """What each concession of a deal was worth to each side (USD bn a year, incl. political weights)."""
     from tarifflab.negotiation.analysis import concession_values
 
     _check_format(fmt)
@@ -259,12 +351,12 @@ def concessions_cmd(
         values = {**values, "scenario_hash": hashes["scenario_hash"]}
     us, partner = pm.pair.players
     lines = [
-        f"What each concession of {deal} was worth ({model} model): the change in each side's utility "
+        f"What each concession of {deal} was worth ({model} model): the change in each side's payoff "
         f"when that lever alone is reset to {reference}",
         f"(negative = the lever, as set in the deal, helps that side). {UTILITY_NOTE}",
         "",
-        f"{'lever':34} {us + ' (points)':>16} {partner + ' (points)':>16}",
-    ] + [f"{k:34} {v[us]:+16.4f} {v[partner]:+16.4f}" for k, v in values.items() if k != "scenario_hash"]
+        f"{'lever':34} {us + ' (USD bn)':>16} {partner + ' (USD bn)':>16}",
+    ] + [f"{k:34} {v[us]:+16.2f} {v[partner]:+16.2f}" for k, v in values.items() if isinstance(v, dict)]
     _emit(values, fmt, out, "\n".join(lines))
 
 
@@ -377,4 +469,158 @@ def rounds_cmd(
     if rec.deal_terms is not None:
         lines.append(f"deal of {rec.deal_terms.date} ({rec.deal_terms.implemented_by}):")
         lines += [f"  - {t}" for t in rec.deal_terms.terms]
+    _emit(payload, fmt, out, "\n".join(lines))
+
+
+@app.command("deals")
+def deals_cmd(
+    record: Path | None = typer.Option(
+        None, "--record", help="deal record YAML (default: the packaged record)"
+    ),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
+) -> None:
+    """The 2025–2026 framework deals: threat, agreed rate, caps, investment, purchases, with sources."""
+    from tarifflab.negotiation.deals import load_deals
+
+    _check_format(fmt)
+    deals = load_deals(record)
+    payload = {"deals": [d.model_dump(mode="json") for d in deals]}
+    lines = [
+        f"{'partner':20} {'first date':10} {'threat%':>7} {'agreed%':>7} {'all-in':>6} {'invest $bn':>10}  threat basis"
+    ]
+    for d in deals:
+        invest = "-" if d.investment.value is None else f"{d.investment.value:g}"
+        lines.append(
+            f"{d.partner:20} {d.first_date.isoformat():10} {d.threat_rate_pct:7g} {d.agreed_rate_pct:7g} "
+            f"{'yes' if d.agreed.all_in else 'no':>6} {invest:>10}  {d.threat.basis}"
+        )
+    _emit(payload, fmt, out, "\n".join(lines))
+
+
+@app.command("predict")
+def predict_cmd(
+    pair: str = typer.Argument(..., help="negotiating pair with a recorded deal, e.g. us-japan"),
+    exclude_own_deal: bool = typer.Option(
+        False, "--exclude-own-deal", help="calibrate without this partner's deal (leave-one-out)"
+    ),
+    draws: int = typer.Option(20, "--draws", help="bootstrap draws for the interval (0: none)"),
+    record: Path | None = typer.Option(
+        None, "--record", help="deal record YAML (default: the packaged record)"
+    ),
+    fmt: str = typer.Option("json", "--format", help="json or table"),
+    out: Path | None = _out_option(),
+) -> None:
+    """Predicted agreed headline rate (revealed-preference calibration on the recorded deals)."""
+    from tarifflab.negotiation.calibration import predict
+    from tarifflab.negotiation.deals import get_deal, load_deals
+
+    _check_format(fmt)
+    if draws < 0:
+        raise InvalidInputError(f"--draws must be non-negative, got {draws}")
+    deal = get_deal(pair, record)
+    result = predict(deal, load_deals(record), exclude_own=exclude_own_deal, draws=draws)
+    payload = result.to_dict()
+    low, high = result.interval_pct
+    table = (
+        f"{deal.partner}: predicted {result.predicted_rate_pct:.1f}% [{low:.1f}, {high:.1f}] "
+        f"(threat {result.threat_rate_pct:g}%, actual {result.actual_rate_pct:g}%"
+        + (", own deal excluded)" if exclude_own_deal else ")")
+    )
+    _emit(payload, fmt, out, table)
+
+
+@app.command("backtest")
+def backtest_cmd(
+    record: Path | None = typer.Option(
+        None, "--record", help="deal record YAML (default: the packaged record)"
+    ),
+    fmt: str = typer.Option("csv", "--format", help="csv or json"),
+    out: Path | None = _out_option(),
+) -> None:
+    """Leave-one-out back-test of the headline rate on the recorded deals, with two naive baselines."""
+    import csv
+    import io
+
+    from tarifflab.negotiation.calibration import backtest
+    from tarifflab.negotiation.deals import load_deals
+
+    if fmt not in ("csv", "json"):
+        raise InvalidInputError(f"unknown format {fmt!r}; use csv or json")
+    rows, mae = backtest(load_deals(record))
+    columns = [
+        "partner", "actual_rate_pct", "predicted_rate_pct", "threat_rate_pct",
+        "best_constant_rate_pct", "threat_halved_pct",
+    ]  # fmt: skip
+    if fmt == "json":
+        _emit({"rows": [r.__dict__ for r in rows], "mae_pct": mae}, "json", out)
+        return
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for r in rows:
+        writer.writerow([r.partner] + [f"{getattr(r, c):.2f}" for c in columns[1:]])
+    writer.writerow(
+        [
+            "MAE",
+            "",
+            f"{mae['predicted_rate_pct']:.2f}",
+            "",
+            f"{mae['best_constant_rate_pct']:.2f}",
+            f"{mae['threat_halved_pct']:.2f}",
+        ]
+    )
+    _emit({}, "table", out, buf.getvalue().rstrip("\n"))
+
+
+@app.command("what-would-it-take")
+def what_would_it_take_cmd(
+    pair: str = typer.Argument(..., help="negotiating pair"),
+    target: str = typer.Option(
+        ..., "--target", help='lever values the partner wants, e.g. "us_auto_rate=0.10"'
+    ),
+    disagreement: str = typer.Option(DEFAULT_DISAGREEMENT, "--disagreement", help="package of no deal"),
+    grid: Path | None = typer.Option(None, "--grid", help="grid YAML (default: the built-in grid)"),
+    model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
+    workers: int = typer.Option(1, "--workers", help="worker processes for the multi-sector model"),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
+) -> None:
+    """The partner's best package, in dollars, that gives TARGET and that the US accepts; both sides'
+    reservation values (their no-deal payoffs)."""
+    from tarifflab.negotiation.analysis import what_would_it_take
+    from tarifflab.negotiation.packages import (
+        builtin_packages,
+        default_disagreement,
+        get_package,
+        load_grid,
+        parse_setting,
+    )
+
+    _check_format(fmt)
+    wanted = dict(parse_setting(t.strip()) for t in target.split(",") if t.strip())
+    if not wanted:
+        raise InvalidInputError('--target needs at least one LEVER=VALUE, e.g. "us_auto_rate=0.10"')
+    pm = _payoff_model(pair, model, workers)
+    builtin = builtin_packages(pm.pair)
+    if disagreement == DEFAULT_DISAGREEMENT and disagreement not in builtin:
+        disagreement = default_disagreement(builtin)
+    d = builtin[disagreement] if disagreement in builtin else get_package(pm.pair, disagreement)
+    result = what_would_it_take(pm, load_grid(pm.pair, grid), wanted, d)
+    payload = result.to_dict(pm.pair)
+    payload["model"] = model
+    us, partner = pm.pair.players
+    res = result.reservation
+    lines = [
+        f"target {wanted}; {result.packages_considered} packages, {result.packages_accepted} accepted by {us}",
+        f"reservation values (no deal: {d.name}), USD bn a year: {us} {res[us]:+.2f}  {partner} {res[partner]:+.2f}",
+    ]
+    if result.best is None:
+        lines.append(
+            f"no package of the grid gives the target and leaves {us} at least its reservation value"
+        )
+    else:
+        u = result.best.utility
+        lines.append(f"best for {partner}: {us} {u[us]:+.2f}  {partner} {u[partner]:+.2f}")
+        lines.append("  " + _lever_line(pm.pair, result.best.levers))
     _emit(payload, fmt, out, "\n".join(lines))

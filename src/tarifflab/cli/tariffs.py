@@ -22,7 +22,6 @@ from tarifflab.cli.policy_options import (
     strict_option,
 )
 from tarifflab.errors import InvalidInputError
-from tarifflab.metrics.etr import etr_by_partner, etr_by_sector, etr_series, ieepa_refunds_owed
 from tarifflab.policy.engine import DutyResult, MfnBasis, View, parse_date
 
 
@@ -164,6 +163,7 @@ def _emit_all_lines(
 
 
 def etr(
+    ctx: typer.Context,
     date: str | None = typer.Option(None, "--date", help="entry date YYYY-MM-DD"),
     start: str | None = typer.Option(None, "--start", help="first date of a daily series"),
     end: str | None = typer.Option(None, "--end", help="last date of a daily series"),
@@ -177,7 +177,14 @@ def etr(
     scenario: list[Path] = scenario_option(),
     strict_dates: bool = strict_option(),
 ) -> None:
-    """Effective tariff rate (2024 import weights) by partner or sector on a date, or a daily series."""
+    """Effective tariff rate (2024 import weights) by partner or sector on a date, or a daily series.
+
+    ``etr compare`` sets it beside the public trackers' published figures.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from tarifflab.metrics.etr import etr_by_partner, etr_by_sector, etr_series
+
     check_dates(strict_dates, (date, "date"), (start, "start date"), (end, "end date"))
     engine = scenario_engine(scenario)
     if start is not None or end is not None:
@@ -222,6 +229,8 @@ def refunds(
     strict_dates: bool = strict_option(),
 ) -> None:
     """IEEPA duties owed back after the Supreme Court ruling, by partner (behaviour-free 2024 weights)."""
+    from tarifflab.metrics.etr import ieepa_refunds_owed
+
     check_dates(strict_dates, (start, "start date"), (end, "end date"))
     engine = scenario_engine(scenario)
     owed = ieepa_refunds_owed(start, end, engine=engine)
@@ -237,8 +246,34 @@ def refunds(
     emit_footer(fmt, engine.library, last, out)
 
 
+def etr_compare(
+    dates: list[str] = typer.Option(
+        [], "--date", help="only trackers' figures in force on this date (repeat)"
+    ),
+    partners: list[str] = typer.Option([], "--partner", help="only this partner (ISO3, name or ALL; repeat)"),
+    sources: list[str] = typer.Option(
+        [], "--source", help="tradewartracker, yale-budget-lab or yale-realised (repeat; default all)"
+    ),
+    fmt: Format = typer.Option(Format.TABLE, "--format"),
+    out: Path | None = typer.Option(None, "--out"),
+) -> None:
+    """Our ETR beside every public tracker's figure, for every date and partner where one exists.
+
+    Needs the trackers' files (reference data, ../shared/data/tariffs); gap_pp = ours − tracker.
+    """
+    from tarifflab.metrics.reconcile import compare_etr
+
+    frame = compare_etr(dates or None, partners=partners or None, sources=sources or None)
+    if fmt is Format.TABLE:
+        frame = frame.drop(columns=["definition", "reference"])
+    emit_frame(frame, fmt, out, title="Our ETR beside the public trackers (percent)")
+
+
 def register(app: typer.Typer) -> None:
     """Attach the tariff-engine commands to the root app."""
     app.command("duty")(duty)
-    app.command("etr")(etr)
+    etr_group = typer.Typer(no_args_is_help=False)
+    etr_group.callback(invoke_without_command=True)(etr)
+    etr_group.command("compare")(etr_compare)
+    app.add_typer(etr_group, name="etr")
     app.command("refunds")(refunds)

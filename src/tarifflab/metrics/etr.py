@@ -7,6 +7,7 @@ Yale Budget Lab; see models/pe for the rate after substitution).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
@@ -16,7 +17,7 @@ import pandas as pd
 from tarifflab.errors import InvalidDateError, InvalidInputError
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, WORLD, to_iso3
 from tarifflab.nomenclature.hs_sections import section_of, section_title
-from tarifflab.policy.engine import TariffEngine, View, engine_partner, parse_date, parse_view
+from tarifflab.policy.engine import MfnBasis, TariffEngine, View, engine_partner, parse_date, parse_view
 from tarifflab.policy.library import COVERAGE_START
 
 SECTOR_SCHEMES = ("partner", "section", "gtap", "chapter")
@@ -124,6 +125,10 @@ def etr_series(
         raise InvalidInputError("a daily series is in-force or net-of-refunds; as-known needs one date")
     wanted = engine_partner(to_iso3(partner)) if partner else None
     breakpoints = sorted({first} | {d for d in eng.library.change_dates() if first < d <= last})
+    if engine is None or engine is TariffEngine.default(eng.mfn_basis):
+        # The built-in law on the embedded data: sums per date segment, precomputed (metrics.segments).
+        snapshots = _segment_snapshots(breakpoints, chosen, wanted, partner, by_partner, eng.mfn_basis)
+        return _daily(snapshots, first, last)
     frames = []
     for when in breakpoints:
         lines = _lines(eng, when, chosen, None)
@@ -137,14 +142,51 @@ def etr_series(
             table = _summarise(lines, None).assign(partner=wanted or WORLD)
         frames.append(table.assign(date=when))
     snapshots = pd.concat(frames, ignore_index=True)
-    days = pd.DataFrame({"date": pd.date_range(first, last, freq="D").date})
+    return _daily(snapshots, first, last)
+
+
+def _segment_snapshots(
+    breakpoints: list[dt.date],
+    view: View,
+    wanted: str | None,
+    partner: str | None,
+    by_partner: bool,
+    mfn_basis: MfnBasis,
+) -> pd.DataFrame:
+    from tarifflab.metrics.segments import default_segments
+
+    table = default_segments(view, mfn_basis)
+    starts = sorted(set(table["start"]))
+    segment_of = pd.DataFrame(
+        {"date": breakpoints, "start": [starts[bisect.bisect_right(starts, d) - 1] for d in breakpoints]}
+    )
+    picked = segment_of.merge(table, on="start").drop(columns=["start"])
+    if wanted is not None:
+        picked = picked[picked["partner"] == wanted]
+        if picked.empty:
+            raise InvalidInputError(f"no 2024 trade data for partner {partner}")
+    columns = ["imports_usd", "duty_usd", "refundable_usd"]
+    if not by_partner:
+        picked = picked.groupby("date", sort=True)[columns].sum().reset_index()
+        picked["partner"] = wanted or WORLD
+    picked = picked.assign(
+        etr_pct=np.where(picked["imports_usd"] > 0, 100 * picked["duty_usd"] / picked["imports_usd"], np.nan)
+    )
+    return picked.reset_index(drop=True)
+
+
+def _daily(snapshots: pd.DataFrame, first: dt.date, last: dt.date) -> pd.DataFrame:
+    """Carry each snapshot forward to every day up to the next (columns as :func:`etr_series`)."""
+    days = pd.date_range(first, last, freq="D")
+    day_keys = days.to_numpy()
+    keyed = snapshots.assign(key=pd.to_datetime(snapshots["date"])).sort_values("key", kind="stable")
     out = []
-    for name, group in snapshots.groupby("partner", sort=True):
-        filled = pd.merge_asof(
-            days.assign(key=pd.to_datetime(days["date"])),
-            group.assign(key=pd.to_datetime(group["date"])).drop(columns=["date"]).sort_values("key"),
-            on="key",
-        ).drop(columns=["key"])
+    for name, group in keyed.groupby("partner", sort=True):
+        position = np.searchsorted(group["key"].to_numpy(), day_keys, side="right") - 1
+        if (position < 0).any():  # a day before this partner's first snapshot
+            raise InvalidInputError(f"no ETR snapshot for {name} on {days[int(np.argmin(position))].date()}")
+        filled = group.iloc[position].drop(columns=["date", "key"]).reset_index(drop=True)
+        filled.insert(0, "date", days.date)
         filled["partner"] = name
         out.append(filled)
     series = pd.concat(out, ignore_index=True)

@@ -15,6 +15,8 @@ from tarifflab.negotiation.levers import Pair
 from tarifflab.negotiation.packages import EmptyGridError, Package
 from tarifflab.negotiation.payoffs import Outcomes, PayoffModel, UtilityWeights, utilities, weights_for
 
+PAYOFF_UNITS = "USD bn a year: equivalent variation plus the political layer (payoffs.UtilityWeights)"
+
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -25,14 +27,17 @@ class Evaluation:
     outcomes: dict[str, Outcomes]
     utility: dict[str, float]
 
-    def to_dict(self, pair: Pair) -> dict[str, object]:
+    def to_dict(self, pair: Pair, weights: dict[str, UtilityWeights] | None = None) -> dict[str, object]:
         sq = pair.status_quo()
+        w = weights or weights_for(pair)
         return {
             "package": None if self.package is None else self.package.name,
             "description": None if self.package is None else self.package.description,
             "levers": {k: v for k, v in self.levers.items() if v != sq[k]},
             "outcomes": {c: o.to_dict() for c, o in self.outcomes.items()},
             "utility": dict(self.utility),
+            "utility_units": PAYOFF_UNITS,
+            "political_weights": {c: w[c].describe() for c in pair.players},
         }
 
 
@@ -134,6 +139,7 @@ class FrontierReport:
         idx = self.frontier_index if max_frontier is None else self.frontier_index[:max_frontier]
         result: dict[str, object] = {
             "pair": self.pair.name,
+            "payoff_units": PAYOFF_UNITS,
             "packages_evaluated": len(self.packages),
             "seconds": self.seconds,
             "disagreement": {c: self.disagreement.utility[c] for c in (us, partner)},
@@ -213,3 +219,65 @@ def frontier(
         sensitivity=bg.nash_sensitivity(payoffs, d, np.linspace(0.0, 1.0, 11)),
         seconds=time.perf_counter() - start,
     )
+
+
+@dataclass(frozen=True)
+class WhatItTakes:
+    """The partner's best package (in its payoff) among those that give ``target`` and that the US
+    accepts (US payoff ≥ its reservation value, the disagreement payoff). Payoffs in USD bn a year."""
+
+    target: dict[str, float]
+    reservation: dict[str, float]
+    best: Evaluation | None
+    packages_considered: int
+    packages_accepted: int
+
+    def to_dict(self, pair: Pair) -> dict[str, object]:
+        return {
+            "target": dict(self.target),
+            "reservation_value_usd_bn": dict(self.reservation),
+            "packages_considered": self.packages_considered,
+            "packages_accepted_by_us": self.packages_accepted,
+            "feasible": self.best is not None,
+            "package": None if self.best is None else self.best.to_dict(pair),
+            "payoffs_usd_bn": None if self.best is None else dict(self.best.utility),
+            "surplus_over_reservation_usd_bn": None
+            if self.best is None
+            else {c: self.best.utility[c] - self.reservation[c] for c in pair.players},
+        }
+
+
+def what_would_it_take(
+    model: PayoffModel,
+    packages: Sequence[dict[str, float]],
+    target: dict[str, float],
+    disagreement: Package,
+    weights: dict[str, UtilityWeights] | None = None,
+) -> WhatItTakes:
+    """Fix the ``target`` levers in every grid package (duplicates dropped), evaluate, keep the
+    packages the US accepts and return the one the partner likes best."""
+    pair = model.pair
+    w = weights or weights_for(pair)
+    for name, value in target.items():
+        pair.lever(name).check(value)
+    unique: dict[tuple[tuple[str, float], ...], dict[str, float]] = {}
+    for levers in packages:
+        fixed = {**levers, **target}
+        unique.setdefault(tuple(sorted(fixed.items())), fixed)
+    candidates = list(unique.values())
+    if not candidates:
+        raise EmptyGridError("empty lever grid: nothing to evaluate")
+    d_eval = evaluate(model, disagreement, w)
+    reservation = {c: d_eval.utility[c] for c in pair.players}
+    outs = model.evaluate_many(candidates)
+    best: Evaluation | None = None
+    accepted = 0
+    for levers, out in zip(candidates, outs, strict=True):
+        u_us, u_p = utilities(out, pair, w)
+        if u_us < reservation[pair.us] - bg.TOLERANCE:
+            continue
+        accepted += 1
+        if best is None or u_p > best.utility[pair.partner]:
+            package = Package("what it would take", f"best for {pair.partner} with {target}", levers)
+            best = Evaluation(package, levers, out, {pair.us: u_us, pair.partner: u_p})
+    return WhatItTakes(dict(target), reservation, best, len(candidates), accepted)

@@ -80,6 +80,9 @@ class MappingAssumptions:
     * ``purchase_elasticity_sigma``: purchase commitments are demand shifts toward US goods realised by
       an implicit import subsidy (a negative tariff-equivalent) whose cost the partner bears:
       ``(1+t') = (1+t)(1 + A/X)^(-1/σ_s)`` raises the US flow ``X`` by about ``A`` at given prices.
+    * ``purchase_additionality``: share of a purchase commitment that is additional (would not have been
+      bought anyway); A = additionality × the committed amount. 1.0 (all additional) by default, as
+      before; lower values are the sensible range for commitments that repackage planned purchases.
     """
 
     generic_pharma_share: float = 0.3
@@ -93,6 +96,13 @@ class MappingAssumptions:
     pledge_years: float = 3.4  # 2025-09-04 MOU to the 2029-01-19 commitment deadline
     pharma_share_of_chemicals: float = 0.3  # multi-sector GE data: pharma within chemicals_pharma
     agriculture_share_of_agri_food: float = 0.4  # multi-sector GE data: raw farm goods within agri_food
+    purchase_additionality: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.purchase_additionality <= 1.0:
+            raise InvalidInputError(
+                f"purchase_additionality must lie in [0, 1], got {self.purchase_additionality:g}"
+            )
 
     def transfer_fraction(self) -> float:
         """Share of the pledged capital's present value that the partner gives up (50/50 then 90/10)."""
@@ -512,7 +522,7 @@ def model_inputs(
     shifts: dict[str, float] = {}
     for kind, amount in amounts.items():
         for sector, share in profile.purchases[kind].items():
-            shifts[sector] = shifts.get(sector, 0.0) + share * amount
+            shifts[sector] = shifts.get(sector, 0.0) + share * amount * a.purchase_additionality
     for sector, amount in shifts.items():
         if sector not in data.sectors or amount <= 0:
             continue

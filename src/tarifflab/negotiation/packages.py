@@ -1,9 +1,11 @@
 """Packages (named lever settings) and lever grids, as YAML validated by pydantic.
 
 A package file (``packages/<pair>.yaml``) maps names to ``{description, include: [...], levers: {...}}``;
-``include`` merges other packages of the same file. Contradictions are named errors: the same lever
-set to different values by two included packages or by a package and its includes, or a partner
-that retaliates while conceding (cuts, purchases or a pledge).
+``include`` merges other packages of the same file; ``override`` then changes chosen levers of the
+result on purpose (``include: [july_2025_deal]`` + ``override: {us_auto_rate: 0.25}``). Contradictions
+are named errors: the same lever set to different values by two included packages or by a package's
+``levers`` and its includes (use ``override`` to mean it), or a partner that retaliates while conceding
+(cuts, purchases or a pledge). On the CLI, ``--set LEVER=VALUE`` does the same as ``override``.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class PackageSpec(BaseModel):
     description: str = ""
     include: list[str] = []
     levers: dict[str, LeverValue] = {}
+    override: dict[str, LeverValue] = {}
 
 
 class PackageFile(BaseModel):
@@ -149,15 +152,89 @@ def _resolve(pair: Pair, file: PackageFile, name: str, seen: tuple[str, ...]) ->
                 f"package {name}: lever {lever} set to {v:g} but included package {origin[lever]} sets {merged[lever]:g}"
             )
         merged[lever] = v
+    for lever, value in spec.override.items():
+        pair.lever(lever)
+        merged[lever] = float(value)
     return merged
 
 
 def builtin_packages(pair: Pair) -> dict[str, Package]:
+    """The pair's package file (or the 2024 status quo), plus ``record_threat`` and ``record_deal`` built
+    from the deal record when the partner has a recorded 2025–2026 deal."""
     path = builtin_file(pair)
     if not path.exists():
-        return {"status_quo_2024": Package("status_quo_2024", "MFN tariffs only (2024)", pair.status_quo())}
-    file = load_package_file(path)
-    return {name: resolve(pair, file, name) for name in file.packages}
+        out = {"status_quo_2024": Package("status_quo_2024", "MFN tariffs only (2024)", pair.status_quo())}
+    else:
+        file = load_package_file(path)
+        out = {name: resolve(pair, file, name) for name in file.packages}
+    return {**out, **record_packages(pair)}
+
+
+#: Disagreement and actual-deal packages in order of preference (the pair's own file first, then the deal record).
+DISAGREEMENT_PREFERENCE = ("no_deal_july_letter", "record_threat", "liberation_day_annex", "status_quo_2024")
+ACTUAL_PREFERENCE = ("july_2025_deal", "record_deal")
+
+
+def default_disagreement(packages: dict[str, Package]) -> str:
+    return next(n for n in DISAGREEMENT_PREFERENCE if n in packages)
+
+
+def default_actual(packages: dict[str, Package]) -> str:
+    """The actual deal's package name, or '' when the pair has none."""
+    return next((n for n in ACTUAL_PREFERENCE if n in packages), "")
+
+
+def record_packages(pair: Pair) -> dict[str, Package]:
+    """Packages of the partner's recorded deal (``deals/deals_2025_2026.yaml``): the threat it faced and
+    the deal's US terms (headline rate, all-in rule, auto cap, investment pledge, per-year farm and energy
+    purchases; lever ranges clip larger values, as the description says). Empty without a record."""
+    from tarifflab.errors import DealRecordError
+    from tarifflab.negotiation.deals import get_deal
+
+    try:
+        deal = get_deal(pair.partner)
+    except DealRecordError:
+        return {}
+    rate = pair.lever("us_reciprocal_rate")
+    threat = min(deal.threat_rate_pct / 100.0, rate.high)
+    clipped = " (clipped to the lever's range)" if deal.threat_rate_pct / 100.0 > rate.high else ""
+    threat_levers = pair.validate({"us_reciprocal_rate": threat, "us_auto_rate": 0.25, "us_steel_rate": 0.5})
+    terms: dict[str, float] = {
+        "us_reciprocal_rate": min(deal.agreed_rate_pct / 100.0, rate.high),
+        "us_all_in_rule": 1.0 if deal.agreed.all_in else 0.0,
+        "us_auto_rate": 0.25,
+        "us_steel_rate": 0.5,
+    }
+    autos = [c for c in deal.sector_caps if c.sector == "autos" and c.rate_pct is not None]
+    if autos and autos[0].rate_pct is not None:
+        terms["us_auto_rate"] = autos[0].rate_pct / 100.0
+    if deal.investment.value:
+        terms["investment_pledge_usd_bn"] = min(
+            deal.investment.value, pair.lever("investment_pledge_usd_bn").high
+        )
+    for purchase in deal.purchases:
+        lever = None
+        if purchase.per_year and purchase.usd_bn and "farm" in purchase.item.lower():
+            lever = "purchases_farm_usd_bn"
+        elif purchase.per_year and purchase.usd_bn and "energy" in purchase.item.lower():
+            lever = "purchases_energy_usd_bn"
+        if lever is not None and purchase.usd_bn is not None:
+            terms[lever] = min(purchase.usd_bn, pair.lever(lever).high)
+    return {
+        "record_threat": Package(
+            "record_threat",
+            f"Deal record: the rate {deal.partner} faced before its deal, {deal.threat_rate_pct:g}% "
+            f"({deal.threat.basis}){clipped}; autos 25%, steel 50%.",
+            threat_levers,
+        ),
+        "record_deal": Package(
+            "record_deal",
+            f"Deal record: {deal.partner}'s deal, {deal.agreed_rate_pct:g}%"
+            + (" all-in" if deal.agreed.all_in else " on top of MFN")
+            + "; auto cap, pledge and per-year farm/energy purchases as recorded; steel 50%.",
+            pair.validate(terms),
+        ),
+    }
 
 
 def resolve(pair: Pair, file: PackageFile, name: str) -> Package:
@@ -177,9 +254,12 @@ def get_package(pair: Pair, name_or_file: str) -> Package:
         file = load_package_file(builtin)
         if name_or_file in file.packages:
             return resolve(pair, file, name_or_file)
+    extra = builtin_packages(pair)
+    if name_or_file in extra and not name_or_file.endswith((".yaml", ".yml")):
+        return extra[name_or_file]
     path = Path(name_or_file)
     if not (path.suffix in (".yaml", ".yml") or path.exists()):
-        known = ", ".join(load_package_file(builtin).packages) if builtin.exists() else "status_quo_2024"
+        known = ", ".join(builtin_packages(pair))
         raise UnknownPackageError(f"unknown package {name_or_file!r} for {pair.name}; built in: {known}")
     raw = _read_yaml(path)
     if isinstance(raw, dict) and "packages" in raw:
@@ -200,6 +280,34 @@ def get_package(pair: Pair, name_or_file: str) -> Package:
     packages = dict(load_package_file(builtin).packages) if builtin.exists() else {}
     packages[path.stem] = spec
     return resolve(pair, PackageFile(pair=pair.name, packages=packages), path.stem)
+
+
+def parse_setting(text: str) -> tuple[str, float]:
+    """``"us_auto_rate=0.25"`` → ``("us_auto_rate", 0.25)``; one-line error otherwise."""
+    name, sep, value = text.partition("=")
+    name, value = name.strip(), value.strip()
+    if not sep or not name or not value:
+        raise InvalidInputError(f"--set {text!r}: expected LEVER=VALUE, e.g. us_auto_rate=0.25")
+    try:
+        number = float(value)
+    except ValueError:
+        raise InvalidInputError(f"--set {text!r}: {value!r} is not a number") from None
+    return name, number
+
+
+def with_settings(pair: Pair, package: Package, settings: list[str]) -> Package:
+    """``package`` with some levers changed (``LEVER=VALUE`` strings; checked names, ranges and
+    consistency). The name records the change, e.g. ``july_2025_deal [us_auto_rate=0.25]``."""
+    if not settings:
+        return package
+    changes = dict(parse_setting(t) for t in settings)
+    levers = dict(package.levers)
+    for name, value in changes.items():
+        levers[name] = pair.lever(name).check(value)
+    label = ", ".join(f"{k}={v:g}" for k, v in changes.items())
+    name = f"{package.name} [{label}]"
+    check_consistency(pair, name, levers)
+    return Package(name, f"{package.description.rstrip('.')}. Changed: {label}.", levers)
 
 
 #: Grid used for pairs without a grid file of their own (levers every pair has; 810 packages).

@@ -4,12 +4,16 @@ The payoff layer talks to any model through the small :class:`PayoffModel` proto
 (``evaluate(settings) -> {country: Outcomes}``), so the multi-sector GE model can replace the
 built-in :class:`OssaPayoffModel` without touching the frontier or bargaining code.
 
-Negotiator utility (``u_c``, in "real-income percent equivalents") is a documented weighted sum:
+Money first. Each country's outcome carries its **equivalent variation** EV_c = (Ŵ_c − 1)·I_c in USD bn a
+year (base-year dollars; I_c national income = value added + tariff revenue − surplus) and as % of GDP.
+Tariff revenue is part of I_c, so it is not counted again; the CPI is in Ŵ_c.
 
-``u_c = w_income·real_income_pct + w_balance·Δbalance_usd_bn + w_revenue·Δrevenue_usd_bn
-+ Σ_k w_k·sector_output_pct_k − w_cpi·cpi_pct``
+The negotiator's payoff (``u_c``, USD bn a year) adds an explicit political layer with dollar meaning:
 
-with defaults in :data:`DEFAULT_WEIGHTS` (political-economy weights; settable).
+``u_c = EV_c + w_balance·Δbalance_usd_bn + Σ_k w_k·Δoutput_k_usd_bn``
+
+"one dollar of sector-k output counts as w_k dollars of national income" (and likewise for the bilateral
+balance). Weights are user-set (defaults in :data:`DEFAULT_WEIGHTS`) or calibrated.
 """
 
 from __future__ import annotations
@@ -24,6 +28,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from tarifflab.errors import InvalidInputError
 from tarifflab.negotiation.levers import GOODS_EXCLUDED, MappingAssumptions, Pair, model_inputs
 from tarifflab.negotiation.ossa_model import Array, Equilibrium, OssaModel, TradeWarData
+
+#: How the payoff models' bilateral balances are measured (both purge imbalances before the counterfactual).
+BALANCE_BASIS = (
+    "purged: the model's base has aggregate imbalances removed, so levels differ from Census data; with "
+    "fixed aggregate deficits a bilateral swing is trade diverted to or from other partners"
+)
 
 #: Sectors whose output the payoff layer reports: (country role, sector or group, label).
 TRACKED_SECTORS: tuple[tuple[str, str, str], ...] = (
@@ -44,7 +54,11 @@ class Outcomes:
     goods exports to the counterpart minus imports from it (level, USD bn, model prices);
     ``balance_change_usd_bn`` its change; ``tariff_revenue_usd_bn`` level and change;
     ``sector_output_pct``: 100(Ŷ_s − 1) for tracked sectors; ``sector_jobs_pct``: 100(Ŷ_s/ŵ − 1)
-    (employment, since labour in a sector is its wage bill over the wage).
+    (employment, since labour in a sector is its wage bill over the wage; no employment counts exist in
+    the model data, so jobs are given in percent only).
+    ``national_income_usd_bn`` I_c and ``gdp_usd_bn`` (value added) of the model's base year;
+    ``sector_output_base_usd_bn``: base output of each tracked sector; ``income_concept`` and
+    ``balance_basis`` say what the model's income and balance are.
     """
 
     country: str
@@ -56,10 +70,38 @@ class Outcomes:
     revenue_change_usd_bn: float
     sector_output_pct: dict[str, float] = field(default_factory=dict)
     sector_jobs_pct: dict[str, float] = field(default_factory=dict)
+    national_income_usd_bn: float = float("nan")
+    gdp_usd_bn: float = float("nan")
+    sector_output_base_usd_bn: dict[str, float] = field(default_factory=dict)
+    income_concept: str = "national income"
+    balance_basis: str = BALANCE_BASIS
+
+    @property
+    def equivalent_variation_usd_bn(self) -> float:
+        """EV = (Ŵ − 1)·I at base-year prices, USD bn a year."""
+        return self.real_income_pct / 100.0 * self.national_income_usd_bn
+
+    @property
+    def equivalent_variation_pct_gdp(self) -> float:
+        return 100.0 * self.equivalent_variation_usd_bn / self.gdp_usd_bn
+
+    @property
+    def sector_output_change_usd_bn(self) -> dict[str, float]:
+        """Change of each tracked sector's real output, USD bn a year at base prices."""
+        return {
+            k: v / 100.0 * self.sector_output_base_usd_bn[k]
+            for k, v in self.sector_output_pct.items()
+            if k in self.sector_output_base_usd_bn
+        }
 
     def to_dict(self) -> dict[str, object]:
         return {
             "country": self.country,
+            "equivalent_variation_usd_bn": self.equivalent_variation_usd_bn,
+            "equivalent_variation_pct_gdp": self.equivalent_variation_pct_gdp,
+            "national_income_usd_bn": self.national_income_usd_bn,
+            "gdp_usd_bn": self.gdp_usd_bn,
+            "income_concept": self.income_concept,
             "real_income_pct": self.real_income_pct,
             "cpi_pct": self.cpi_pct,
             "bilateral_balance_usd_bn": self.bilateral_balance_usd_bn,
@@ -67,7 +109,10 @@ class Outcomes:
             "tariff_revenue_usd_bn": self.tariff_revenue_usd_bn,
             "revenue_change_usd_bn": self.revenue_change_usd_bn,
             "sector_output_pct": dict(self.sector_output_pct),
+            "sector_output_change_usd_bn": self.sector_output_change_usd_bn,
             "sector_jobs_pct": dict(self.sector_jobs_pct),
+            "balance_basis": self.balance_basis,
+            "tariff_revenue_note": "already in national income (and EV); not a separate payoff",
         }
 
 
@@ -82,40 +127,54 @@ class PayoffModel(Protocol):
 
 
 class UtilityWeights(BaseModel):
-    """Weights of a negotiator's utility (see module docstring). Units: utility points per percent
-    (income, CPI, sector output) or per USD bn (balance, revenue)."""
+    """The political layer of a negotiator's payoff, in dollars (see module docstring).
+
+    ``balance``: dollars of national income one dollar of bilateral balance (exports minus imports)
+    counts as; ``sector_output``: the same per dollar of a tracked sector's output (keys as in
+    :data:`TRACKED_SECTORS`). All zero = the payoff is the equivalent variation alone.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    real_income: float = 1.0
-    balance_usd_bn: float = 0.0
-    revenue_usd_bn: float = 0.0
-    cpi: float = 0.0
+    balance: float = 0.0
     sector_output: dict[str, float] = Field(default_factory=dict)
 
     def utility(self, o: Outcomes) -> float:
-        u = self.real_income * o.real_income_pct
-        u += self.balance_usd_bn * o.balance_change_usd_bn
-        u += self.revenue_usd_bn * o.revenue_change_usd_bn
-        u -= self.cpi * o.cpi_pct
+        """u = EV + w_balance·Δbalance + Σ_k w_k·Δoutput_k, USD bn a year."""
+        u = o.equivalent_variation_usd_bn + self.balance * o.balance_change_usd_bn
+        changes = o.sector_output_change_usd_bn
         for key, w in self.sector_output.items():
-            if key not in o.sector_output_pct:
-                raise InvalidInputError(f"utility weight on unknown sector output {key!r}")
-            u += w * o.sector_output_pct[key]
+            if key not in changes:
+                raise InvalidInputError(f"political weight on unknown sector output {key!r}")
+            u += w * changes[key]
         return float(u)
 
+    def describe(self) -> list[str]:
+        """Plain-language meaning of each weight."""
+        lines = []
+        if self.balance:
+            lines.append(
+                f"one dollar of bilateral balance counts as {self.balance:g} dollars of national income"
+            )
+        lines += [
+            f"one dollar of {key.replace('_', ' ')} output counts as {w:g} dollars of national income"
+            for key, w in self.sector_output.items()
+            if w
+        ]
+        return lines or ["none: the payoff is the equivalent variation"]
 
-#: Defaults: real income counts fully; the US administration also values a smaller bilateral deficit
-#: (1 point per $200bn), tariff revenue (1 point per $200bn) and manufacturing and farm output
-#: (0.05 point per percent);
-#: Japan's government also values its car industry's output (0.1 point per percent).
+
+#: User-set defaults (not estimates): the former point weights (0.005 point per USD bn of balance,
+#: 0.05 point per % of US manufacturing and farm output, 0.1 point per % of the partner's car output)
+#: converted to dollars at the multi-sector model's US–Japan base (1 point = 1 % of national income)
+#: and rounded; the revenue weight is dropped because revenue is already in national income.
 DEFAULT_WEIGHTS: dict[str, UtilityWeights] = {
-    "USA": UtilityWeights(
-        real_income=1.0, balance_usd_bn=0.005, revenue_usd_bn=0.005,
-        sector_output={"us_manufacturing": 0.05, "us_agriculture": 0.05},
-    ),
-    "partner": UtilityWeights(real_income=1.0, sector_output={"partner_motor_vehicles": 0.1}),
-}  # fmt: skip
+    "USA": UtilityWeights(balance=1.25, sector_output={"us_manufacturing": 0.25, "us_agriculture": 0.75}),
+    "partner": UtilityWeights(sector_output={"partner_motor_vehicles": 1.2}),
+}
+
+#: No political layer: each side's payoff is its equivalent variation.
+MONEY_ONLY: UtilityWeights = UtilityWeights()
 
 
 def weights_for(pair: Pair, overrides: dict[str, UtilityWeights] | None = None) -> dict[str, UtilityWeights]:
@@ -125,6 +184,12 @@ def weights_for(pair: Pair, overrides: dict[str, UtilityWeights] | None = None) 
             raise InvalidInputError(f"utility weights for {key!r}: not a player of {pair.name}")
         out[key] = value
     return out
+
+
+#: The Ossa model has no intermediate inputs: its income (= value added) is gross absorption of the
+#: ICIO data, about 1.7 times GDP for the US, so its dollar figures are upper bounds (use the
+#: multi-sector model for dollars).
+OSSA_INCOME_CONCEPT = "gross absorption (Ossa model, no intermediate inputs; about 1.7 x GDP)"
 
 
 class OssaPayoffModel:
@@ -188,6 +253,7 @@ class OssaPayoffModel:
             sign = 1.0 if role == "us" else -1.0
             outputs: dict[str, float] = {}
             jobs: dict[str, float] = {}
+            bases: dict[str, float] = {}
             for r, group, label in TRACKED_SECTORS:
                 if r != role:
                     continue
@@ -196,6 +262,7 @@ class OssaPayoffModel:
                 now = self._sector_value(summary["sales"], role, group)
                 was = self._sector_value(base["sales"], role, group)
                 outputs[label] = 100.0 * (now / was - 1.0)
+                bases[label] = was * k
                 jobs[label] = 100.0 * (now / was / float(summary["w"][c]) - 1.0)
             bal = sign * float(summary["balance_us"]) * k
             bal0 = sign * float(base["balance_us"]) * k
@@ -212,6 +279,10 @@ class OssaPayoffModel:
                 revenue_change_usd_bn=rev - rev0,
                 sector_output_pct=outputs,
                 sector_jobs_pct=jobs,
+                national_income_usd_bn=float(self.model.E[c]) * k,
+                gdp_usd_bn=float(self.model.E[c]) * k,
+                sector_output_base_usd_bn=bases,
+                income_concept=OSSA_INCOME_CONCEPT,
             )
         return out
 

@@ -6,7 +6,8 @@ base flows, tariffs and σ_s = ε_s + 1, with two adaptations (the GE model take
 
 * the certification lever's iceberg cut d̂ enters as a tariff equivalent, t′ = (1+t)·d̂ − 1;
 * the investment pledge's annual transfer T enters real income to first order, ±100·T/I_n
-  (I_n: base national income), not through the model's deficits.
+  (I_n: base national income), not through the model's deficits — so it moves each side's equivalent
+  variation by exactly ∓T dollars.
 """
 
 from __future__ import annotations
@@ -61,12 +62,17 @@ class MultiSectorPayoffModel:
         self.partner = self.view.index(pair.partner)
         self.goods = np.array([s not in GOODS_EXCLUDED for s in self.view.sectors])
         self.income_base = np.asarray(base.income_base, dtype=float)
+        self.value_added_base = np.asarray(base.value_added_base, dtype=float)
         self.sales_base = self.view.flows.sum(axis=1)  # [i, s], million USD
 
     def inputs(self, settings: dict[str, float]) -> tuple[Array, Array]:
         t, d, nx = model_inputs(self.view, self.pair, settings, self.assumptions)
         t = np.where(d != 1.0, (1.0 + t) * d - 1.0, t)
         return t, nx
+
+    def _sector_base_usd_bn(self, country: int, names: tuple[str, ...]) -> float:
+        idx = [k for k, s in enumerate(self.view.sectors) if s in names]
+        return float(self.sales_base[country, idx].sum()) / 1000.0
 
     def _sector_pct(self, values: Array, country: int, names: tuple[str, ...]) -> float:
         idx = [k for k, s in enumerate(self.view.sectors) if s in names]
@@ -91,6 +97,7 @@ class MultiSectorPayoffModel:
             else:
                 groups = {"partner_motor_vehicles": ("motor_vehicles",)}
             outputs = {k: self._sector_pct(np.asarray(res.output_hat), c, v) for k, v in groups.items()}
+            bases = {k: self._sector_base_usd_bn(c, v) for k, v in groups.items()}
             jobs = {k: self._sector_pct(jobs_hat, c, v) for k, v in groups.items()}
             transfer_pct = -100.0 * float(nx[c]) / float(self.income_base[c])
             welfare = float(res.welfare_hat[c])
@@ -105,6 +112,35 @@ class MultiSectorPayoffModel:
                 revenue_change_usd_bn=float(res.tariff_revenue[c] - res.tariff_revenue_base[c]) / 1000.0,
                 sector_output_pct=outputs,
                 sector_jobs_pct=jobs,
+                national_income_usd_bn=float(self.income_base[c]) / 1000.0,
+                gdp_usd_bn=float(self.value_added_base[c]) / 1000.0,
+                sector_output_base_usd_bn=bases,
+                income_concept="national income: value added + tariff revenue - surplus (base year)",
+            )
+        return out
+
+    def third_countries(self, settings: dict[str, float]) -> list[dict[str, float | str]]:
+        """Effects of a package on every other economy of the model (the package changes only the two
+        players' tariffs; the others are hit through trade diversion and prices): equivalent variation
+        (USD bn a year, % of GDP) and the change of their goods exports to the US (USD bn, pre-tariff)."""
+        from tarifflab.models.ge.multi_sector import MultiSectorScenario
+
+        t, _ = self.inputs(settings)
+        res = self.model.solve(MultiSectorScenario(name="negotiation package"), tariffs=t)
+        X, X0 = res.flows_pre, res.flows_pre_base
+        out: list[dict[str, float | str]] = []
+        for c, name in enumerate(self.view.countries):
+            if c in (self.us, self.partner):
+                continue
+            ev = (float(res.welfare_hat[c]) - 1.0) * float(self.income_base[c]) / 1000.0
+            exports = float(X[c, self.us, self.goods].sum() - X0[c, self.us, self.goods].sum()) / 1000.0
+            out.append(
+                {
+                    "country": name,
+                    "equivalent_variation_usd_bn": ev,
+                    "equivalent_variation_pct_gdp": 100.0 * ev / (float(self.value_added_base[c]) / 1000.0),
+                    "exports_to_us_change_usd_bn": exports,
+                }
             )
         return out
 

@@ -16,7 +16,8 @@ import bisect
 import copy
 import datetime as dt
 import re
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -26,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from tarifflab.data.embedded import embedded_path
-from tarifflab.data.schemas import IMPORT_LINES, validate
 from tarifflab.errors import AmbiguousProductError, InvalidDateError, InvalidInputError, UnknownProductError
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, to_iso3
 from tarifflab.policy.library import (
@@ -209,28 +209,31 @@ class TariffEngine:
     def __init__(self, library: MeasureLibrary, mfn_basis: MfnBasis | str = MfnBasis.APPLIED) -> None:
         self.library = library
         self.mfn_basis = MfnBasis(mfn_basis)
-        self.products = pd.read_parquet(embedded_path("hts_products.parquet")).set_index("hs10")
-        trade = pd.read_parquet(embedded_path("us_imports_2024.parquet"))
-        trade["partner"] = trade["partner"].astype(str)
-        trade = validate(trade, IMPORT_LINES, "2024 import lines")
-        self._statutory_ave = self._statutory_rates(trade)
-        # Fallbacks for lines missing from the 2025 HTS: the general rate of the 8-digit subheading, else the
-        # mean over the 6-digit subheading. Never the observed 2024 duty ratio (it includes s.301 duties).
-        by_code = self._statutory_ave.groupby(self._statutory_ave.index.str[:8])
-        self._statutory_hs8 = by_code.mean()
-        self._statutory_hs6 = self._statutory_ave.groupby(self._statutory_ave.index.str[:6]).mean()
-        usmca = pd.read_parquet(embedded_path("usmca_shares.parquet"))
-        usmca["month"] = usmca["month"].astype(str)
-        self._usmca_annual = usmca[usmca["month"] == ""].set_index(["hs10", "partner"])["usmca_share"]
-        self._usmca_monthly = {
-            str(month): group.set_index(["hs10", "partner"])["usmca_share"]
-            for month, group in usmca[usmca["month"] != ""].groupby("month")
-        }
+        # The line table loads lazily: a single lookup reads only its HS6 group (see _lines_under),
+        # the all-lines views (evaluate, ETRs) read and validate all 2024 lines once.
+        self._products: pd.DataFrame | None = None
+        self._lines: pd.DataFrame | None = None
+        self._statutory: pd.Series | None = None
+        self._statutory_hs8 = pd.Series(dtype="float64")
+        self._statutory_hs6 = pd.Series(dtype="float64")
+        self._groups: dict[str, pd.DataFrame] = {}
+        self._usmca_annual_table: pd.Series | None = None
+        self._usmca_monthly_tables: dict[str, pd.Series] | None = None
         self._usmca_cache: dict[str, np.ndarray] = {}
-        self.lines = self._prepare(trade)
-        self._scope_cache: dict[tuple[str, int], np.ndarray] = {}
+        self._numbers: np.ndarray = np.empty(0, dtype=np.int64)
+        self._partner_codes: tuple[np.ndarray, np.ndarray] | None = None  # of the all-lines table
+        self._country_masks: dict[tuple[str, ...], np.ndarray] = {}
+        self._loading = threading.RLock()  # dashboard sessions share one engine across threads
         self._change_dates = library.change_dates()
-        self._numbers = _hs10_numbers(self.lines["hs10"].to_numpy(dtype=str))
+        self._reset_law_caches()
+
+    def _reset_law_caches(self) -> None:
+        """Caches that depend on the library (scopes compiled per date segment, memoised answers)."""
+        self._scope_cache: dict[tuple[str, int], np.ndarray] = {}
+        self._compiled_scopes: dict[tuple[str, int, frozenset[str]], tuple[str, ...]] = {}
+        self._products_cache: dict[tuple[Products, int], np.ndarray] = {}
+        self._duty_memo: dict[tuple[Any, ...], DutyResult] = {}
+        self._segment_memo: OrderedDict[tuple[Any, ...], dict[str, np.ndarray]] = OrderedDict()
 
     @classmethod
     def default(cls, mfn_basis: MfnBasis | str = MfnBasis.APPLIED) -> TariffEngine:
@@ -255,9 +258,90 @@ class TariffEngine:
     def _with(self, library: MeasureLibrary) -> TariffEngine:
         clone = copy.copy(self)
         clone.library = library
-        clone._scope_cache = {}
         clone._change_dates = library.change_dates()
+        clone._reset_law_caches()
         return clone
+
+    # ------------------------------------------------------------------------------------ loading
+    @property
+    def products(self) -> pd.DataFrame:
+        """HTSUS 2025 products by HS10: description, hs8, mfn_ad_valorem, rate_type, gtap_code, rate texts."""
+        if self._products is None:
+            self._products = _embedded_table("hts_products.parquet").set_index("hs10")
+        return self._products
+
+    @property
+    def lines(self) -> pd.DataFrame:
+        """Every 2024 HTS10 × partner line, validated, with its MFN rate and content/USMCA shares."""
+        if self._lines is None:
+            from tarifflab.data.schemas import IMPORT_LINES, validate  # pandera: only for the full table
+
+            with self._loading:
+                if self._lines is None:
+                    trade = validate(_read_trade(), IMPORT_LINES, "2024 import lines")
+                    self._set_statutory(self._statutory_rates(trade))
+                    lines = self._prepare(trade)
+                    self._numbers = _hs10_numbers(lines["hs10"].to_numpy(dtype=str))
+                    self._lines = lines
+                    self._groups.clear()
+        return self._lines
+
+    @property
+    def _statutory_ave(self) -> pd.Series:
+        if self._statutory is None:
+            self.lines  # noqa: B018 - loads the table and the rates derived from it
+        assert self._statutory is not None
+        return self._statutory
+
+    def _set_statutory(self, statutory: pd.Series) -> None:
+        self._statutory = statutory
+        # Fallbacks for lines missing from the 2025 HTS: the general rate of the 8-digit subheading, else the
+        # mean over the 6-digit subheading. Never the observed 2024 duty ratio (it includes s.301 duties).
+        self._statutory_hs8 = statutory.groupby(statutory.index.str[:8]).mean()
+        self._statutory_hs6 = statutory.groupby(statutory.index.str[:6]).mean()
+
+    def _lines_under(self, prefix: str) -> pd.DataFrame:
+        """The prepared 2024 lines whose HS10 starts with ``prefix`` (at least 6 digits), read on their own.
+
+        A line's statutory AVE pools every partner's trade in that HS10, and its fallbacks (the HS8 and HS6
+        means) stay inside its HS6, so the HS6 group gives the same rates as all lines.
+        """
+        if self._lines is not None:
+            return self._lines[self._lines["hs10"].str.startswith(prefix)]
+        group = prefix[:6]
+        if group not in self._groups:
+            with self._loading:
+                if group not in self._groups:
+                    trade = _read_trade(group)
+                    statutory = self._statutory_rates(trade)
+                    if self._statutory is not None:
+                        # Only this group's rates are exact here; keep the other groups' from their own reads.
+                        ours = statutory.index.str.startswith(group)
+                        statutory = statutory.where(ours, self._statutory)
+                    self._set_statutory(statutory)
+                    self._groups[group] = self._prepare(trade)
+        lines = self._groups[group]
+        return lines if prefix == group else lines[lines["hs10"].str.startswith(prefix)]
+
+    @property
+    def _usmca_annual(self) -> pd.Series:
+        """2025 annual USMCA-claimed share by (hs10, partner); read on its own (a lookup needs no months)."""
+        if self._usmca_annual_table is None:
+            annual = pd.read_parquet(embedded_path("usmca_shares.parquet"), filters=[("month", "==", "")])
+            self._usmca_annual_table = annual.set_index(["hs10", "partner"])["usmca_share"]
+        return self._usmca_annual_table
+
+    @property
+    def _usmca_monthly(self) -> dict[str, pd.Series]:
+        """USMCA-claimed share by month (YYYY-MM) and (hs10, partner), for the all-lines views."""
+        if self._usmca_monthly_tables is None:
+            usmca = pd.read_parquet(embedded_path("usmca_shares.parquet"), filters=[("month", "!=", "")])
+            usmca["month"] = usmca["month"].astype(str)
+            self._usmca_monthly_tables = {
+                str(month): group.set_index(["hs10", "partner"])["usmca_share"]
+                for month, group in usmca.groupby("month")
+            }
+        return self._usmca_monthly_tables
 
     # ----------------------------------------------------------------------------------------- data
     def _statutory_rates(self, trade: pd.DataFrame) -> pd.Series:
@@ -337,7 +421,7 @@ class TariffEngine:
         return shares
 
     def _attach_shares(self, lines: pd.DataFrame) -> pd.DataFrame:
-        metals = pd.read_parquet(embedded_path("metal_shares.parquet")).set_index("hs10")
+        metals = _embedded_table("metal_shares.parquet").set_index("hs10")
         for metal in ("steel", "aluminum", "copper"):
             exact = metals[f"{metal}_share"].reindex(lines["hs10"].to_numpy()).to_numpy()
             by_hs8 = metals[f"{metal}_share"].reindex(lines["hs10"].str[:8].to_numpy()).to_numpy()
@@ -379,7 +463,8 @@ class TariffEngine:
 
     def synthetic_line(self, hts10: str, partner: str) -> pd.DataFrame:
         """A one-row frame for a product/origin pair, from the 2024 data if the pair traded."""
-        match = self.lines[(self.lines["hs10"] == hts10) & (self.lines["partner"] == partner)]
+        group = self._lines_under(hts10[:6])
+        match = group[(group["hs10"] == hts10) & (group["partner"] == partner)]
         if len(match):
             return match.reset_index(drop=True)
         frame = pd.DataFrame({"hs10": [hts10], "partner": [partner], "imports_usd": [0.0], "duty_usd": [0.0]})
@@ -390,7 +475,8 @@ class TariffEngine:
         """Every HTS10 line (2025 HTSUS or 2024 imports) whose code starts with a 6–10 digit ``code``."""
         digits = normalise_hts(code)
         known = set(self.products.index[self.products.index.str.startswith(digits)])
-        known |= set(self.lines.loc[self.lines["hs10"].str.startswith(digits), "hs10"])
+        group = self._lines_under(digits[:6])
+        known |= set(group.loc[group["hs10"].str.startswith(digits), "hs10"])
         return sorted(str(line) for line in known)
 
     def resolve_product(self, code: str) -> str:
@@ -400,7 +486,8 @@ class TariffEngine:
         the duty differs between lines (e.g. s.232 scope, MFN rate), so none is picked silently.
         """
         digits = normalise_hts(code)
-        if len(digits) == 10 and (digits in self.products.index or (self.lines["hs10"] == digits).any()):
+        group = self._lines_under(digits[:6])
+        if len(digits) == 10 and (digits in self.products.index or (group["hs10"] == digits).any()):
             return digits
         candidates = self.lines_under(digits)
         if len(candidates) == 1:
@@ -423,29 +510,39 @@ class TariffEngine:
         cache = cache and not claims
         if cache and key in self._scope_cache:
             return self._scope_cache[key]
-        library = self.library
-        if name in library.definitions:
-            definition = library.definitions[name]
-            mask = np.zeros(len(hs10), dtype=bool)
-            if definition.prefixes:
-                mask |= _prefix_mask(hs10, definition.prefixes)
-            for member in definition.union:
-                mask |= self._scope_mask(member, on, hs10, cache, claims)
-            for version in definition.versions:
-                if version.start <= on and (version.end is None or on < version.end):
-                    mask |= self._scope_mask(version.scope, on, hs10, cache, claims)
-            if definition.claim is not None and definition.claim in claims:
-                # Lines that belong to the scope only for goods entered with the claim (end use, exclusion).
-                if definition.claim_prefixes:
-                    mask |= _prefix_mask(hs10, definition.claim_prefixes)
-                for member in definition.claim_union:
-                    mask |= self._scope_mask(member, on, hs10, cache, claims)
-        else:
-            prefixes = tuple(p for p, start in library.list_prefixes[name] if start is None or start <= on)
-            mask = _prefix_mask(hs10, prefixes)
+        mask = _prefix_mask(hs10, self._scope_prefixes(name, on, claims))
         if cache:
             self._scope_cache[key] = mask
         return mask
+
+    def _scope_prefixes(
+        self, name: str, on: dt.date, claims: frozenset[str] = frozenset()
+    ) -> tuple[str, ...]:
+        """Every HS prefix of a named scope on ``on`` for goods entered with ``claims``: its own prefixes,
+        its union members', the versions in force and the claim lines, flattened once per date segment."""
+        key = (name, bisect.bisect_right(self._change_dates, on), claims)
+        compiled = self._compiled_scopes.get(key)
+        if compiled is not None:
+            return compiled
+        library = self.library
+        if name in library.definitions:
+            definition = library.definitions[name]
+            prefixes = set(definition.prefixes)
+            for member in definition.union:
+                prefixes.update(self._scope_prefixes(member, on, claims))
+            for version in definition.versions:
+                if version.start <= on and (version.end is None or on < version.end):
+                    prefixes.update(self._scope_prefixes(version.scope, on, claims))
+            if definition.claim is not None and definition.claim in claims:
+                # Lines that belong to the scope only for goods entered with the claim (end use, exclusion).
+                prefixes.update(definition.claim_prefixes)
+                for member in definition.claim_union:
+                    prefixes.update(self._scope_prefixes(member, on, claims))
+            compiled = tuple(sorted(prefixes))
+        else:
+            compiled = tuple(p for p, start in library.list_prefixes[name] if start is None or start <= on)
+        self._compiled_scopes[key] = compiled
+        return compiled
 
     def scope_mask(self, name: str, on: dt.date | str, hs10: np.ndarray) -> np.ndarray:
         """Which of the HTS10 codes ``hs10`` belong to the named scope on entry date ``on``."""
@@ -465,9 +562,15 @@ class TariffEngine:
             return np.zeros(len(hs10), dtype=bool)
         if products.all:
             return np.ones(len(hs10), dtype=bool)
+        cache = cache and not claims
+        key = (products, bisect.bisect_right(self._change_dates, on))
+        if cache and key in self._products_cache:
+            return self._products_cache[key]
         mask = _prefix_mask(hs10, products.prefixes + products.chapters)
         for name in products.lists:
-            mask |= self._scope_mask(name, on, hs10, cache, claims)
+            mask = mask | self._scope_mask(name, on, hs10, cache, claims)
+        if cache:
+            self._products_cache[key] = mask
         return mask
 
     def in_scope(self, measure: Measure, on: dt.date, hts10: np.ndarray) -> np.ndarray:
@@ -499,7 +602,6 @@ class TariffEngine:
         terms: ShipmentTerms = AGGREGATE_TERMS,
     ) -> tuple[dict[str, np.ndarray], list[_Contribution]]:
         hs10 = self._numbers if cache else _hs10_numbers(lines["hs10"].to_numpy(dtype=str))
-        partner = lines["partner"].to_numpy(dtype=str)
         mfn = lines["mfn_rate"].to_numpy(dtype="float64")
         n = len(lines)
         by_program: dict[tuple[str, str], list[Measure]] = defaultdict(list)
@@ -511,14 +613,24 @@ class TariffEngine:
         covered: dict[str, np.ndarray] = {}  # s.232 programme → covered share of value
         program_rates: dict[tuple[str, str], list[_Contribution]] = defaultdict(list)
 
-        codes, uniques = pd.factorize(partner)
+        if cache and self._partner_codes is not None:
+            codes, uniques = self._partner_codes
+        else:
+            codes, uniques = pd.factorize(lines["partner"].to_numpy(dtype=str))
+            if cache:
+                self._partner_codes = (codes, uniques)
         usmca_share = self._usmca_shares(lines, on, cache)
+        masks: dict[tuple[str, ...], np.ndarray] = self._country_masks if cache else {}
 
         def country_mask(countries: tuple[str, ...]) -> np.ndarray:
+            if countries in masks:
+                return masks[countries]
             targets = set(countries)
             if EU_AGGREGATE in targets:
                 targets |= set(EU27)
-            return np.isin(uniques, list(targets))[codes]
+            mask = np.isin(uniques, list(targets))[codes]
+            masks[countries] = mask
+            return mask
 
         def apply_program(layer: str, program: str, base: np.ndarray) -> None:
             measures = by_program.get((layer, program), [])
@@ -684,7 +796,7 @@ class TariffEngine:
         on_date = parse_date(on)
         chosen = parse_view(view)
         known = parse_date(as_known_on, what="as-known date", check_coverage=False) if as_known_on else None
-        totals, _ = self._evaluate(self.lines, on_date, chosen, known, cache=True)
+        totals = self._segment_totals(on_date, chosen, known)
         out = self.lines[["hs10", "partner", "imports_usd"]].copy()
         for layer in LAYERS:
             out[f"{layer}_rate"] = totals[layer]
@@ -692,6 +804,26 @@ class TariffEngine:
         out["refundable_rate"] = totals["refundable"]
         out["duty_usd"] = out["imports_usd"] * out["total_rate"]
         return out
+
+    def _segment_totals(self, on: dt.date, view: View, known: dt.date | None) -> dict[str, np.ndarray]:
+        """Layer totals of all lines, memoised per date segment and month: within a segment the same
+        measures are in force on the same scopes, and the USMCA-claimed shares change by month only."""
+        lines = self.lines
+        active = tuple(m.id for m in self.active_measures(on, view, known))
+        ruling_known = view is not View.AS_KNOWN or (known or on) >= RULING_DATE
+        key = (bisect.bisect_right(self._change_dates, on), on.strftime("%Y-%m"), view, ruling_known, active)
+        with self._loading:
+            if key in self._segment_memo:
+                self._segment_memo.move_to_end(key)
+                return self._segment_memo[key]
+        totals, _ = self._evaluate(lines, on, view, known, cache=True)
+        for values in totals.values():
+            values.flags.writeable = False  # shared by every caller of the segment
+        with self._loading:
+            self._segment_memo[key] = totals
+            while len(self._segment_memo) > _SEGMENT_MEMO_SIZE:
+                self._segment_memo.popitem(last=False)
+        return totals
 
     def duty(
         self,
@@ -724,6 +856,40 @@ class TariffEngine:
         (the UK's 100,000 vehicles); ``civil_aircraft`` claims civil-aircraft end use (General Note 6);
         ``s301_exclusion`` claims a described Section 301 product exclusion (9903.88.69/.70).
         """
+        # Repeated lookups (a dashboard's sessions, an API loop) are answered from a memo of the exact call.
+        memo_key = (
+            hts, origin, str(on), value_usd, str(view), str(as_known_on), usmca_qualifying, str(loaded_on),
+            over_quota, civil_aircraft, s301_exclusion, quantity, unit, us_content_share,
+        )  # fmt: skip
+        memo = self._duty_memo.get(memo_key)
+        if memo is not None:
+            return memo
+        result = self._duty(
+            hts, origin, on, value_usd, view, as_known_on, usmca_qualifying, loaded_on, over_quota,
+            civil_aircraft, s301_exclusion, quantity, unit, us_content_share,
+        )  # fmt: skip
+        if len(self._duty_memo) >= _DUTY_MEMO_SIZE:
+            self._duty_memo.clear()
+        self._duty_memo[memo_key] = result
+        return result
+
+    def _duty(
+        self,
+        hts: str,
+        origin: str,
+        on: dt.date | str,
+        value_usd: float | None,
+        view: View | str,
+        as_known_on: dt.date | str | None,
+        usmca_qualifying: bool,
+        loaded_on: dt.date | str | None,
+        over_quota: bool,
+        civil_aircraft: bool,
+        s301_exclusion: bool,
+        quantity: float | None,
+        unit: str | None,
+        us_content_share: float | None,
+    ) -> DutyResult:
         on_date = parse_date(on)
         chosen = parse_view(view)
         if chosen is View.AS_KNOWN and as_known_on is None:
@@ -949,13 +1115,48 @@ def _hs10_numbers(hs10: np.ndarray) -> np.ndarray:
 
 
 def _prefix_mask(numbers: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
+    groups = _prefix_groups(prefixes)
+    if len(numbers) <= _FEW_LINES:
+        # A handful of lines (a single lookup): set membership beats array set operations.
+        return np.array(
+            [any(int(n) // divisor in members for divisor, members, _ in groups) for n in numbers], dtype=bool
+        )
     mask = np.zeros(len(numbers), dtype=bool)
+    for divisor, _, sorted_members in groups:
+        mask |= np.isin(numbers // divisor, sorted_members)
+    return mask
+
+
+_FEW_LINES = 16
+_DUTY_MEMO_SIZE = 100_000
+_SEGMENT_MEMO_SIZE = 12  # ~13 MB each: the segments of a dashboard's recent dates
+
+
+@lru_cache(maxsize=4096)
+def _prefix_groups(prefixes: tuple[str, ...]) -> tuple[tuple[int, frozenset[int], np.ndarray], ...]:
+    """Prefixes grouped by length: (10**(10 - length), the prefixes as integers, the same sorted)."""
     by_length: dict[int, list[int]] = defaultdict(list)
     for prefix in prefixes:
         by_length[len(prefix)].append(int(prefix))
-    for length, group in by_length.items():
-        mask |= np.isin(numbers // 10 ** (10 - length), group)
-    return mask
+    return tuple(
+        (10 ** (10 - length), frozenset(group), np.unique(np.asarray(group, dtype=np.int64)))
+        for length, group in sorted(by_length.items())
+    )
+
+
+@lru_cache(maxsize=8)
+def _embedded_table(name: str) -> pd.DataFrame:
+    """An embedded Parquet table, read once per process (callers derive new frames, never mutate it)."""
+    return pd.read_parquet(embedded_path(name))
+
+
+def _read_trade(prefix: str | None = None) -> pd.DataFrame:
+    """2024 import lines (hs10, partner, imports_usd, duty_usd), all or those under an HS prefix."""
+    # ":" sorts right after "9", so the range holds exactly the codes that start with the prefix.
+    filters = None if prefix is None else [("hs10", ">=", prefix), ("hs10", "<", prefix + ":")]
+    trade = pd.read_parquet(embedded_path("us_imports_2024.parquet"), filters=filters)
+    trade["partner"] = trade["partner"].astype(str)
+    return trade.reset_index(drop=True)
 
 
 _ENGINES: dict[tuple[str, MfnBasis], TariffEngine] = {}

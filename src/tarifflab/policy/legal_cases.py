@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tarifflab.errors import MeasureFileError
-from tarifflab.policy.engine import DutyResult, MfnBasis, TariffEngine
+from tarifflab.policy.engine import DutyResult, MfnBasis, TariffEngine, normalise_hts
 
 DEFAULT_TOLERANCE_PCT = 0.01
 
@@ -121,10 +121,16 @@ def evaluate_case(case: LegalCase, engine_for: Callable[[MfnBasis], TariffEngine
 
     engine = engine_for(case.mfn_basis)
     try:
-        result = engine.duty(case.hts, case.origin, case.date, **case.options)
+        if len(normalise_hts(case.hts)) < 10:
+            # A case on a subheading states the law for every statistical line under it: check them
+            # all and report the first that disagrees (the engine never picks one line silently).
+            results = engine.duty_all_lines(case.hts, case.origin, case.date, **case.options)
+        else:
+            results = [engine.duty(case.hts, case.origin, case.date, **case.options)]
     except (TariffLabError, TypeError) as error:
         return CaseOutcome(case, None, str(error))
-    return CaseOutcome(case, result, None)
+    outcomes = [CaseOutcome(case, result, None) for result in results]
+    return next((outcome for outcome in outcomes if not outcome.agrees), outcomes[0])
 
 
 def evaluate_cases(cases: Iterable[LegalCase]) -> list[CaseOutcome]:

@@ -12,13 +12,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
 from tarifflab.data.embedded import embedded_path
 from tarifflab.errors import MeasureFileError
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, to_iso3
-from tarifflab.policy.measures import Measure, Products, load_measure_file
+from tarifflab.policy.measures import SAFE_LOADER, Measure, Products, load_measure_file
 
 SCOPES_FILE = "scopes.yaml"
 SHIPMENT_RULES_FILE = "shipment_rules.yaml"
@@ -37,7 +36,7 @@ class LibraryMetadata:
 
 def _read_metadata(path: Path) -> LibraryMetadata:
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, yaml.YAMLError):
         raise MeasureFileError(f"{path.name}: missing or malformed library metadata") from None
     if not isinstance(raw, dict):
@@ -187,7 +186,7 @@ def country_matches(measure_countries: tuple[str, ...], origin: str) -> bool:
 
 def _parse_scopes(path: Path) -> dict[str, ScopeDefinition]:
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError:
         raise MeasureFileError(f"{path.name}: malformed YAML") from None
     if not isinstance(raw, dict):
@@ -225,7 +224,7 @@ def _parse_shipment_rules(path: Path) -> DeMinimis | None:
     if not path.exists():
         return None
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
         spec = raw["de_minimis"]
         ends = tuple(
             DeMinimisEnd(
@@ -250,14 +249,17 @@ def _as_date(value: Any) -> dt.date:
 
 
 def _embedded_lists() -> dict[str, tuple[tuple[str, dt.date | None], ...]]:
-    scopes = pd.concat(
-        [pd.read_parquet(embedded_path(name)) for name in EMBEDDED_SCOPE_FILES], ignore_index=True
-    )
+    import pyarrow.parquet as pq  # read straight to Python lists: no DataFrame needed
+
+    dates: dict[str, dt.date] = {}
     grouped: dict[str, list[tuple[str, dt.date | None]]] = defaultdict(list)
-    for scope, prefix, effective in scopes.itertuples(index=False):
-        grouped[scope].append(
-            (prefix, dt.date.fromisoformat(effective) if isinstance(effective, str) and effective else None)
-        )
+    for name in EMBEDDED_SCOPE_FILES:
+        columns = pq.read_table(embedded_path(name)).to_pydict()
+        for scope, prefix, effective in zip(*(columns[c] for c in list(columns)[:3]), strict=True):
+            when = None
+            if isinstance(effective, str) and effective:
+                when = dates.get(effective) or dates.setdefault(effective, dt.date.fromisoformat(effective))
+            grouped[scope].append((prefix, when))
     return {k: tuple(v) for k, v in grouped.items()}
 
 
@@ -361,8 +363,10 @@ def load_library_from(directory: Path) -> MeasureLibrary:
 
 @lru_cache(maxsize=1)
 def load_library() -> MeasureLibrary:
-    """The built-in library shipped with the package."""
-    return load_library_from(_builtin_directory())
+    """The built-in library shipped with the package (from its compiled copy when one is current)."""
+    from tarifflab.policy.library_cache import load_compiled
+
+    return load_compiled(_builtin_directory())
 
 
 def measures_in_force(on: dt.date, country: str) -> list[Measure]:

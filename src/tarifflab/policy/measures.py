@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from tarifflab.errors import MeasureFileError
 from tarifflab.nomenclature.countries import to_iso3
 
+# libyaml's safe loader parses the measure files about 10x faster than the pure-Python one (same safety).
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class Layer(StrEnum):
     """Where a measure sits in the stacking order (see docs/stacking.md)."""
@@ -230,7 +233,7 @@ class Measure(BaseModel):
 def load_measure_file(path: Path) -> list[Measure]:
     """Parse and validate one YAML file of measures (a list of mappings)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

@@ -19,8 +19,6 @@ _S232_2025: tuple[str, ...] = (
     "copper",
     "timber",
     "semiconductors",
-    # Proclamation 11020 (91 FR 18183): not yet in the built-in library; scenario files may add it.
-    "pharmaceuticals",
 )
 # Proclamation 11020 (patented pharmaceuticals, from 2026-07-31) and Proclamation 11055 (unmanned
 # aircraft systems, from 2026-09-03).

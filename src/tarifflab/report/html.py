@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from tarifflab import __version__
+from tarifflab._version import __version__
 from tarifflab.app.figures import world_topojson_script
 
 _CSS = """

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -189,6 +190,24 @@ def _ge_stages(section: Section, counter: list[int]) -> None:
 
 
 def _negotiation(section: Section, counter: list[int]) -> None:
+    money_letter = services.negotiation_money("us-japan", "july_2025_deal", "no_deal_july_letter")
+    money_pre = services.negotiation_money("us-japan", "july_2025_deal", "pre_deal_july_2025")
+
+    def ev(frame: Any, side: str, column: str) -> float:
+        row = frame[(frame["measure"] == "equivalent variation, USD bn a year") & (frame["side"] == side)]
+        return float(row[column].iloc[0])
+
+    section.text(
+        "The July 2025 deal in dollars (multi-sector GE model, equivalent variation = exact real-income "
+        "change × national income, USD bn a year at 2022 prices; tariff revenue is part of it): against the "
+        f"2024 status quo the US gains {ev(money_letter, 'USA', 'package'):+.1f} and Japan "
+        f"{ev(money_letter, 'JPN', 'package'):+.1f}; against the July letter's no deal the US gains "
+        f"{ev(money_letter, 'USA', 'difference'):+.1f} and Japan {ev(money_letter, 'JPN', 'difference'):+.1f}; "
+        f"against the measures in force before the deal (10% baseline, cars 27.5%) the US gains "
+        f"{ev(money_pre, 'USA', 'difference'):+.1f} and Japan {ev(money_pre, 'JPN', 'difference'):+.1f}. "
+        "The $550bn pledge alone is a transfer of 13.75 USD bn a year from Japan to the US."
+    )
+    section.table(money_letter, "The July 2025 deal against the July letter's no deal (USD bn a year, %)", 2)
     levers = services.negotiation_levers()
     weights = services.negotiation_weights()
     outcome = services.negotiation_analysis(services.NegotiationRequest())
@@ -203,25 +222,27 @@ def _negotiation(section: Section, counter: list[int]) -> None:
     }
     section.text(
         "Each grey dot is a package of concessions from the negotiation model's lever grid "
-        f"({outcome.diagnostics.get('packages_evaluated', '?')} packages); payoffs are each side's utility "
-        "(percent of real income plus the weighted extras below), the line is the Pareto frontier. "
+        f"({outcome.diagnostics.get('packages_evaluated', '?')} packages); payoffs are each side's "
+        "equivalent variation in USD bn a year on the fast Ossa model (whose income is gross absorption, so "
+        "its dollars run larger than the table above) plus the political weights below (one dollar of a "
+        "sector's output counts as w dollars of national income); the line is the Pareto frontier. "
         "The disagreement point is no deal under the July 2025 letter (25% from 2025-08-01). The "
         "bargaining solutions are computed on the frontier with equal bargaining power and discount "
         "factors 0.95; the square is the deal actually struck on 2025-07-22."
     )
     section.chart(figures.frontier_figure(outcome.frontier, outcome.points, outcome.cloud), counter)
-    section.table(outcome.points, "Bargaining solutions and the actual deal (utility points)", 4)
+    section.table(outcome.points, "Bargaining solutions and the actual deal (USD bn a year)", 2)
     if "actual deal" in points and "disagreement" in points:
         gain_us = points["actual deal"][0] - points["disagreement"][0]
         gain_jp = points["actual deal"][1] - points["disagreement"][1]
         dominated = outcome.diagnostics.get("actual_deal_dominated_by")
         section.text(
-            f"Against no deal, the actual deal gave the US {gain_us:+.3f} and Japan "
-            f"{gain_jp:+.3f} utility points"
+            f"Against no deal, and counting the political weights, the actual deal gave the US "
+            f"{gain_us:+.1f} and Japan {gain_jp:+.1f} USD bn a year"
             + (f"; {dominated} packages of the grid would have given both sides more." if dominated else ".")
         )
     section.table(levers, "Levers: their 2024 status quo and the value the July 2025 deal set", 3)
-    section.table(weights, "Utility weights used (the negotiation package's defaults)", 3)
+    section.table(weights, "Political weights used (dollars of national income per dollar; defaults)", 2)
 
 
 def _sources(section: Section, counter: list[int]) -> None:

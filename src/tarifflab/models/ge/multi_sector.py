@@ -32,6 +32,7 @@ from tarifflab.models.ge.multi_sector_calibration import Deficits, calibrate
 from tarifflab.models.ge.multi_sector_data import MultiSectorData, load_dataset
 from tarifflab.models.ge.multi_sector_equations import Baseline, Equations, Shock, State
 from tarifflab.models.ge.multi_sector_solver import Diagnostics, SolverOptions, solve_equations
+from tarifflab.models.ge.multi_sector_welfare import exact_decomposition
 
 ALL = "*"
 
@@ -85,7 +86,10 @@ class MultiSectorScenario(BaseModel):
 class MultiSectorResults:
     """Solution of one scenario. Hats are new/old ratios; ``*_pct`` columns are percent changes.
 
-    welfare: Ŵ_n = Î_n / P̂_n (real national income; P̂_n = ∏_k P̂_nk^{α_nk});
+    welfare: Ŵ_n = Î_n / P̂_n (real national income; P̂_n = ∏_k P̂_nk^{α_nk}) — the exact change and the
+    headline (``welfare_pct``); ``exact_*_pct`` columns split it exactly (they sum to ``welfare_pct``);
+    ``welfare_decomp_pct`` is the CP one-step linearisation (as published), see
+    :mod:`tarifflab.models.ge.multi_sector_welfare`;
     real_wage: ŵ_n / P̂_n; w_hat: ŵ_n (numeraire: world value added); P_hat: P̂_ns;
     output: Q̂_is/ĉ_is (real gross output); exports, imports: pre-tariff values in base-year million USD.
     """
@@ -108,12 +112,16 @@ class MultiSectorResults:
     tariffs_new: np.ndarray
     tariffs_base: np.ndarray
     income_base: np.ndarray
+    value_added_base: np.ndarray
+    surplus_base: np.ndarray
+    surplus_new: np.ndarray
     diagnostics: Diagnostics
     optimal_us_tariff: float | None = None
     meta: Mapping[str, object] = field(default_factory=dict)
 
     def welfare_decomposition(self) -> tuple[np.ndarray, np.ndarray]:
-        """Caliendo–Parro (2015) first-order welfare decomposition (``Welfarelineal.m``), fractions.
+        """Caliendo–Parro (2015) first-order welfare decomposition (``Welfarelineal.m``), fractions:
+        the CP one-step linearisation (as published), not the exact change ``welfare_hat − 1``.
 
         ToT_n = [Σ_{s,m} X_{n m s}(ĉ_ns − 1) − Σ_{s,i} X_{i n s}(ĉ_is − 1)] / I_n,
         VoT_n = Σ_{s,i} t_{i n s} X_{i n s} [(X̂_{i n s} − 1) − (ĉ_is − 1)] / I_n,
@@ -137,10 +145,14 @@ class MultiSectorResults:
         imp_new = (self.flows_pre * off[:, :, None]).sum(axis=(0, 2))
         imp_old = (self.flows_pre_base * off[:, :, None]).sum(axis=(0, 2))
         tot, vot = self.welfare_decomposition()
+        exact = exact_decomposition(self)
         return pd.DataFrame(
             {
                 "iso3": list(self.countries),
                 "welfare_pct": 100.0 * (self.welfare_hat - 1.0),
+                "exact_value_added_pct": 100.0 * exact.value_added,
+                "exact_tariff_revenue_pct": 100.0 * exact.tariff_revenue,
+                "exact_transfers_pct": 100.0 * exact.transfers,
                 "welfare_decomp_pct": 100.0 * (tot + vot),
                 "tot_pct": 100.0 * tot,
                 "vot_pct": 100.0 * vot,
@@ -457,6 +469,9 @@ class MultiSectorModel:
             tariffs_new=t_new,
             tariffs_base=base.kappa - 1.0,
             income_base=base.I,
+            value_added_base=base.VA,
+            surplus_base=base.S,
+            surplus_new=base.S,
             diagnostics=diag,
             optimal_us_tariff=optimal,
             meta={

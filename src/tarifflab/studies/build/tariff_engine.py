@@ -278,10 +278,11 @@ def _scopes(reference: Path, out_dir: Path) -> Provenance:
     add("s232_mhdv_parts", _list(reference / YALE_TRK / "s232_mhd_parts.txt", header=False))
     add("s232_semiconductors", _list(reference / YALE_TRK / "s232_semi_products.csv", "hts10"))
     add("s232_semiconductors_qualifying", _semi_qualifying(reference))
-    annex = pd.read_csv(reference / YALE_TRK / "s232_annex_products.csv", dtype=str)
+    # The 2026 annexes at the digit level of U.S. note 16(c): tradewartracker's files keep the HTS10 codes the
+    # note names (8479.89.9599), where the Yale tracker's file truncates some to HS6 (847989) and so overlaps.
     tiers = {
-        f"s232_metals_2026_annex_{t}": {_digits(c) for c in g["hts_prefix"]}
-        for t, g in annex.groupby("annex")
+        f"s232_metals_2026_annex_{tier}": set(_list(lists / f"metals-annex-{name}.csv"))
+        for tier, name in (("1a", "IA"), ("1b", "IB"), ("2", "II-removed"), ("3", "III-temporary"))
     }
     # U.S. note 16(c)(i) and (iii): articles of aluminium and of steel are on the 50% list too.
     tiers["s232_metals_2026_annex_1a"] |= set(NOTE16_ARTICLES)

@@ -1,0 +1,357 @@
+"""Calibration by revealed preference: the parameters that make the recorded 2025–2026 deals the
+bargaining outcomes of a fast payoff model; leave-one-out prediction and the back-test.
+
+The fast payoff model (a reduced-form quadratic partial-equilibrium model, stated here because the
+calibration does not use the GE models). Per deal j, the US headline rate x (fraction) on goods worth
+M_j (US imports 2024), payoffs per dollar of imports and per unit of the deadweight curvature κ
+(Harberger: the deadweight loss of a tariff x is ½κx²M):
+
+* US:       U(x) = A·x − ½x² + S·p_j·1[deal]   A = (τ + w_US)/κ, the US ideal rate: terms-of-trade gain
+                                               τ plus the US political weight on protection w_US;
+* partner:  V(x) = −B·x − ½x² − S·p_j·1[deal]  B = (τ + w_P)/κ, the partner's marginal loss incl. its
+                                               political weight on its exporters;
+* p_j = pledged investment × 0.5 × 5 % / M_j: the pledge's annual transfer (the lever mapping of
+  docs/negotiation.md §3) per dollar of imports; S = the value the US puts on one dollar of that
+  transfer, per κ (the partner pays the same, the pledge is a transfer).
+
+Disagreement is the threat T_j (the rate faced or threatened, deal record). The agreed rate is the
+asymmetric Nash bargain over x ∈ [0, T_j] with US bargaining power α:
+max α ln(U(x) − U(T)) + (1 − α) ln(V(x) − V(T)). If no x < T_j improves both sides, the prediction is
+T_j (the threat stands, as for the UK and the Latin American frameworks, which kept their rates).
+
+θ = (α, A, B, S) is estimated by minimising the squared error of the predicted headline rates
+(Nelder–Mead from fixed starting points); intervals by a bootstrap over deals. All-in versus additive
+headline rates, sector caps and purchases are not modelled (documented limits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize
+
+from tarifflab.errors import InvalidInputError
+from tarifflab.negotiation.deals import Deal
+
+PLEDGE_TRANSFER_SHARE = 0.5 * 0.05  # share of the PV given up × discount rate (levers.MappingAssumptions)
+PARAMETERS = ("us_power", "us_ideal_rate", "partner_marginal_loss", "pledge_value")
+BOUNDS = {
+    "us_power": (0.0, 1.0),
+    "us_ideal_rate": (0.0, 1.5),
+    "partner_marginal_loss": (0.0, 5.0),
+    "pledge_value": (0.0, 50.0),
+}
+BISECTIONS = 40  # interval halvings of the first-order condition: |error| < T·2⁻⁴⁰
+STARTS: tuple[tuple[float, float, float, float], ...] = (
+    (0.5, 0.15, 0.3, 1.0),
+    (0.8, 0.10, 0.1, 3.0),
+    (0.3, 0.20, 1.0, 0.5),
+    (0.6, 0.12, 0.5, 10.0),
+)
+
+
+@dataclass(frozen=True)
+class DealData:
+    """What the payoff model needs of a deal: threat T and agreed rate (fractions), pledge per import $."""
+
+    partner: str
+    threat: float
+    agreed: float
+    pledge_per_import: float
+
+    @classmethod
+    def from_deal(cls, deal: Deal) -> DealData:
+        pledge = 0.0 if deal.investment.value is None else float(deal.investment.value)
+        return cls(
+            deal.iso3,
+            deal.threat_rate_pct / 100.0,
+            deal.agreed_rate_pct / 100.0,
+            pledge * PLEDGE_TRANSFER_SHARE / deal.us_imports_usd_bn,
+        )
+
+
+@dataclass(frozen=True)
+class Parameters:
+    us_power: float
+    us_ideal_rate: float
+    partner_marginal_loss: float
+    pledge_value: float
+
+    def as_array(self) -> np.ndarray:
+        return np.array([self.us_power, self.us_ideal_rate, self.partner_marginal_loss, self.pledge_value])
+
+    @classmethod
+    def from_array(cls, values: Sequence[float] | np.ndarray) -> Parameters:
+        clipped = [float(np.clip(v, *BOUNDS[name])) for name, v in zip(PARAMETERS, values, strict=True)]
+        return cls(*clipped)
+
+    def to_dict(self) -> dict[str, float]:
+        return dict(zip(PARAMETERS, self.as_array().tolist(), strict=True))
+
+
+def predict_rates(params: Parameters, threat: np.ndarray, pledge: np.ndarray) -> np.ndarray:
+    """Asymmetric Nash bargain over x ∈ [0, T] for each deal (fractions), vectorised over deals.
+
+    Both gains are concave quadratics, so the log Nash product is concave on the set where both are
+    positive, an interval [lo, hi] with closed-form ends: g_US > 0 on A ± √((T − A)² + 2Sp), g_P > 0
+    below −B + √((B + T)² − 2Sp). The maximiser is the root of the first-order condition (a cubic once
+    multiplied by g_US·g_P, solved by batched companion-matrix eigenvalues), or the corner x = 0; with an
+    empty interval the
+    threat stands.
+    """
+    threat = np.asarray(threat, dtype=float)
+    pledge = np.asarray(pledge, dtype=float)
+    a, big_a, big_b, s = (float(v) for v in params.as_array())
+    sp = s * pledge
+    radius = np.sqrt((threat - big_a) ** 2 + 2.0 * sp)
+    disc = (big_b + threat) ** 2 - 2.0 * sp
+    x_partner = np.where(disc > 0, -big_b + np.sqrt(np.maximum(disc, 0.0)), -np.inf)
+    lo = np.maximum(0.0, big_a - radius)
+    hi = np.minimum(np.minimum(threat, big_a + radius), x_partner)
+    deal = hi - lo > 1e-12
+    hi = np.where(deal, hi, lo)
+
+    k_us = 0.5 * threat**2 - big_a * threat + sp
+    k_p = big_b * threat + 0.5 * threat**2 - sp
+
+    def condition(x: np.ndarray) -> np.ndarray:
+        """The first-order condition times g_US·g_P (same sign inside the interval)."""
+        g_us = -0.5 * x**2 + big_a * x + k_us
+        g_p = -0.5 * x**2 - big_b * x + k_p
+        return a * (big_a - x) * g_p - (1.0 - a) * (big_b + x) * g_us
+
+    # the condition is the cubic ½x³ + c₂x² + c₁x + c₀; its one root inside (lo, hi) is the bargain
+    c2 = a * (big_b - 0.5 * big_a) - (1.0 - a) * (big_a - 0.5 * big_b)
+    c1 = a * (-big_a * big_b - k_p) - (1.0 - a) * (big_a * big_b + k_us)
+    c0 = a * big_a * k_p - (1.0 - a) * big_b * k_us
+    roots = _cubic_roots(2.0 * c2, 2.0 * c1, 2.0 * c0)  # [n, 3], NaN where not real
+    c1_column = np.broadcast_to(c1, threat.shape)[:, None]
+    slope = 1.5 * roots**2 + 2.0 * c2 * roots + c1_column
+    margin = 1e-9 * (hi - lo)[:, None]
+    inside = (roots > lo[:, None] + margin) & (roots < hi[:, None] - margin) & (slope < 0)
+    found: np.ndarray = np.asarray(inside.any(axis=1))
+    x = np.where(found, np.max(np.where(inside, roots, -np.inf), axis=1), 0.5 * (lo + hi))
+    if not np.all(found[deal]):  # numerically tangent roots: bisection on the rows concerned
+        left, right = lo.copy(), hi.copy()
+        for _ in range(BISECTIONS):
+            mid = 0.5 * (left + right)
+            up = condition(mid) > 0
+            left = np.where(up, mid, left)
+            right = np.where(up, right, mid)
+        x = np.where(found, x, 0.5 * (left + right))
+    corner = (lo <= 0.0) & (condition(np.zeros_like(threat)) <= 0)
+    rates = np.where(corner, 0.0, x)
+    return np.where(deal, rates, threat)
+
+
+def _cubic_roots(b: float | np.ndarray, c: float | np.ndarray, d: float | np.ndarray) -> np.ndarray:
+    """Real roots of x³ + b·x² + c·x + d (Cardano / trigonometric form), shape [n, 3], NaN-padded."""
+    b, c, d = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (b, c, d))
+    p = c - b**2 / 3.0
+    q = 2.0 * b**3 / 27.0 - b * c / 3.0 + d
+    disc = (q / 2.0) ** 2 + (p / 3.0) ** 3
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sq = np.sqrt(np.maximum(disc, 0.0))
+        one = np.cbrt(-q / 2.0 + sq) + np.cbrt(-q / 2.0 - sq)
+        r = 2.0 * np.sqrt(np.maximum(-p / 3.0, 0.0))
+        arg = np.clip((3.0 * q / (2.0 * p)) * np.sqrt(np.maximum(-3.0 / p, 0.0)), -1.0, 1.0)
+        phi = np.arccos(arg) / 3.0
+        three = np.stack([r * np.cos(phi - 2.0 * np.pi * k / 3.0) for k in range(3)], axis=-1)
+    single = np.stack([one, np.full_like(one, np.nan), np.full_like(one, np.nan)], axis=-1)
+    y = np.where((disc > 0)[:, None] | (p >= 0)[:, None], single, three)
+    return y - (b / 3.0)[:, None]
+
+
+def _loss(values: np.ndarray, data: Sequence[DealData]) -> float:
+    params = Parameters.from_array(values)
+    threat = np.array([d.threat for d in data])
+    pledge = np.array([d.pledge_per_import for d in data])
+    agreed = np.array([d.agreed for d in data])
+    penalty = sum(
+        max(0.0, lo - v) + max(0.0, v - hi) for v, (lo, hi) in zip(values, BOUNDS.values(), strict=True)
+    )
+    return float(np.sum((predict_rates(params, threat, pledge) - agreed) ** 2) + penalty)
+
+
+def fit(data: Sequence[DealData], starts: Sequence[Sequence[float]] = STARTS) -> Parameters:
+    """Least-squares θ over ``data`` (at least two deals), best of the fixed starting points."""
+    if len(data) < 2:
+        raise InvalidInputError("the calibration needs at least two recorded deals")
+    best: tuple[float, np.ndarray] | None = None
+    for start in starts:
+        res = minimize(
+            _loss,
+            np.asarray(start, dtype=float),
+            args=(list(data),),
+            method="Nelder-Mead",
+            options={"xatol": 1e-4, "fatol": 1e-10, "maxiter": 500},
+        )
+        if best is None or res.fun < best[0]:
+            best = (float(res.fun), res.x)
+    assert best is not None
+    return Parameters.from_array(best[1])
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """θ, the fit and bootstrap intervals of a calibration on ``partners``."""
+
+    parameters: Parameters
+    partners: tuple[str, ...]
+    fitted_pct: dict[str, float]
+    actual_pct: dict[str, float]
+    bootstrap: np.ndarray = field(repr=False)  # [draws, 4]
+
+    @property
+    def mae_pct(self) -> float:
+        return float(np.mean([abs(self.fitted_pct[p] - self.actual_pct[p]) for p in self.partners]))
+
+    def intervals(self, low: float = 5.0, high: float = 95.0) -> dict[str, tuple[float, float]]:
+        if len(self.bootstrap) == 0:
+            return {}
+        q = np.percentile(self.bootstrap, [low, high], axis=0)
+        return {name: (float(q[0, k]), float(q[1, k])) for k, name in enumerate(PARAMETERS)}
+
+    def unidentified(self, share: float = 0.5) -> dict[str, str]:
+        """Parameters the data do not pin down, with the reason: the estimate sits at a bound of its
+        admissible range (the data prefer a limit of the model), or its 90 % bootstrap interval spans
+        more than ``share`` of that range."""
+        out: dict[str, str] = {}
+        values = self.parameters.to_dict()
+        for name, (lo, hi) in self.intervals().items():
+            low_bound, high_bound = BOUNDS[name]
+            span = high_bound - low_bound
+            if min(values[name] - low_bound, high_bound - values[name]) < 1e-3 * span:
+                out[name] = "at a bound of its range"
+            elif hi - lo > share * span:
+                out[name] = f"90% bootstrap interval spans {100 * (hi - lo) / span:.0f}% of its range"
+        return out
+
+
+def calibrate(deals: Sequence[Deal], draws: int = 0, seed: int = 0) -> Calibration:
+    """Calibrate on ``deals``; ``draws`` bootstrap replicates (resampling deals) for intervals."""
+    data = [DealData.from_deal(d) for d in deals]
+    params = fit(data)
+    fitted = predict_rates(
+        params, np.array([d.threat for d in data]), np.array([d.pledge_per_import for d in data])
+    )
+    rng = np.random.default_rng(seed)
+    boot = []
+    start = (tuple(params.as_array()),)
+    for _ in range(draws):
+        sample = [data[k] for k in rng.integers(0, len(data), len(data))]
+        boot.append(fit(sample, start + STARTS[:1]).as_array())
+    return Calibration(
+        parameters=params,
+        partners=tuple(d.partner for d in data),
+        fitted_pct={d.partner: 100.0 * float(r) for d, r in zip(data, fitted, strict=True)},
+        actual_pct={d.partner: 100.0 * d.agreed for d in data},
+        bootstrap=np.array(boot).reshape(-1, len(PARAMETERS)),
+    )
+
+
+@dataclass(frozen=True)
+class Prediction:
+    partner: str
+    predicted_rate_pct: float
+    interval_pct: tuple[float, float]
+    threat_rate_pct: float
+    actual_rate_pct: float
+    excluded_own_deal: bool
+    parameters: Parameters
+    deals_used: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "partner": self.partner,
+            "predicted_rate_pct": self.predicted_rate_pct,
+            "interval_pct": list(self.interval_pct),
+            "threat_rate_pct": self.threat_rate_pct,
+            "actual_rate_pct": self.actual_rate_pct,
+            "excluded_own_deal": self.excluded_own_deal,
+            "deals_used": self.deals_used,
+            "parameters": self.parameters.to_dict(),
+            "payoff_model": "reduced-form quadratic PE bargaining model (tarifflab.negotiation.calibration)",
+        }
+
+
+def predict(
+    deal: Deal, deals: Sequence[Deal], exclude_own: bool = False, draws: int = 100, seed: int = 0
+) -> Prediction:
+    """Predicted headline rate of ``deal`` with a 90 % interval (bootstrap over the calibration deals
+    plus a resampled residual of the fit)."""
+    sample = [d for d in deals if not (exclude_own and d.iso3 == deal.iso3)]
+    data = [DealData.from_deal(d) for d in sample]
+    own = DealData.from_deal(deal)
+    params = fit(data)
+    point = float(predict_rates(params, np.array([own.threat]), np.array([own.pledge_per_import]))[0])
+    fitted = predict_rates(
+        params, np.array([d.threat for d in data]), np.array([d.pledge_per_import for d in data])
+    )
+    residuals = np.array([d.agreed for d in data]) - fitted
+    rng = np.random.default_rng(seed)
+    draws_out = []
+    for _ in range(draws):
+        resampled = [data[k] for k in rng.integers(0, len(data), len(data))]
+        p = fit(resampled, (tuple(params.as_array()),))
+        r = float(predict_rates(p, np.array([own.threat]), np.array([own.pledge_per_import]))[0])
+        draws_out.append(float(np.clip(r + rng.choice(residuals), 0.0, own.threat)))
+    low, high = np.percentile(draws_out, [5, 95]) if draws_out else (point, point)
+    return Prediction(
+        partner=deal.iso3,
+        predicted_rate_pct=100.0 * point,
+        interval_pct=(100.0 * float(low), 100.0 * float(high)),
+        threat_rate_pct=deal.threat_rate_pct,
+        actual_rate_pct=deal.agreed_rate_pct,
+        excluded_own_deal=exclude_own,
+        parameters=params,
+        deals_used=len(sample),
+    )
+
+
+@dataclass(frozen=True)
+class BacktestRow:
+    partner: str
+    actual_rate_pct: float
+    predicted_rate_pct: float
+    threat_rate_pct: float
+    best_constant_rate_pct: float
+    threat_halved_pct: float
+
+
+def backtest(
+    deals: Sequence[Deal], starts: Sequence[Sequence[float]] = STARTS[:2]
+) -> tuple[list[BacktestRow], dict[str, float]]:
+    """Leave-one-out: each deal predicted by a calibration on the others. Baselines: the constant that
+    fits the other deals best (their median agreed rate, the MAE-optimal constant) and the threat halved.
+    Returns the rows and the mean absolute error of each column."""
+    if len(deals) < 3:
+        raise InvalidInputError("the back-test needs at least three recorded deals")
+    rows = []
+    for deal in deals:
+        others = [d for d in deals if d.iso3 != deal.iso3]
+        data = [DealData.from_deal(d) for d in others]
+        own = DealData.from_deal(deal)
+        params = fit(data, starts)
+        pred = float(predict_rates(params, np.array([own.threat]), np.array([own.pledge_per_import]))[0])
+        constant = float(np.median([d.agreed_rate_pct for d in others]))
+        rows.append(
+            BacktestRow(
+                deal.iso3,
+                deal.agreed_rate_pct,
+                100.0 * pred,
+                deal.threat_rate_pct,
+                constant,
+                deal.threat_rate_pct / 2,
+            )
+        )
+    mae = {
+        "predicted_rate_pct": float(np.mean([abs(r.predicted_rate_pct - r.actual_rate_pct) for r in rows])),
+        "best_constant_rate_pct": float(
+            np.mean([abs(r.best_constant_rate_pct - r.actual_rate_pct) for r in rows])
+        ),
+        "threat_halved_pct": float(np.mean([abs(r.threat_halved_pct - r.actual_rate_pct) for r in rows])),
+    }
+    return rows, mae

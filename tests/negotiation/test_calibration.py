@@ -1,0 +1,118 @@
+"""Revealed-preference calibration: the bargaining solution, recovery of known parameters from deals
+simulated with them, leave-one-out back-test mechanics and the CLI shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tarifflab.errors import InvalidInputError
+from tarifflab.negotiation import calibration as cb
+
+
+def _dense_nash(params: cb.Parameters, threat: np.ndarray, pledge: np.ndarray) -> np.ndarray:
+    """Reference: the asymmetric Nash bargain by brute force on a fine grid (independent of the cubic)."""
+    a, big_a, big_b, s = params.as_array()
+    x = threat[:, None] * np.linspace(0.0, 1.0, 100_001)[None, :]
+    t = threat[:, None]
+    g_us = big_a * (x - t) - 0.5 * (x**2 - t**2) + s * pledge[:, None]
+    g_p = big_b * (t - x) + 0.5 * (t**2 - x**2) - s * pledge[:, None]
+    ok = (g_us > 0) & (g_p > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        obj = np.where(
+            ok, a * np.log(np.where(ok, g_us, 1)) + (1 - a) * np.log(np.where(ok, g_p, 1)), -np.inf
+        )
+    return np.where(ok.any(axis=1), x[np.arange(len(threat)), obj.argmax(axis=1)], threat)
+
+
+def test_bargain_matches_brute_force_and_textbook_cases() -> None:
+    rng = np.random.default_rng(3)
+    threat = rng.uniform(0.05, 1.2, 40)
+    pledge = np.where(rng.random(40) < 0.5, rng.uniform(0.0, 0.1, 40), 0.0)
+    for params in (
+        cb.Parameters(0.5, 0.2, 0.3, 2.0),
+        cb.Parameters(0.9, 0.1, 2.0, 0.5),
+        cb.Parameters(0.2, 0.0, 0.0, 5.0),
+    ):
+        np.testing.assert_allclose(
+            cb.predict_rates(params, threat, pledge), _dense_nash(params, threat, pledge), atol=2e-5
+        )
+    # a threat at or below the US ideal rate and no pledge: no agreement improves both, the threat stands
+    params = cb.Parameters(0.5, 0.2, 0.3, 1.0)
+    assert cb.predict_rates(params, np.array([0.1, 0.2]), np.zeros(2)).tolist() == [0.1, 0.2]
+    # all power to the US and no pledge: the US ideal rate; all power to the partner: the lowest rate the US accepts
+    assert cb.predict_rates(cb.Parameters(1.0, 0.2, 0.3, 0.0), np.array([0.5]), np.zeros(1))[
+        0
+    ] == pytest.approx(0.2, abs=1e-6)
+    # with α = 0 the US is held to its disagreement payoff: A·x − ½x² = A·T − ½T² → x = 2A − T
+    assert cb.predict_rates(cb.Parameters(0.0, 0.2, 0.3, 0.0), np.array([0.3]), np.zeros(1))[
+        0
+    ] == pytest.approx(0.1, abs=1e-5)
+
+
+def test_recovers_known_parameters_from_simulated_deals() -> None:
+    true = cb.Parameters(us_power=0.6, us_ideal_rate=0.2, partner_marginal_loss=0.3, pledge_value=2.0)
+    rng = np.random.default_rng(1)
+    threat = rng.uniform(0.12, 1.0, 24)
+    pledge = np.where(rng.random(24) < 0.5, rng.uniform(0.0, 0.08, 24), 0.0)
+    agreed = cb.predict_rates(true, threat, pledge)
+    data = [cb.DealData(f"D{k}", threat[k], agreed[k], pledge[k]) for k in range(24)]
+    estimate = cb.fit(data)
+    np.testing.assert_allclose(estimate.as_array(), true.as_array(), rtol=2e-3, atol=2e-4)
+
+
+def test_fit_needs_two_deals() -> None:
+    with pytest.raises(InvalidInputError, match="at least two"):
+        cb.fit([cb.DealData("A", 0.3, 0.2, 0.0)])
+
+
+def _small_record(tmp_path, keep):  # type: ignore[no-untyped-def]
+    import yaml
+
+    from tarifflab.negotiation.deals import default_path
+
+    raw = yaml.safe_load(default_path().read_text(encoding="utf-8"))
+    raw["deals"] = [d for d in raw["deals"] if d["iso3"] in keep]
+    path = tmp_path / "deals.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_cli_predict_and_backtest_shapes(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import io
+    import json
+
+    from tarifflab.cli.main import run
+
+    path = _small_record(tmp_path, {"JPN", "KOR", "IDN", "GBR"})
+
+    def call(*args: str) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as done:
+            run(list(args))
+        out, err = capsys.readouterr()
+        return int(done.value.code or 0), out, err
+
+    code, out, _ = call(
+        "negotiate", "predict", "us-japan", "--exclude-own-deal", "--draws", "3", "--record", str(path)
+    )
+    assert code == 0
+    data = json.loads(out)
+    low, high = data["interval_pct"]
+    assert data["excluded_own_deal"] and data["deals_used"] == 3
+    assert 0.0 <= low <= high <= data["threat_rate_pct"] == 25.0
+    assert 0.0 <= data["predicted_rate_pct"] <= 25.0
+    code, out, _ = call("negotiate", "backtest", "--format", "csv", "--record", str(path))
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == [
+        "partner", "actual_rate_pct", "predicted_rate_pct", "threat_rate_pct", "best_constant_rate_pct", "threat_halved_pct",
+    ]  # fmt: skip
+    assert [r[0] for r in rows[1:]] == ["GBR", "IDN", "JPN", "KOR", "MAE"]
+    body = rows[1:-1]
+    # threat halved and the MAE row are arithmetic on the record: Korea's threat 25 (July 7 letter) → 12.5
+    assert float(dict((r[0], r[5]) for r in body)["KOR"]) == 12.5
+    mae_halved = np.mean([abs(float(r[5]) - float(r[1])) for r in body])
+    assert float(rows[-1][5]) == pytest.approx(mae_halved, abs=0.006)
+    code, _, err = call("negotiate", "predict", "us-brazil", "--record", str(path))
+    assert code == 2 and err.strip().count("\n") == 0
