@@ -867,7 +867,7 @@ class TariffEngine:
         # Repeated lookups (a dashboard's sessions, an API loop) are answered from a memo of the exact call.
         memo_key = (
             hts, origin, str(on), value_usd, str(view), str(as_known_on), usmca_qualifying, str(loaded_on),
-            over_quota, civil_aircraft, s301_exclusion, tuple(claims), quantity, unit, us_content_share,
+            over_quota, civil_aircraft, s301_exclusion, tuple(sorted(claims)), quantity, unit, us_content_share,
         )  # fmt: skip
         memo = self._duty_memo.get(memo_key)
         if memo is not None:
