@@ -2,7 +2,7 @@
 
 The package's Python files are copied under ``tmp_path``; ``lint-imports`` runs on the copy with the
 repository's own contracts, first untouched (kept) and then with one module added that breaks one
-contract (broken, exit code 1, the offending import named).
+contract (broken, exit code 1, the offending import or circle named).
 """
 
 from __future__ import annotations
@@ -84,6 +84,13 @@ BREACHES = [
         "tarifflab.app.services",
         id="services-pull-in-streamlit",
     ),
+    pytest.param(
+        "models/ge/_breach.py",
+        "from tarifflab.models.ge import _breach_back\n",
+        "No import circles between sibling modules",
+        "No cycles are allowed in tarifflab.models.ge",
+        id="two-modules-import-each-other",
+    ),
 ]
 
 
@@ -93,6 +100,9 @@ def test_a_broken_layer_fails_its_contract(
 ) -> None:
     breach = package_copy / "src" / "tarifflab" / where
     breach.write_text(code)
+    if contract.startswith("No import circles"):
+        # the second half of the circle
+        (breach.parent / "_breach_back.py").write_text("from tarifflab.models.ge import _breach\n")
     if where == "app/_breach.py":
         # the services import the breach, so Streamlit reaches them indirectly
         services = package_copy / "src" / "tarifflab" / "app" / "services.py"

@@ -84,7 +84,7 @@ def test_duty_product_search() -> None:
     hits = at.dataframe[0].value
     assert hits["code"].str.startswith("8703").all()
     at.text_input(key="duty_query").set_value("zzzqqq").run()
-    assert "no product matches" in errors(at)
+    assert "no HTS line matches" in errors(at)
 
 
 def test_etr_explorer_map_and_metrics() -> None:

@@ -114,5 +114,10 @@ def test_cli_predict_and_backtest_shapes(tmp_path, capsys: pytest.CaptureFixture
     assert float(dict((r[0], r[5]) for r in body)["KOR"]) == 12.5
     mae_halved = np.mean([abs(float(r[5]) - float(r[1])) for r in body])
     assert float(rows[-1][5]) == pytest.approx(mae_halved, abs=0.006)
+    code, out, _ = call("negotiate", "calibrate", "--draws", "2", "--record", str(path), "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data["parameters"]) == set(cb.PARAMETERS) and set(data["interval_90"]) == set(cb.PARAMETERS)
+    assert set(data["fitted_pct"]) == {"GBR", "IDN", "JPN", "KOR"}
     code, _, err = call("negotiate", "predict", "us-brazil", "--record", str(path))
     assert code == 2 and err.strip().count("\n") == 0

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli_helpers import run_cli
 from tarifflab.cli.main import app
 from tarifflab.policy.engine import TariffEngine
 from tarifflab.policy.library import COVERAGE_END, load_library
@@ -85,3 +86,15 @@ def test_single_source_records_say_so() -> None:
 
 def test_library_known_through_hts_revision_21() -> None:
     assert dt.date(2026, 10, 9) == COVERAGE_END
+
+
+def test_claim_flag_reaches_the_engine() -> None:
+    runner = CliRunner()
+    args = ["duty", "8806.22.00.00", "--origin", "UKR", "--date", "2026-09-10", "--format", "json"]
+    plain = json.loads(runner.invoke(app, args).stdout)
+    thermal = json.loads(runner.invoke(app, [*args, "--claim", "thermal_imaging"]).stdout)
+    # U.S. note 43(c)(3)-(4): 25% without thermal imaging (9903.08.22), 100% with it (9903.08.21)
+    assert plain["total_rate_pct"] == pytest.approx(25.0)
+    assert thermal["total_rate_pct"] == pytest.approx(100.0)
+    bad = run_cli(*args[:-2], "--claim", "no_such_claim")
+    assert bad.returncode == 2 and "unknown entry claim" in bad.stderr and "Traceback" not in bad.stderr

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tarifflab.cli.output import Format, emit_frame, emit_text
+from tarifflab.cli.output import Format, emit_frame, emit_text, solver_line
 from tarifflab.models.ge.results import AGGREGATED_COLUMNS, STAT_COLUMNS, GEResult
 
 app = typer.Typer(
@@ -83,15 +83,6 @@ ONE_SECTOR_COLUMNS_NOTE = (
     "GDP; employment; cpi = consumer prices; revenue = tariff revenue as percent of GDP (level, not a change). "
     "Group rows average countries weighted by expenditure (GDP)."
 )
-
-
-def solver_line(iterations: int, max_residual: float, seconds: float, converged: bool) -> str:
-    """The solver diagnostics in words."""
-    state = "converged" if converged else "did NOT converge"
-    return (
-        f"solver: {state} in {iterations} iterations ({seconds:.2f} s); largest equilibrium-equation "
-        f"residual {max_residual:.1e}"
-    )
 
 
 _RENDERERS: dict[Format, Callable[[GEResult, Sequence[int]], str]] = {

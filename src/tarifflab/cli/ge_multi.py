@@ -125,7 +125,7 @@ def render(payload: dict[str, object], fmt: str, countries_wanted: str | None = 
     console.print(COLUMNS_NOTE)
     if payload.get("optimal_us_tariff") is not None:
         console.print(f"optimal US tariff: {100 * cast(float, payload['optimal_us_tariff']):.2f} %")
-    from tarifflab.cli.ge import solver_line
+    from tarifflab.cli.output import solver_line
 
     console.print(
         solver_line(

@@ -624,3 +624,43 @@ def what_would_it_take_cmd(
         lines.append(f"best for {partner}: {us} {u[us]:+.2f}  {partner} {u[partner]:+.2f}")
         lines.append("  " + _lever_line(pm.pair, result.best.levers))
     _emit(payload, fmt, out, "\n".join(lines))
+
+
+@app.command("calibrate")
+def calibrate_cmd(
+    draws: int = typer.Option(40, "--draws", help="bootstrap draws for the 90% intervals (0: none)"),
+    record: Path | None = typer.Option(
+        None, "--record", help="deal record YAML (default: the packaged record)"
+    ),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+    out: Path | None = _out_option(),
+) -> None:
+    """Revealed-preference calibration on the recorded deals: estimates, bootstrap intervals, fit, and the
+    parameters the data cannot identify (fast reduced-form bargaining model; docs/negotiation.md §8)."""
+    from tarifflab.negotiation.calibration import PARAMETERS, calibrate
+    from tarifflab.negotiation.deals import load_deals
+
+    _check_format(fmt)
+    if draws < 0:
+        raise InvalidInputError(f"--draws must be non-negative, got {draws}")
+    result = calibrate(load_deals(record), draws=draws)
+    values = result.parameters.to_dict()
+    intervals = result.intervals()
+    unidentified = result.unidentified()
+    payload = {
+        "parameters": values,
+        "interval_90": {k: list(v) for k, v in intervals.items()},
+        "unidentified": unidentified,
+        "in_sample_mae_pct": result.mae_pct,
+        "fitted_pct": result.fitted_pct,
+        "actual_pct": result.actual_pct,
+        "draws": draws,
+        "payoff_model": "reduced-form quadratic PE bargaining model (tarifflab.negotiation.calibration)",
+    }
+    lines = [f"{len(result.partners)} deals, in-sample MAE {result.mae_pct:.2f} pp, {draws} bootstrap draws"]
+    for name in PARAMETERS:
+        low_high = intervals.get(name)
+        band = "" if low_high is None else f"  [{low_high[0]:.3f}, {low_high[1]:.3f}]"
+        note = f"  not identified: {unidentified[name]}" if name in unidentified else ""
+        lines.append(f"{name:24} {values[name]:8.3f}{band}{note}")
+    _emit(payload, fmt, out, "\n".join(lines))

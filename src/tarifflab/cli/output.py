@@ -108,3 +108,12 @@ def emit_frame(
         console.print(frame_to_table(frame, title, caption))
         if out is not None:
             emit_text(console.export_text(), out)
+
+
+def solver_line(iterations: int, max_residual: float, seconds: float, converged: bool) -> str:
+    """The solver diagnostics in words."""
+    state = "converged" if converged else "did NOT converge"
+    return (
+        f"solver: {state} in {iterations} iterations ({seconds:.2f} s); largest equilibrium-equation "
+        f"residual {max_residual:.1e}"
+    )

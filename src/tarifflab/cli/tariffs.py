@@ -57,6 +57,12 @@ def duty(
     s301_exclusion: bool = typer.Option(
         False, "--s301-exclusion", help="claim a described s.301 product exclusion (9903.88.69/.70)"
     ),
+    claim: list[str] = typer.Option(
+        [],
+        "--claim",
+        help="a fact of the shipment the HTS line does not show (repeatable): generic_pharmaceutical, "
+        "annex_iii_company, thermal_imaging",
+    ),
     quantity: float | None = typer.Option(
         None, "--quantity", help="quantity, for an exact specific or compound duty (with --unit and --value)"
     ),
@@ -83,6 +89,7 @@ def duty(
         "over_quota": over_quota,
         "civil_aircraft": civil_aircraft,
         "s301_exclusion": s301_exclusion,
+        "claims": tuple(claim),
         "quantity": quantity,
         "unit": unit,
         "us_content_share": us_content_share,

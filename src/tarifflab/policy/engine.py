@@ -39,7 +39,13 @@ from tarifflab.policy.library import (
 from tarifflab.policy.measures import Authority, Layer, Measure, Products, RuleKind
 from tarifflab.policy.precedence import COUNTRY_SPECIFIC_EDGES, S232_PROGRAMS, excluded_by, s232_winners_over
 from tarifflab.policy.rates import COLUMN2_COUNTRIES, column2_ave, parse_rate
-from tarifflab.policy.shipment import AGGREGATE_TERMS, CIVIL_AIRCRAFT, S301_EXCLUSION, ShipmentTerms
+from tarifflab.policy.shipment import (
+    AGGREGATE_TERMS,
+    CIVIL_AIRCRAFT,
+    OVER_QUOTA,
+    S301_EXCLUSION,
+    ShipmentTerms,
+)
 
 RULING_DATE = dt.date(2026, 2, 20)  # Learning Resources, Inc. v. Trump: IEEPA authorises no tariffs
 PREFERENCE_GAP = 0.005  # observed rate this far below the general rate signals an FTA preference claimed
@@ -229,7 +235,7 @@ class TariffEngine:
 
     def _reset_law_caches(self) -> None:
         """Caches that depend on the library (scopes compiled per date segment, memoised answers)."""
-        self._scope_cache: dict[tuple[str, int], np.ndarray] = {}
+        self._scope_cache: dict[tuple[str, int, frozenset[str]], np.ndarray] = {}
         self._compiled_scopes: dict[tuple[str, int, frozenset[str]], tuple[str, ...]] = {}
         self._products_cache: dict[tuple[Products, int], np.ndarray] = {}
         self._duty_memo: dict[tuple[Any, ...], DutyResult] = {}
@@ -506,8 +512,7 @@ class TariffEngine:
         self, name: str, on: dt.date, hs10: np.ndarray, cache: bool, claims: frozenset[str] = frozenset()
     ) -> np.ndarray:
         # Scope membership only changes on the library's change dates, so cache by the date's bucket.
-        key = (name, bisect.bisect_right(self._change_dates, on))
-        cache = cache and not claims
+        key = (name, bisect.bisect_right(self._change_dates, on), claims)
         if cache and key in self._scope_cache:
             return self._scope_cache[key]
         mask = _prefix_mask(hs10, self._scope_prefixes(name, on, claims))
@@ -838,6 +843,7 @@ class TariffEngine:
         over_quota: bool = False,
         civil_aircraft: bool = False,
         s301_exclusion: bool = False,
+        claims: tuple[str, ...] | list[str] = (),
         quantity: float | None = None,
         unit: str | None = None,
         us_content_share: float | None = None,
@@ -854,7 +860,9 @@ class TariffEngine:
         ($800) enters free where de minimis is still available; ``loaded_on`` (date the goods were
         loaded on the vessel) applies in-transit clauses; ``over_quota`` prices goods above a quota
         (the UK's 100,000 vehicles); ``civil_aircraft`` claims civil-aircraft end use (General Note 6);
-        ``s301_exclusion`` claims a described Section 301 product exclusion (9903.88.69/.70).
+        ``s301_exclusion`` claims a described Section 301 product exclusion (9903.88.69/.70); ``claims``
+        names further facts of the shipment (``tarifflab.policy.shipment.CLAIMS``: a generic
+        pharmaceutical, an Annex III company, a drone with thermal imaging).
         """
         # Repeated lookups (a dashboard's sessions, an API loop) are answered from a memo of the exact call.
         memo_key = (
@@ -902,12 +910,16 @@ class TariffEngine:
             if loaded_on is not None
             else None
         )
-        claims = frozenset(
+        made_claims = frozenset(
             name
-            for name, made in ((CIVIL_AIRCRAFT, civil_aircraft), (S301_EXCLUSION, s301_exclusion))
+            for name, made in (
+                (CIVIL_AIRCRAFT, civil_aircraft),
+                (S301_EXCLUSION, s301_exclusion),
+                (OVER_QUOTA, over_quota),
+            )
             if made
-        )
-        terms = ShipmentTerms(loaded_on=loaded, over_quota=over_quota, claims=claims)
+        ) | frozenset(claims)
+        terms = ShipmentTerms(loaded_on=loaded, over_quota=over_quota, claims=made_claims)
         terms.check_against(on_date)
         if (quantity is None) != (unit is None):
             raise InvalidInputError("give --quantity and --unit together")
@@ -1067,7 +1079,7 @@ def _shipment_notes(terms: ShipmentTerms, unrelieved: list[Measure], on: dt.date
                     f"in transit: loaded {terms.loaded_on} before {clause.loaded_before}, entered before "
                     f"{clause.entered_before or 'any date'}: {measure.id} not applied ({clause.legal_basis})"
                 )
-    for claim in sorted(terms.claims):
+    for claim in sorted(terms.claims - {OVER_QUOTA}):  # the quota has its own note
         notes.append(f"entered with the {claim.replace('_', ' ')} claim")
     return notes
 

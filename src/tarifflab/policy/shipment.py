@@ -3,8 +3,8 @@
 A duty lookup may state when the goods were loaded on the vessel (in-transit clauses), whether they are
 entered above a quota, and claims the importer makes at entry (civil-aircraft end use under General
 Note 6, a Section 301 product exclusion whose description the goods match). The ETR aggregates weight
-whole HTS10 lines and use none of these: they take goods as loaded on the entry date, within quota and
-without end-use claims.
+whole HTS10 lines: they take goods as loaded on the entry date, above $800 and within quota, and make no
+claim, like a duty lookup that is told nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +16,16 @@ from tarifflab.errors import InvalidInputError
 
 CIVIL_AIRCRAFT = "civil_aircraft"  # HTSUS General Note 6 / U.S. note 35 end-use claim
 S301_EXCLUSION = "s301_exclusion"  # goods match a described s.301 exclusion (headings 9903.88.69/.70)
-CLAIMS = frozenset({CIVIL_AIRCRAFT, S301_EXCLUSION})
+OVER_QUOTA = "over_quota"  # made by --over-quota: also prices the quartz safeguard's over-quota heading
+# Facts of the 2026 measures that no HTS line shows (see y2026.yaml):
+GENERIC_PHARMACEUTICAL = "generic_pharmaceutical"  # U.S. note 40(c)(iii), heading 9903.04.67 (free)
+ANNEX_III_COMPANY = (
+    "annex_iii_company"  # Proclamation 11020 Annex III firm: pays from 2026-07-31 (note 40(e))
+)
+THERMAL_IMAGING = "thermal_imaging"  # a drone with thermal imaging, U.S. note 43(c)(3): 9903.08.21 (100%)
+CLAIMS = frozenset(
+    {CIVIL_AIRCRAFT, S301_EXCLUSION, OVER_QUOTA, GENERIC_PHARMACEUTICAL, ANNEX_III_COMPANY, THERMAL_IMAGING}
+)
 
 
 @dataclass(frozen=True)
@@ -39,4 +48,6 @@ class ShipmentTerms:
             raise InvalidInputError(f"loading date {self.loaded_on} is after the entry date {entered_on}")
 
 
+# The aggregates make no claim: a listed subheading counts as civil aircraft only where the line itself says
+# so (chapter 88, "for use in civil aircraft" statistical lines), as in a lookup without --civil-aircraft.
 AGGREGATE_TERMS = ShipmentTerms()

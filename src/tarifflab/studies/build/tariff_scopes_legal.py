@@ -8,10 +8,11 @@ effective_date), which the measure library loads beside the tracker-derived scop
   list 2 solar-manufacturing equipment). An exclusion that names a bare statistical reporting number
   covers the whole line ("lines"); one that describes a product "described in statistical reporting
   number ..." covers only part of the line ("described": applies when the importer claims it).
-- ``civil_aircraft_gbr_note35a_{ch88,end_use}`` / ``civil_aircraft_jpn_note35b_{ch88,end_use}``: the
+- ``civil_aircraft_gbr_note35a_{by_line,end_use}`` / ``civil_aircraft_jpn_note35b_{by_line,end_use}``: the
   civil-aircraft subheadings of U.S. note 35(a) (United Kingdom, heading 9903.96.01) and 35(b) (Japan,
-  heading 9903.96.02), split into chapter 88 (aircraft and their parts by heading) and the rest (civil
-  aircraft goods only with the end-use claim).
+  heading 9903.96.02), split into lines that are civil aircraft by themselves (chapter 88; statistical lines 'for use in civil aircraft') and the rest (civil
+  aircraft goods only with the end-use claim); ``civil_aircraft_eun_note2v22_{by_line,end_use}``: the EU list of
+  U.S. note 2(v)(xxii) (heading 9903.02.76).
 - ``brazil_eo14323_annex_i`` (from 2025-08-06) and ``brazil_eo14323_2025_11`` (from 2025-11-13): the
   products excepted from the Brazil emergency duty (heading 9903.01.77), as scraped from the EO annexes by
   the Yale tracker (``country_eo_exempt_products.csv``).
@@ -83,13 +84,22 @@ def s301_exclusions(lines: list[str]) -> list[tuple[str, str, bool]]:
     return found
 
 
-def civil_aircraft_subheadings(lines: list[str], subdivision: str) -> list[str]:
-    """HS8 subheadings enumerated in U.S. note 35(a) (UK) or 35(b) (Japan)."""
-    opening = re.compile(rf"^\s*\({subdivision}\) As provided in heading 9903\.96\.0")
+_CIVIL_AIRCRAFT_NOTES = {
+    # (opening of the subdivision, opening of the next one)
+    "gbr": (r"^\s*\(a\) As provided in heading 9903\.96\.01", r"^\s*\(b\) As provided in heading"),
+    "jpn": (r"^\s*\(b\) As provided in heading 9903\.96\.02", r"^\s*36\. "),
+    "eun": (r"^\(xxii\)\s+As provided in heading 9903\.02\.76", r"^\s*\(xxiii\)"),
+}
+
+
+def civil_aircraft_subheadings(lines: list[str], country: str) -> list[str]:
+    """HS8 subheadings of the civil-aircraft list for ``country``: U.S. note 35(a) (UK), 35(b) (Japan) or
+    note 2(v)(xxii) (EU)."""
+    opening, closing = (re.compile(p) for p in _CIVIL_AIRCRAFT_NOTES[country])
     begin = next(i for i, line in enumerate(lines) if opening.match(line))
     codes: list[str] = []
     for line in lines[begin + 1 :]:
-        if re.match(r"^\s*\((?:[a-z])\) As provided in heading", line) or re.match(r"^\s*36\. ", line):
+        if closing.match(line):
             break
         codes.extend("".join(m.groups()) for m in _HS8.finditer(line))
     return sorted(set(codes))
@@ -98,15 +108,22 @@ def civil_aircraft_subheadings(lines: list[str], subdivision: str) -> list[str]:
 def build(reference: Path, out_dir: Path) -> list[Provenance]:
     lines = _chapter99_lines(reference)
     rows: list[tuple[str, str, str | None]] = []
-    for listed, code, whole in s301_exclusions(lines):
+    for s301_list, code, whole in s301_exclusions(lines):
         kind = "lines" if whole else "described"
-        rows.append((f"s301_exclusion_{kind}_{listed}", code, None))
-    for country, subdivision in (("gbr", "a"), ("jpn", "b")):
-        # Chapter 88 lines are aircraft, simulators and aircraft parts by their heading; the other
-        # subheadings are civil-aircraft goods only when entered with the General Note 6 end-use claim.
-        for code in civil_aircraft_subheadings(lines, subdivision):
-            part = "ch88" if code.startswith("88") else "end_use"
-            rows.append((f"civil_aircraft_{country}_note35{subdivision}_{part}", code, None))
+        rows.append((f"s301_exclusion_{kind}_{s301_list}", code, None))
+    products = pd.read_parquet(out_dir / "hts_products.parquet")
+    civil_lines = products.loc[products["description"].str.contains("civil aircraft", case=False), "hs10"]
+    for country, note in (("gbr", "note35a"), ("jpn", "note35b"), ("eun", "note2v22")):
+        # Civil aircraft by the line itself: chapter 88 (aircraft, simulators, aircraft parts) and statistical
+        # lines "for use in civil aircraft". The other listed subheadings are civil-aircraft goods only when
+        # entered with the General Note 6 end-use claim.
+        listed = civil_aircraft_subheadings(lines, country)
+        for code in listed:
+            part = "by_line" if code.startswith("88") else "end_use"
+            rows.append((f"civil_aircraft_{country}_{note}_{part}", code, None))
+        listed_set = set(listed)
+        for code in sorted(c for c in civil_lines if c[:8] in listed_set and not c.startswith("88")):
+            rows.append((f"civil_aircraft_{country}_{note}_by_line", code, None))
     country_eo = pd.read_csv(reference / COUNTRY_EO, dtype=str, comment="#")
     brazil = country_eo[country_eo["ch99_code"] == "9903.01.77"]
     for start, group in brazil.groupby("effective_date_start"):
@@ -118,7 +135,7 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
         Provenance(
             "tariff_scopes_legal.parquet",
             f"{CHAPTER99} (U.S. notes 20(vvv), 20(www), 35); {COUNTRY_EO} (heading 9903.01.77)",
-            "exclusion and exemption lists parsed from the HTSUS Chapter 99 text; Brazil EO 14323 annex "
+            "exclusion and exemption lists parsed from the HTSUS Chapter 99 text (notes 2(v)(xxii), 20, 35); Brazil EO 14323 annex "
             "codes normalised to digit prefixes",
             "HTSUS text USITC public domain; Budget-Lab-Yale (cite The Budget Lab at Yale)",
         )
