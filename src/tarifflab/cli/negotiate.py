@@ -511,7 +511,9 @@ def predict_cmd(
     fmt: str = typer.Option("json", "--format", help="json or table"),
     out: Path | None = _out_option(),
 ) -> None:
-    """Predicted agreed headline rate (revealed-preference calibration on the recorded deals)."""
+    """Predicted agreed headline rate, auto rate (where the deal set an auto cap) and investment pledge
+    (where the deal pledged), each with a 90% interval (revealed-preference calibration on the recorded
+    deals; docs/negotiation.md §8)."""
     from tarifflab.negotiation.calibration import predict
     from tarifflab.negotiation.deals import get_deal, load_deals
 
@@ -527,6 +529,13 @@ def predict_cmd(
         f"(threat {result.threat_rate_pct:g}%, actual {result.actual_rate_pct:g}%"
         + (", own deal excluded)" if exclude_own_deal else ")")
     )
+    if result.auto is not None:
+        a = result.auto
+        table += f"\n  autos: predicted {a.predicted:.1f}% [{a.interval[0]:.1f}, {a.interval[1]:.1f}] (actual cap {a.actual:g}%)"
+    if result.pledge is not None:
+        g = result.pledge
+        table += f"\n  pledge: predicted ${g.predicted:.0f}bn [{g.interval[0]:.0f}, {g.interval[1]:.0f}] (actual ${g.actual:g}bn)"
+    table += "".join(f"\n  note: {n}" for n in result.notes)
     _emit(payload, fmt, out, table)
 
 
@@ -551,25 +560,23 @@ def backtest_cmd(
     columns = [
         "partner", "actual_rate_pct", "predicted_rate_pct", "threat_rate_pct",
         "best_constant_rate_pct", "threat_halved_pct",
+        "actual_auto_rate_pct", "predicted_auto_rate_pct",
+        "actual_pledge_usd_bn", "predicted_pledge_usd_bn", "median_pledge_usd_bn",
     ]  # fmt: skip
     if fmt == "json":
-        _emit({"rows": [r.__dict__ for r in rows], "mae_pct": mae}, "json", out)
+        _emit({"rows": [r.__dict__ for r in rows], "mae": mae}, "json", out)
         return
+
+    def cell(value: float | None) -> str:
+        return "" if value is None else f"{value:.2f}"
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
     for r in rows:
-        writer.writerow([r.partner] + [f"{getattr(r, c):.2f}" for c in columns[1:]])
-    writer.writerow(
-        [
-            "MAE",
-            "",
-            f"{mae['predicted_rate_pct']:.2f}",
-            "",
-            f"{mae['best_constant_rate_pct']:.2f}",
-            f"{mae['threat_halved_pct']:.2f}",
-        ]
-    )
+        writer.writerow([r.partner] + [cell(getattr(r, c)) for c in columns[1:]])
+    # the MAE row: each prediction column against its actual column (blank under actuals and threats)
+    writer.writerow(["MAE"] + [cell(mae.get(c)) for c in columns[1:]])
     _emit({}, "table", out, buf.getvalue().rstrip("\n"))
 
 

@@ -253,6 +253,16 @@ def calibrate(deals: Sequence[Deal], draws: int = 0, seed: int = 0) -> Calibrati
 
 
 @dataclass(frozen=True)
+class SectorPrediction:
+    """A predicted value with its 90 % interval, the recorded value and how it was identified."""
+
+    predicted: float
+    interval: tuple[float, float]
+    actual: float | None
+    identified_by: str
+
+
+@dataclass(frozen=True)
 class Prediction:
     partner: str
     predicted_rate_pct: float
@@ -262,14 +272,27 @@ class Prediction:
     excluded_own_deal: bool
     parameters: Parameters
     deals_used: int
+    auto: SectorPrediction | None = None
+    pledge: SectorPrediction | None = None
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
+        auto, pledge = self.auto, self.pledge
         return {
             "partner": self.partner,
             "predicted_rate_pct": self.predicted_rate_pct,
             "interval_pct": list(self.interval_pct),
             "threat_rate_pct": self.threat_rate_pct,
             "actual_rate_pct": self.actual_rate_pct,
+            "predicted_auto_rate_pct": None if auto is None else auto.predicted,
+            "auto_interval_pct": None if auto is None else list(auto.interval),
+            "actual_auto_rate_pct": None if auto is None else auto.actual,
+            "auto_identified_by": None if auto is None else auto.identified_by,
+            "predicted_pledge_usd_bn": None if pledge is None else pledge.predicted,
+            "pledge_interval_usd_bn": None if pledge is None else list(pledge.interval),
+            "actual_pledge_usd_bn": None if pledge is None else pledge.actual,
+            "pledge_identified_by": None if pledge is None else pledge.identified_by,
+            "notes": list(self.notes),
             "excluded_own_deal": self.excluded_own_deal,
             "deals_used": self.deals_used,
             "parameters": self.parameters.to_dict(),
@@ -277,28 +300,82 @@ class Prediction:
         }
 
 
+AUTO_IDENTIFIED_BY = (
+    "the calibrated bargain (theta from the headline rates only) with the Section 232 auto rate as the "
+    "threat; the recorded auto caps are not used in the calibration"
+)
+PLEDGE_IDENTIFIED_BY = (
+    "ln(pledge) on ln(US imports 2024), least squares on the pledging deals of the calibration sample"
+)
+
+
 def predict(
-    deal: Deal, deals: Sequence[Deal], exclude_own: bool = False, draws: int = 100, seed: int = 0
+    deal: Deal,
+    deals: Sequence[Deal],
+    exclude_own: bool = False,
+    draws: int = 100,
+    seed: int = 0,
+    auto_threat: float | None = None,
 ) -> Prediction:
     """Predicted headline rate of ``deal`` with a 90 % interval (bootstrap over the calibration deals
-    plus a resampled residual of the fit)."""
+    plus a resampled residual of the fit); where the deal set an auto cap, the auto rate (the same
+    bargain with ``auto_threat``, default the engine's Section 232 auto rate, as the threat); where it
+    pledged investment, the pledge (:class:`PledgeRule` on the sample's pledging deals)."""
     sample = [d for d in deals if not (exclude_own and d.iso3 == deal.iso3)]
     data = [DealData.from_deal(d) for d in sample]
     own = DealData.from_deal(deal)
+    actual_auto = auto_cap_pct(deal)
+    if actual_auto is not None and auto_threat is None:
+        auto_threat = auto_threat_rate()
+    threats = np.array([own.threat, own.threat if auto_threat is None else auto_threat])
+    pledges = np.full(2, own.pledge_per_import)
     params = fit(data)
-    point = float(predict_rates(params, np.array([own.threat]), np.array([own.pledge_per_import]))[0])
+    point, auto_point = (float(v) for v in predict_rates(params, threats, pledges))
     fitted = predict_rates(
         params, np.array([d.threat for d in data]), np.array([d.pledge_per_import for d in data])
     )
     residuals = np.array([d.agreed for d in data]) - fitted
     rng = np.random.default_rng(seed)
-    draws_out = []
+    draws_out, auto_out = [], []
     for _ in range(draws):
         resampled = [data[k] for k in rng.integers(0, len(data), len(data))]
         p = fit(resampled, (tuple(params.as_array()),))
-        r = float(predict_rates(p, np.array([own.threat]), np.array([own.pledge_per_import]))[0])
-        draws_out.append(float(np.clip(r + rng.choice(residuals), 0.0, own.threat)))
+        r, r_auto = (float(v) for v in predict_rates(p, threats, pledges))
+        residual = float(rng.choice(residuals))
+        draws_out.append(float(np.clip(r + residual, 0.0, threats[0])))
+        auto_out.append(float(np.clip(r_auto + residual, 0.0, threats[1])))
     low, high = np.percentile(draws_out, [5, 95]) if draws_out else (point, point)
+    notes = []
+    auto = None
+    if actual_auto is not None:
+        a_low, a_high = np.percentile(auto_out, [5, 95]) if auto_out else (auto_point, auto_point)
+        auto = SectorPrediction(
+            100.0 * auto_point,
+            (100.0 * float(a_low), 100.0 * float(a_high)),
+            actual_auto,
+            AUTO_IDENTIFIED_BY,
+        )
+    else:
+        notes.append("autos not at stake: the recorded deal sets no auto cap")
+    pledge = None
+    actual_pledge = pledge_usd_bn(deal)
+    if actual_pledge is None:
+        notes.append("no investment pledge in the recorded deal")
+    else:
+        pledging = [d for d in sample if pledge_usd_bn(d) is not None]
+        rule = fit_pledge_rule(pledging)
+        if rule is None:
+            notes.append(
+                f"pledge not predicted: the sample holds {len(pledging)} pledging deals "
+                f"(at least {MIN_PLEDGING_DEALS} with different imports needed)"
+            )
+        else:
+            pledge = SectorPrediction(
+                rule.predict(deal.us_imports_usd_bn),
+                _pledge_interval(deal, pledging, rule, rng, draws),
+                actual_pledge,
+                PLEDGE_IDENTIFIED_BY,
+            )
     return Prediction(
         partner=deal.iso3,
         predicted_rate_pct=100.0 * point,
@@ -308,6 +385,9 @@ def predict(
         excluded_own_deal=exclude_own,
         parameters=params,
         deals_used=len(sample),
+        auto=auto,
+        pledge=pledge,
+        notes=tuple(notes),
     )
 
 
@@ -319,24 +399,55 @@ class BacktestRow:
     threat_rate_pct: float
     best_constant_rate_pct: float
     threat_halved_pct: float
+    actual_auto_rate_pct: float | None = None
+    predicted_auto_rate_pct: float | None = None
+    actual_pledge_usd_bn: float | None = None
+    predicted_pledge_usd_bn: float | None = None
+    median_pledge_usd_bn: float | None = None
+
+
+def _mae(rows: Sequence[BacktestRow], predicted: str, actual: str) -> float | None:
+    errors = [
+        abs(getattr(r, predicted) - getattr(r, actual))
+        for r in rows
+        if getattr(r, predicted) is not None and getattr(r, actual) is not None
+    ]
+    return float(np.mean(errors)) if errors else None
 
 
 def backtest(
-    deals: Sequence[Deal], starts: Sequence[Sequence[float]] = STARTS[:2]
-) -> tuple[list[BacktestRow], dict[str, float]]:
+    deals: Sequence[Deal],
+    starts: Sequence[Sequence[float]] = STARTS[:2],
+    auto_threat: float | None = None,
+) -> tuple[list[BacktestRow], dict[str, float | None]]:
     """Leave-one-out: each deal predicted by a calibration on the others. Baselines: the constant that
     fits the other deals best (their median agreed rate, the MAE-optimal constant) and the threat halved.
-    Returns the rows and the mean absolute error of each column."""
+    Deals with an auto cap also get the predicted auto rate (the same leave-one-out θ, the Section 232
+    auto rate ``auto_threat`` as the threat); pledging deals the pledge of the rule fitted on the other
+    pledging deals, beside the baseline of their median pledge. Returns the rows and the mean absolute
+    error of each column (None where no deal has the value)."""
     if len(deals) < 3:
         raise InvalidInputError("the back-test needs at least three recorded deals")
+    if auto_threat is None and any(auto_cap_pct(d) is not None for d in deals):
+        auto_threat = auto_threat_rate()
     rows = []
     for deal in deals:
         others = [d for d in deals if d.iso3 != deal.iso3]
         data = [DealData.from_deal(d) for d in others]
         own = DealData.from_deal(deal)
         params = fit(data, starts)
-        pred = float(predict_rates(params, np.array([own.threat]), np.array([own.pledge_per_import]))[0])
+        actual_auto = auto_cap_pct(deal)
+        threats = np.array([own.threat, own.threat if auto_threat is None else auto_threat])
+        pred, pred_auto = (float(v) for v in predict_rates(params, threats, np.full(2, own.pledge_per_import)))
         constant = float(np.median([d.agreed_rate_pct for d in others]))
+        actual_pledge = pledge_usd_bn(deal)
+        pledge_pred = median_pledge = None
+        if actual_pledge is not None:
+            pledging = [d for d in others if pledge_usd_bn(d) is not None]
+            rule = fit_pledge_rule(pledging)
+            pledge_pred = None if rule is None else rule.predict(deal.us_imports_usd_bn)
+            if pledging:
+                median_pledge = float(np.median([pledge_usd_bn(d) for d in pledging]))
         rows.append(
             BacktestRow(
                 deal.iso3,
@@ -345,13 +456,96 @@ def backtest(
                 deal.threat_rate_pct,
                 constant,
                 deal.threat_rate_pct / 2,
+                actual_auto,
+                None if actual_auto is None else 100.0 * pred_auto,
+                actual_pledge,
+                pledge_pred,
+                median_pledge,
             )
         )
     mae = {
-        "predicted_rate_pct": float(np.mean([abs(r.predicted_rate_pct - r.actual_rate_pct) for r in rows])),
-        "best_constant_rate_pct": float(
-            np.mean([abs(r.best_constant_rate_pct - r.actual_rate_pct) for r in rows])
-        ),
-        "threat_halved_pct": float(np.mean([abs(r.threat_halved_pct - r.actual_rate_pct) for r in rows])),
+        "predicted_rate_pct": _mae(rows, "predicted_rate_pct", "actual_rate_pct"),
+        "best_constant_rate_pct": _mae(rows, "best_constant_rate_pct", "actual_rate_pct"),
+        "threat_halved_pct": _mae(rows, "threat_halved_pct", "actual_rate_pct"),
+        "predicted_auto_rate_pct": _mae(rows, "predicted_auto_rate_pct", "actual_auto_rate_pct"),
+        "predicted_pledge_usd_bn": _mae(rows, "predicted_pledge_usd_bn", "actual_pledge_usd_bn"),
+        "median_pledge_usd_bn": _mae(rows, "median_pledge_usd_bn", "actual_pledge_usd_bn"),
     }
     return rows, mae
+
+
+# --- Sector caps and pledges -------------------------------------------------------------------------
+
+AUTO_THREAT_MEASURE = "s232-autos"  # Proclamation 10908 (90 FR 14705), heading 9903.94.01: the auto threat
+MIN_PLEDGING_DEALS = 3  # the log-log pledge rule has two coefficients; three deals leave one residual
+
+
+def auto_threat_rate() -> float:
+    """The threatened auto rate (fraction): the Section 232 auto tariff of the tariff engine's library."""
+    from tarifflab.policy.library import load_library
+
+    rate = load_library().by_id(AUTO_THREAT_MEASURE).rule.rate
+    if rate is None:
+        raise InvalidInputError(f"measure {AUTO_THREAT_MEASURE} has no ad valorem rate")
+    return float(rate)
+
+
+def auto_cap_pct(deal: Deal) -> float | None:
+    """The deal's agreed auto rate in percent (its ``autos`` sector cap), or None if it set none."""
+    for cap in deal.sector_caps:
+        if cap.sector == "autos" and cap.rate_pct is not None:
+            return float(cap.rate_pct)
+    return None
+
+
+def pledge_usd_bn(deal: Deal) -> float | None:
+    """The deal's pledged investment in USD bn, or None if the record has no (known) pledge."""
+    value = deal.investment.value
+    return None if value is None or value <= 0 else float(value)
+
+
+@dataclass(frozen=True)
+class PledgeRule:
+    """ln(pledge) = a + b·ln(M): pledged investment (USD bn) against US imports M (USD bn, 2024), fitted
+    by least squares on the pledging deals; ``residuals`` in logs."""
+
+    intercept: float
+    elasticity: float
+    residuals: np.ndarray = field(repr=False)
+
+    def predict(self, us_imports_usd_bn: float) -> float:
+        return float(np.exp(self.intercept + self.elasticity * np.log(us_imports_usd_bn)))
+
+
+def fit_pledge_rule(deals: Sequence[Deal]) -> PledgeRule | None:
+    """The pledge rule on the pledging deals of ``deals``; None with fewer than three of them or with
+    a single import value (the elasticity is then not identified)."""
+    pairs = [(d.us_imports_usd_bn, p) for d in deals if (p := pledge_usd_bn(d)) is not None]
+    if len(pairs) < MIN_PLEDGING_DEALS:
+        return None
+    log_m = np.log([m for m, _ in pairs])
+    log_p = np.log([p for _, p in pairs])
+    if np.ptp(log_m) < 1e-9:
+        return None
+    design = np.column_stack([np.ones_like(log_m), log_m])
+    coef, *_ = np.linalg.lstsq(design, log_p, rcond=None)
+    return PledgeRule(float(coef[0]), float(coef[1]), log_p - design @ coef)
+
+
+def _pledge_interval(
+    deal: Deal, pledging: Sequence[Deal], rule: PledgeRule, rng: np.random.Generator, draws: int
+) -> tuple[float, float]:
+    """5–95 % of bootstrap predictions (pledging deals resampled, rule refitted) times a resampled
+    log residual; the point itself without draws."""
+    out = []
+    for _ in range(draws):
+        sample = [pledging[k] for k in rng.integers(0, len(pledging), len(pledging))]
+        refit = fit_pledge_rule(sample)
+        if refit is None:  # a resample with one import value identifies no elasticity
+            continue
+        out.append(refit.predict(deal.us_imports_usd_bn) * float(np.exp(rng.choice(rule.residuals))))
+    if not out:
+        point = rule.predict(deal.us_imports_usd_bn)
+        return point, point
+    low, high = np.percentile(out, [5, 95])
+    return float(low), float(high)
