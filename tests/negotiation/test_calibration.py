@@ -102,11 +102,20 @@ def test_cli_predict_and_backtest_shapes(tmp_path, capsys: pytest.CaptureFixture
     assert data["excluded_own_deal"] and data["deals_used"] == 3
     assert 0.0 <= low <= high <= data["threat_rate_pct"] == 25.0
     assert 0.0 <= data["predicted_rate_pct"] <= 25.0
+    # Japan's deal capped autos at 15 % all-in (record: Yomiuri, 2025-07-25); threat = S232 autos 25 %
+    assert data["actual_auto_rate_pct"] == 15.0
+    a_low, a_high = data["auto_interval_pct"]
+    assert 0.0 <= a_low <= a_high <= 25.0 and 0.0 <= data["predicted_auto_rate_pct"] <= 25.0
+    # without its own deal the sample holds one pledging deal (Korea): no pledge rule, said so
+    assert data["predicted_pledge_usd_bn"] is None
+    assert any("pledging deals" in n for n in data["notes"])
     code, out, _ = call("negotiate", "backtest", "--format", "csv", "--record", str(path))
     assert code == 0
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == [
         "partner", "actual_rate_pct", "predicted_rate_pct", "threat_rate_pct", "best_constant_rate_pct", "threat_halved_pct",
+        "actual_auto_rate_pct", "predicted_auto_rate_pct", "actual_pledge_usd_bn", "predicted_pledge_usd_bn",
+        "median_pledge_usd_bn",
     ]  # fmt: skip
     assert [r[0] for r in rows[1:]] == ["GBR", "IDN", "JPN", "KOR", "MAE"]
     body = rows[1:-1]
@@ -114,6 +123,12 @@ def test_cli_predict_and_backtest_shapes(tmp_path, capsys: pytest.CaptureFixture
     assert float(dict((r[0], r[5]) for r in body)["KOR"]) == 12.5
     mae_halved = np.mean([abs(float(r[5]) - float(r[1])) for r in body])
     assert float(rows[-1][5]) == pytest.approx(mae_halved, abs=0.006)
+    # auto caps of the record: UK 10 (in quota), Japan 15, Korea 15; Indonesia none (blank)
+    autos = {r[0]: r[6] for r in body}
+    assert autos == {"GBR": "10.00", "IDN": "", "JPN": "15.00", "KOR": "15.00"}
+    mae_auto = np.mean([abs(float(r[7]) - float(r[6])) for r in body if r[6]])
+    assert float(rows[-1][7]) == pytest.approx(mae_auto, abs=0.006)
+    assert rows[-1][6] == "" and rows[-1][9] == ""  # two pledging deals: no leave-one-out pledge rule
     code, out, _ = call("negotiate", "calibrate", "--draws", "2", "--record", str(path), "--format", "json")
     assert code == 0
     data = json.loads(out)
@@ -121,3 +136,73 @@ def test_cli_predict_and_backtest_shapes(tmp_path, capsys: pytest.CaptureFixture
     assert set(data["fitted_pct"]) == {"GBR", "IDN", "JPN", "KOR"}
     code, _, err = call("negotiate", "predict", "us-brazil", "--record", str(path))
     assert code == 2 and err.strip().count("\n") == 0
+
+
+def _simulated_record(true: cb.Parameters, auto_cap: float) -> list:  # type: ignore[type-arg]
+    """The recorded deals with their agreed rates replaced by the bargain under ``true`` (simulation)
+    and Japan's auto cap set to ``auto_cap`` (percent)."""
+    from tarifflab.negotiation.deals import load_deals
+
+    deals = load_deals()
+    data = [cb.DealData.from_deal(d) for d in deals]
+    agreed = cb.predict_rates(
+        true, np.array([d.threat for d in data]), np.array([d.pledge_per_import for d in data])
+    )
+    out = []
+    for deal, rate in zip(deals, agreed, strict=True):
+        update: dict[str, object] = {"agreed": deal.agreed.model_copy(update={"value": 100.0 * float(rate)})}
+        if deal.iso3 == "JPN":
+            caps = [c for c in deal.sector_caps if c.sector != "autos"]
+            caps.append(deal.sector_caps[0].model_copy(update={"sector": "autos", "rate_pct": auto_cap}))
+            update["sector_caps"] = caps
+        out.append(deal.model_copy(update=update))
+    return out
+
+
+def test_auto_rate_is_the_calibrated_bargain_at_the_section_232_threat() -> None:
+    # Proclamation 10908 (90 FR 14705), heading 9903.94.01: passenger vehicles 25 % → the auto threat
+    assert cb.auto_threat_rate() == pytest.approx(0.25)
+    true = cb.Parameters(us_power=0.7, us_ideal_rate=0.18, partner_marginal_loss=0.4, pledge_value=2.0)
+    japan = next(d for d in _simulated_record(true, 0.0) if d.iso3 == "JPN")
+    own = cb.DealData.from_deal(japan)
+    cap = 100.0 * float(cb.predict_rates(true, np.array([0.25]), np.array([own.pledge_per_import]))[0])
+    deals = _simulated_record(true, cap)
+    japan = next(d for d in deals if d.iso3 == "JPN")
+    result = cb.predict(japan, deals, draws=0, auto_threat=0.25)
+    assert result.auto is not None and result.auto.actual == pytest.approx(cap)
+    # θ recovered from the simulated headline rates alone gives back the simulated auto cap
+    assert result.auto.predicted == pytest.approx(cap, abs=0.05)
+    assert result.auto.interval == (result.auto.predicted, result.auto.predicted)
+    # a deal without an auto cap (Viet Nam: no sector caps in the record) gets none, with a note
+    vietnam = next(d for d in deals if d.iso3 == "VNM")
+    other = cb.predict(vietnam, deals, draws=0, auto_threat=0.25)
+    assert other.auto is None and other.pledge is None
+    assert any("no auto cap" in n for n in other.notes) and any("no investment pledge" in n for n in other.notes)
+
+
+def test_pledge_rule_recovers_a_known_power_law_and_needs_three_deals() -> None:
+    from tarifflab.negotiation.deals import load_deals
+
+    pledging = [d for d in load_deals() if cb.pledge_usd_bn(d) is not None]
+    # the record's pledges (fact sheets): Japan 550, EU 600, Korea 350, Switzerland 200, Taiwan 250
+    assert {d.iso3: cb.pledge_usd_bn(d) for d in pledging} == {
+        "JPN": 550.0, "EUN": 600.0, "KOR": 350.0, "CHE": 200.0, "TWN": 250.0
+    }  # fmt: skip
+    simulated = [
+        d.model_copy(
+            update={"investment": d.investment.model_copy(update={"value": 3.0 * d.us_imports_usd_bn**0.5})}
+        )
+        for d in pledging
+    ]
+    rule = cb.fit_pledge_rule(simulated)
+    assert rule is not None
+    assert rule.elasticity == pytest.approx(0.5) and rule.intercept == pytest.approx(np.log(3.0))
+    assert rule.predict(400.0) == pytest.approx(60.0)
+    assert cb.fit_pledge_rule(simulated[:2]) is None
+    # a pledging deal predicted from the others: the interval brackets the point
+    japan = simulated[0]
+    result = cb.predict(japan, simulated + [d for d in load_deals() if d.iso3 == "GBR"], draws=30)
+    assert result.pledge is not None
+    assert result.pledge.predicted == pytest.approx(3.0 * japan.us_imports_usd_bn**0.5)
+    low, high = result.pledge.interval
+    assert low <= result.pledge.predicted * (1 + 1e-9) and high >= result.pledge.predicted * (1 - 1e-9)
