@@ -23,6 +23,7 @@ from tarifflab.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from tarifflab.negotiation.analysis import Evaluation
+    from tarifflab.negotiation.levers import MappingAssumptions
     from tarifflab.negotiation.payoffs import PayoffModel
 
 PayoffModelName = Literal["ossa", "multi-sector"]
@@ -30,11 +31,16 @@ PAYOFF_MODELS: tuple[str, ...] = ("ossa", "multi-sector")
 
 
 def payoff_model(
-    pair: str, model: PayoffModelName = "ossa", workers: int = 1, elasticities: str | None = None
+    pair: str,
+    model: PayoffModelName = "ossa",
+    workers: int = 1,
+    elasticities: str | None = None,
+    assumptions: MappingAssumptions | None = None,
 ) -> PayoffModel:
     """The payoff model of ``pair``: ``ossa`` (embedded ICIO 2022 aggregate) or ``multi-sector``;
     ``elasticities`` picks one of the multi-sector model's eight sources (``IS``, ``U4``, ``CP`` (default),
-    ``BSY``, ``GYY``, ``Shap``, ``FGO``, ``LL``)."""
+    ``BSY``, ``GYY``, ``Shap``, ``FGO``, ``LL``); ``assumptions`` the lever mapping's stated
+    assumptions (default :class:`~tarifflab.negotiation.levers.MappingAssumptions`)."""
     from tarifflab.negotiation.levers import get_pair
 
     resolved = get_pair(pair)
@@ -46,11 +52,13 @@ def payoff_model(
         from tarifflab.negotiation.datasets import load_default
         from tarifflab.negotiation.payoffs import OssaPayoffModel
 
-        return OssaPayoffModel(resolved, load_default())
+        return OssaPayoffModel(resolved, load_default(), assumptions=assumptions)
     if model == "multi-sector":
         from tarifflab.negotiation.payoffs_ge import MultiSectorPayoffModel
 
-        return MultiSectorPayoffModel(resolved, workers=workers, elasticities=elasticities or "CP")
+        return MultiSectorPayoffModel(
+            resolved, workers=workers, elasticities=elasticities or "CP", assumptions=assumptions
+        )
     raise InvalidInputError(f"unknown payoff model {model!r}; use {' or '.join(PAYOFF_MODELS)}")
 
 

@@ -177,7 +177,9 @@ def test_auto_rate_is_the_calibrated_bargain_at_the_section_232_threat() -> None
     vietnam = next(d for d in deals if d.iso3 == "VNM")
     other = cb.predict(vietnam, deals, draws=0, auto_threat=0.25)
     assert other.auto is None and other.pledge is None
-    assert any("no auto cap" in n for n in other.notes) and any("no investment pledge" in n for n in other.notes)
+    assert any("no auto cap" in n for n in other.notes) and any(
+        "no investment pledge" in n for n in other.notes
+    )
 
 
 def test_pledge_rule_recovers_a_known_power_law_and_needs_three_deals() -> None:

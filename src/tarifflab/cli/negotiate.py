@@ -96,11 +96,36 @@ MODEL_HELP = (
 
 
 def _payoff_model(
-    pair_name: str, model: str = "ossa", workers: int = 1, elasticities: str | None = None
+    pair_name: str,
+    model: str = "ossa",
+    workers: int = 1,
+    elasticities: str | None = None,
+    assumptions: Any = None,
 ) -> Any:
     from tarifflab.negotiate import payoff_model
 
-    return payoff_model(pair_name, model, workers, elasticities)  # type: ignore[arg-type]
+    return payoff_model(pair_name, model, workers, elasticities, assumptions)  # type: ignore[arg-type]
+
+
+ADDITIONALITY_HELP = (
+    "share of purchase commitments that is additional (would not have been bought anyway), 0-1; "
+    "default 1 (all additional)"
+)
+
+
+def _additionality(text: str | None) -> float:
+    """The ``--purchase-additionality`` share, parsed and checked to lie in [0, 1]."""
+    if text is None:
+        return 1.0
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidInputError(
+            f"--purchase-additionality must be a number between 0 and 1, got {text!r}"
+        ) from None
+    if not 0.0 <= value <= 1.0:  # also refuses nan
+        raise InvalidInputError(f"--purchase-additionality must lie between 0 and 1, got {text}")
+    return value
 
 
 @app.command("levers")
@@ -211,6 +236,9 @@ def evaluate_cmd(
         "--elasticities",
         help="multi-sector elasticity source: IS, U4, CP (default), BSY, GYY, Shap, FGO, LL",
     ),
+    purchase_additionality: str | None = typer.Option(
+        None, "--purchase-additionality", help=ADDITIONALITY_HELP
+    ),
     fmt: str = typer.Option("table", "--format", help="table or json"),
     out: Path | None = _out_option(),
     output: Path | None = _deprecated_output_option(),
@@ -219,12 +247,15 @@ def evaluate_cmd(
     """Each side's outcome of one package in USD bn a year and % of GDP (equivalent variation), then
     balance, sector output and jobs, and the payoff with political weights."""
     from tarifflab.negotiation.analysis import evaluate
+    from tarifflab.negotiation.levers import MappingAssumptions
     from tarifflab.negotiation.packages import with_settings
     from tarifflab.negotiation.payoffs import weights_for
 
     _check_format(fmt)
     _require_law(scenario, package)
-    pm = _payoff_model(pair, model, 1, elasticities)
+    additionality = _additionality(purchase_additionality)
+    assumptions = MappingAssumptions(purchase_additionality=additionality)
+    pm = _payoff_model(pair, model, 1, elasticities, assumptions)
     hashes: dict[str, str | None] = {"scenario_hash": None}
     pk = with_settings(pm.pair, _package(pm.pair, package, scenario, hashes), settings)
     weights = weights_for(pm.pair)
@@ -232,7 +263,12 @@ def evaluate_cmd(
     payload = {**ev.to_dict(pm.pair, weights), **hashes}
     payload["model"] = model
     payload["elasticities"] = elasticities or ("CP" if model == "multi-sector" else None)
-    lines = [f"package {pk.name}: {pk.description}", _lever_line(pm.pair, pk.levers)]
+    payload["purchase_additionality"] = additionality
+    lines = [
+        f"package {pk.name}: {pk.description}",
+        _lever_line(pm.pair, pk.levers),
+        f"purchase commitments counted as {100 * additionality:g}% additional",
+    ]
     lines += _money_table(pm.pair, ev, weights)
     if hasattr(pm, "third_countries"):
         third = pm.third_countries(pk.levers)

@@ -438,7 +438,9 @@ def backtest(
         params = fit(data, starts)
         actual_auto = auto_cap_pct(deal)
         threats = np.array([own.threat, own.threat if auto_threat is None else auto_threat])
-        pred, pred_auto = (float(v) for v in predict_rates(params, threats, np.full(2, own.pledge_per_import)))
+        pred, pred_auto = (
+            float(v) for v in predict_rates(params, threats, np.full(2, own.pledge_per_import))
+        )
         constant = float(np.median([d.agreed_rate_pct for d in others]))
         actual_pledge = pledge_usd_bn(deal)
         pledge_pred = median_pledge = None
