@@ -70,6 +70,42 @@ def test_war_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
         ("negotiate", "war", "--countries", "USA,XYZ"),
         ("negotiate", "war", "--dataset", "imaginary"),
         ("negotiate", "rounds", "us-japan", "--on", "yesterday"),
+        (
+            "negotiate",
+            "evaluate",
+            "us-japan",
+            "--package",
+            "july_2025_deal",
+            "--purchase-additionality",
+            "1.5",
+        ),
+        (
+            "negotiate",
+            "evaluate",
+            "us-japan",
+            "--package",
+            "july_2025_deal",
+            "--purchase-additionality",
+            "-0.1",
+        ),
+        (
+            "negotiate",
+            "evaluate",
+            "us-japan",
+            "--package",
+            "july_2025_deal",
+            "--purchase-additionality",
+            "half",
+        ),
+        (
+            "negotiate",
+            "evaluate",
+            "us-japan",
+            "--package",
+            "july_2025_deal",
+            "--purchase-additionality",
+            "nan",
+        ),
     ],
 )
 def test_errors_are_one_line_exit_2(capsys: pytest.CaptureFixture[str], args: tuple[str, ...]) -> None:
@@ -109,3 +145,41 @@ def test_any_pair_uses_the_same_machinery(capsys: pytest.CaptureFixture[str]) ->
     data = json.loads(out)
     if not data["mutually_beneficial"]:
         assert data["message"].startswith("no mutually beneficial deal")
+
+
+PURCHASE_LEVERS = (
+    "purchases_farm_usd_bn",
+    "purchases_aircraft_usd_bn",
+    "purchases_energy_usd_bn",
+    "purchases_defence_usd_bn",
+    "rice_purchase_increase",
+)
+
+
+def test_purchase_additionality_scales_the_commitments(capsys: pytest.CaptureFixture[str]) -> None:
+    """A = additionality × the committed amount (MappingAssumptions): with a share of 0 the July deal's
+    purchase commitments (Japan fact sheet of 2025-07-23: farm $8bn a year, Boeing aircraft, defence,
+    rice +75 %) do nothing, so the deal equals the deal with every purchase lever set to zero."""
+
+    def outcomes(*extra: str) -> tuple[dict[str, float], float]:
+        code, out, err = call(
+            capsys, "negotiate", "evaluate", "us-japan", "--package", "july_2025_deal",
+            "--model", "ossa", "--format", "json", *extra,
+        )  # fmt: skip
+        assert code == 0, err
+        data = json.loads(out)
+        ev = {c: o["equivalent_variation_usd_bn"] for c, o in data["outcomes"].items()}
+        return ev, data["purchase_additionality"]
+
+    none, share = outcomes("--purchase-additionality", "0")
+    assert share == 0.0
+    zeroed, share = outcomes(*(a for lever in PURCHASE_LEVERS for a in ("--set", f"{lever}=0")))
+    assert share == 1.0
+    full, _ = outcomes()
+    half, share = outcomes("--purchase-additionality", "0.5")
+    assert share == 0.5
+    for country in ("USA", "JPN"):
+        assert none[country] == pytest.approx(zeroed[country], abs=1e-9)
+        assert full[country] != pytest.approx(none[country], abs=1e-3)
+        low, high = sorted((none[country], full[country]))
+        assert low <= half[country] <= high
