@@ -269,3 +269,50 @@ def test_cli_evaluate_elasticity_source(capsys: pytest.CaptureFixture[str]) -> N
     for bad in (("--elasticities", "XX"), ("--elasticities", "LL", "--model", "ossa")):
         code, _, err = _call(capsys, "negotiate", "evaluate", "us-japan", "--package", "july_2025_deal", *bad)
         assert code == 2 and err.strip().count("\n") == 0
+
+
+class _ScaledLinear(_Linear):
+    """The stand-in with the rate's effect scaled by ``k`` (a stand-in for a trade elasticity):
+    u_US = 10kr − e/10, u_JPN = 2 − 10kr − e/10."""
+
+    def __init__(self, k: float) -> None:
+        super().__init__()
+        self.k = k
+
+    def _one(self, s: dict[str, float]) -> dict[str, Outcomes]:
+        return super()._one({**s, "us_reciprocal_rate": self.k * s["us_reciprocal_rate"]})
+
+
+def test_what_would_it_take_bands_span_the_sources() -> None:
+    from tarifflab.negotiation.analysis import what_would_it_take_bands
+    from tarifflab.negotiation.packages import Package, grid_packages
+
+    weights = {"USA": UtilityWeights(), "JPN": UtilityWeights()}
+    grid = grid_packages(
+        PAIR, {}, {"us_reciprocal_rate": [0.0, 0.05, 0.1, 0.15, 0.2], "purchases_energy_usd_bn": [0, 10]}
+    )
+    no_deal = Package("war", "", PAIR.validate({"us_reciprocal_rate": 0.1, "purchases_energy_usd_bn": 10}))
+    models = {"low": _ScaledLinear(0.5), "one": _ScaledLinear(1.0), "high": _ScaledLinear(2.0)}
+    out = what_would_it_take_bands(models, grid, {"purchases_energy_usd_bn": 10.0}, no_deal, weights)  # type: ignore[arg-type]
+    # no deal (r = 0.1, e = 10): u_US = k − 1, u_JPN = 1 − k → reservation values 0.5 − 1, 0, 2 − 1
+    res_us = {s: r.reservation["USA"] for s, r in out.by_source.items()}
+    assert res_us == {"low": pytest.approx(-0.5), "one": pytest.approx(0.0), "high": pytest.approx(1.0)}
+    # with e = 10 the US needs 10kr − 1 ≥ k − 1, i.e. r ≥ 0.1 for every k: Japan's best is r = 0.1
+    assert all(
+        r.best is not None and r.best.levers["us_reciprocal_rate"] == 0.1 for r in out.by_source.values()
+    )
+    band = out.band(PAIR)
+    assert band["reservation_value_usd_bn"]["USA"] == (pytest.approx(-0.5), pytest.approx(1.0))
+    assert band["reservation_value_usd_bn"]["JPN"] == (pytest.approx(-1.0), pytest.approx(0.5))
+    # best payoffs at r = 0.1: u_JPN = 1 − k → [−1, 0.5]
+    assert band["payoffs_usd_bn"]["JPN"] == (pytest.approx(-1.0), pytest.approx(0.5))
+    payload = out.to_dict(PAIR)
+    assert payload["same_package_in_all"] is True and payload["feasible_in"] == ["low", "one", "high"]
+
+
+def test_cli_elasticity_bands_need_the_multi_sector_model(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _call(
+        capsys, "negotiate", "what-would-it-take", "us-japan", "--target", "us_auto_rate=0.10",
+        "--model", "ossa", "--elasticity-bands",
+    )  # fmt: skip
+    assert code == 2 and err.strip().count("\n") == 0 and "multi-sector" in err

@@ -626,11 +626,18 @@ def what_would_it_take_cmd(
     grid: Path | None = typer.Option(None, "--grid", help="grid YAML (default: the built-in grid)"),
     model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
     workers: int = typer.Option(1, "--workers", help="worker processes for the multi-sector model"),
+    elasticity_bands: bool = typer.Option(
+        False,
+        "--elasticity-bands",
+        help="repeat on the multi-sector model with each of its eight elasticity sources and report the "
+        "band (needs --model multi-sector)",
+    ),
     fmt: str = typer.Option("table", "--format", help="table or json"),
     out: Path | None = _out_option(),
 ) -> None:
     """The partner's best package, in dollars, that gives TARGET and that the US accepts; both sides'
-    reservation values (their no-deal payoffs)."""
+    reservation values (their no-deal payoffs); with --elasticity-bands, across the eight elasticity
+    sources of the multi-sector model."""
     from tarifflab.negotiation.analysis import what_would_it_take
     from tarifflab.negotiation.packages import (
         builtin_packages,
@@ -644,12 +651,20 @@ def what_would_it_take_cmd(
     wanted = dict(parse_setting(t.strip()) for t in target.split(",") if t.strip())
     if not wanted:
         raise InvalidInputError('--target needs at least one LEVER=VALUE, e.g. "us_auto_rate=0.10"')
+    if elasticity_bands and model != "multi-sector":
+        raise InvalidInputError(
+            "--elasticity-bands needs --model multi-sector (the eight sources are its own)"
+        )
     pm = _payoff_model(pair, model, workers)
     builtin = builtin_packages(pm.pair)
     if disagreement == DEFAULT_DISAGREEMENT and disagreement not in builtin:
         disagreement = default_disagreement(builtin)
     d = builtin[disagreement] if disagreement in builtin else get_package(pm.pair, disagreement)
-    result = what_would_it_take(pm, load_grid(pm.pair, grid), wanted, d)
+    packages = load_grid(pm.pair, grid)
+    if elasticity_bands:
+        _what_would_it_take_bands(pm, pair, workers, packages, wanted, d, fmt, out)
+        return
+    result = what_would_it_take(pm, packages, wanted, d)
     payload = result.to_dict(pm.pair)
     payload["model"] = model
     us, partner = pm.pair.players
@@ -666,6 +681,64 @@ def what_would_it_take_cmd(
         u = result.best.utility
         lines.append(f"best for {partner}: {us} {u[us]:+.2f}  {partner} {u[partner]:+.2f}")
         lines.append("  " + _lever_line(pm.pair, result.best.levers))
+    _emit(payload, fmt, out, "\n".join(lines))
+
+
+def _what_would_it_take_bands(
+    pm: Any,
+    pair: str,
+    workers: int,
+    packages: Any,
+    wanted: dict[str, float],
+    d: Any,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """``what-would-it-take --elasticity-bands``: one multi-sector model per elasticity source."""
+    from tarifflab.models.ge.multi_sector_data import ELASTICITY_SOURCES
+    from tarifflab.negotiation.analysis import what_would_it_take_bands
+
+    models = {
+        src: pm if src == "CP" else _payoff_model(pair, "multi-sector", workers, src)
+        for src in ELASTICITY_SOURCES
+    }
+    result = what_would_it_take_bands(models, packages, wanted, d)
+    payload = result.to_dict(pm.pair)
+    payload["model"] = "multi-sector"
+    us, partner = pm.pair.players
+    band = result.band(pm.pair)
+
+    def span(value: tuple[float, float] | None) -> str:
+        return "-" if value is None else f"[{value[0]:+.2f}, {value[1]:+.2f}]"
+
+    lines = [
+        f"target {wanted}; {len(ELASTICITY_SOURCES)} elasticity sources of the multi-sector model; USD bn a year",
+        f"{'source':6} {'accepted':>8} {'reserv. ' + us:>14} {'reserv. ' + partner:>14} {'best ' + us:>10} {'best ' + partner:>10}",
+    ]
+    for src, r in result.by_source.items():
+        best = r.best
+        lines.append(
+            f"{src:6} {r.packages_accepted:8d} {r.reservation[us]:+14.2f} {r.reservation[partner]:+14.2f} "
+            + (
+                "       -          -"
+                if best is None
+                else f"{best.utility[us]:+10.2f} {best.utility[partner]:+10.2f}"
+            )
+        )
+    rv, pay = band["reservation_value_usd_bn"], band["payoffs_usd_bn"]
+    lines.append(f"band of reservation values: {us} {span(rv[us])}  {partner} {span(rv[partner])}")
+    lines.append(f"band of the best package's payoffs: {us} {span(pay[us])}  {partner} {span(pay[partner])}")
+    if not payload["feasible_in"]:
+        lines.append(
+            f"under no source does a package of the grid give the target and leave {us} its reservation value"
+        )
+    elif payload["same_package_in_all"]:
+        lines.append(
+            "the same package is best under every source: "
+            + _lever_line(pm.pair, next(iter(result.by_source.values())).best.levers)
+        )  # type: ignore[union-attr]
+    else:
+        lines.append("the best package differs across sources (see --format json, by_source)")
     _emit(payload, fmt, out, "\n".join(lines))
 
 

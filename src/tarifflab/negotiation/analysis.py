@@ -281,3 +281,61 @@ def what_would_it_take(
             package = Package("what it would take", f"best for {pair.partner} with {target}", levers)
             best = Evaluation(package, levers, out, {pair.us: u_us, pair.partner: u_p})
     return WhatItTakes(dict(target), reservation, best, len(candidates), accepted)
+
+
+@dataclass(frozen=True)
+class WhatItTakesBands:
+    """:func:`what_would_it_take` under each of several payoff models (one per elasticity source), and
+    the band (min, max) across them of each side's reservation value and of the best package's payoffs
+    (USD bn a year)."""
+
+    by_source: dict[str, WhatItTakes]
+
+    def band(self, pair: Pair) -> dict[str, dict[str, tuple[float, float] | None]]:
+        def span(values: list[float]) -> tuple[float, float] | None:
+            return (min(values), max(values)) if values else None
+
+        feasible = [r.best for r in self.by_source.values() if r.best is not None]
+        return {
+            "reservation_value_usd_bn": {
+                c: span([r.reservation[c] for r in self.by_source.values()]) for c in pair.players
+            },
+            "payoffs_usd_bn": {c: span([b.utility[c] for b in feasible]) for c in pair.players},
+        }
+
+    def to_dict(self, pair: Pair) -> dict[str, object]:
+        band = self.band(pair)
+        packages = {
+            tuple(sorted(r.best.levers.items())) for r in self.by_source.values() if r.best is not None
+        }
+        return {
+            "sources": list(self.by_source),
+            "feasible_in": [s for s, r in self.by_source.items() if r.best is not None],
+            "same_package_in_all": len(packages) == 1
+            and all(r.best is not None for r in self.by_source.values()),
+            "band_reservation_value_usd_bn": {
+                c: None if v is None else list(v) for c, v in band["reservation_value_usd_bn"].items()
+            },
+            "band_payoffs_usd_bn": {
+                c: None if v is None else list(v) for c, v in band["payoffs_usd_bn"].items()
+            },
+            "by_source": {s: r.to_dict(pair) for s, r in self.by_source.items()},
+        }
+
+
+def what_would_it_take_bands(
+    models: dict[str, PayoffModel],
+    packages: Sequence[dict[str, float]],
+    target: dict[str, float],
+    disagreement: Package,
+    weights: dict[str, UtilityWeights] | None = None,
+) -> WhatItTakesBands:
+    """:func:`what_would_it_take` once per model of ``models`` (keyed by elasticity source)."""
+    if not models:
+        raise InvalidInputError("elasticity bands need at least one payoff model")
+    return WhatItTakesBands(
+        {
+            source: what_would_it_take(model, packages, target, disagreement, weights)
+            for source, model in models.items()
+        }
+    )
