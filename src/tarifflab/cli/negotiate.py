@@ -732,11 +732,8 @@ def _what_would_it_take_bands(
         lines.append(
             f"under no source does a package of the grid give the target and leave {us} its reservation value"
         )
-    elif payload["same_package_in_all"]:
-        lines.append(
-            "the same package is best under every source: "
-            + _lever_line(pm.pair, next(iter(result.by_source.values())).best.levers)
-        )  # type: ignore[union-attr]
+    elif payload["same_package_in_all"] and (first := next(iter(result.by_source.values())).best):
+        lines.append("the same package is best under every source: " + _lever_line(pm.pair, first.levers))
     else:
         lines.append("the best package differs across sources (see --format json, by_source)")
     _emit(payload, fmt, out, "\n".join(lines))
