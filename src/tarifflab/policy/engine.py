@@ -867,14 +867,14 @@ class TariffEngine:
         # Repeated lookups (a dashboard's sessions, an API loop) are answered from a memo of the exact call.
         memo_key = (
             hts, origin, str(on), value_usd, str(view), str(as_known_on), usmca_qualifying, str(loaded_on),
-            over_quota, civil_aircraft, s301_exclusion, quantity, unit, us_content_share,
+            over_quota, civil_aircraft, s301_exclusion, tuple(claims), quantity, unit, us_content_share,
         )  # fmt: skip
         memo = self._duty_memo.get(memo_key)
         if memo is not None:
             return memo
         result = self._duty(
             hts, origin, on, value_usd, view, as_known_on, usmca_qualifying, loaded_on, over_quota,
-            civil_aircraft, s301_exclusion, quantity, unit, us_content_share,
+            civil_aircraft, s301_exclusion, claims, quantity, unit, us_content_share,
         )  # fmt: skip
         if len(self._duty_memo) >= _DUTY_MEMO_SIZE:
             self._duty_memo.clear()
@@ -894,6 +894,7 @@ class TariffEngine:
         over_quota: bool,
         civil_aircraft: bool,
         s301_exclusion: bool,
+        claims: tuple[str, ...] | list[str],
         quantity: float | None,
         unit: str | None,
         us_content_share: float | None,
