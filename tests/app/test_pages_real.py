@@ -39,7 +39,9 @@ def test_whole_app_opens_on_the_timeline() -> None:
 
 def test_timeline_real() -> None:
     at = page("timeline")
-    assert not at.warning, warnings(at)
+    # The timeline runs to today, past the library's date, so the one warning allowed is the staleness banner.
+    others = [w.value for w in at.warning if "later actions are not in the library" not in w.value]
+    assert not others, others
     shown = int(at.subheader[0].value.split()[0])
     assert shown >= 20  # the library's measures reaching Japan alone are more than 20
     at.text_input(key="tl_start").set_value("2026-01-01").run()

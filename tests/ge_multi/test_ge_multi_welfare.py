@@ -21,7 +21,8 @@ from tarifflab.models.ge.multi_sector import (
     TariffChange,
 )
 from tarifflab.models.ge.multi_sector_data import load_dataset
-from tarifflab.models.ge.multi_sector_welfare import exact_decomposition, path_decomposition
+from tarifflab.models.ge.multi_sector_path import path_decomposition
+from tarifflab.models.ge.multi_sector_welfare import exact_decomposition
 
 
 @pytest.fixture(scope="module")

@@ -111,21 +111,21 @@ def test_compiled_library_equals_the_parsed_one_and_untrusted_copies_are_ignored
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tarifflab.policy import library_cache
-    from tarifflab.policy.library import load_library_from
+    from tarifflab.policy.library import load_compiled_library, load_library_from
 
     monkeypatch.setenv(library_cache.CACHE_ENV, str(tmp_path))
     directory = Path(str(resources.files("tarifflab.policy").joinpath("measures")))
     parsed = load_library_from(directory)
-    first = library_cache.load_compiled(directory)  # builds and saves
+    first = load_compiled_library(directory)  # builds and saves
     (saved,) = tmp_path.glob("library-*.pickle")
     assert saved.stat().st_mode & 0o077 == 0
-    second = library_cache.load_compiled(directory)  # reads the copy
+    second = load_compiled_library(directory)  # reads the copy
     assert first.measures == parsed.measures == second.measures
     assert second.list_prefixes == parsed.list_prefixes and second.definitions == parsed.definitions
     # A copy others could have written is not trusted: it is rebuilt, never unpickled.
     saved.write_bytes(b"not a pickle")
     saved.chmod(0o666)
-    assert library_cache.load_compiled(directory).measures == parsed.measures
+    assert load_compiled_library(directory).measures == parsed.measures
     monkeypatch.setenv(library_cache.CACHE_ENV, "off")
     assert library_cache.cache_dir() is None
 

@@ -865,17 +865,18 @@ class TariffEngine:
         pharmaceutical, an Annex III company, a drone with thermal imaging).
         """
         # Repeated lookups (a dashboard's sessions, an API loop) are answered from a memo of the exact call.
-        memo_key = (
-            hts, origin, str(on), value_usd, str(view), str(as_known_on), usmca_qualifying, str(loaded_on),
-            over_quota, civil_aircraft, s301_exclusion, tuple(claims), quantity, unit, us_content_share,
-        )  # fmt: skip
+        # A new argument goes into this mapping too (and into _duty's signature).
+        arguments: dict[str, Any] = {
+            "hts": hts, "origin": origin, "on": on, "value_usd": value_usd, "view": view,
+            "as_known_on": as_known_on, "usmca_qualifying": usmca_qualifying, "loaded_on": loaded_on,
+            "over_quota": over_quota, "civil_aircraft": civil_aircraft, "s301_exclusion": s301_exclusion,
+            "claims": tuple(claims), "quantity": quantity, "unit": unit, "us_content_share": us_content_share,
+        }  # fmt: skip
+        memo_key = tuple((name, repr(value)) for name, value in arguments.items())
         memo = self._duty_memo.get(memo_key)
         if memo is not None:
             return memo
-        result = self._duty(
-            hts, origin, on, value_usd, view, as_known_on, usmca_qualifying, loaded_on, over_quota,
-            civil_aircraft, s301_exclusion, claims, quantity, unit, us_content_share,
-        )  # fmt: skip
+        result = self._duty(**arguments)
         if len(self._duty_memo) >= _DUTY_MEMO_SIZE:
             self._duty_memo.clear()
         self._duty_memo[memo_key] = result
@@ -894,7 +895,7 @@ class TariffEngine:
         over_quota: bool,
         civil_aircraft: bool,
         s301_exclusion: bool,
-        claims: tuple[str, ...] | list[str],
+        claims: tuple[str, ...],
         quantity: float | None,
         unit: str | None,
         us_content_share: float | None,

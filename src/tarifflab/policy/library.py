@@ -17,6 +17,7 @@ import yaml
 from tarifflab.data.embedded import embedded_path
 from tarifflab.errors import MeasureFileError
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, to_iso3
+from tarifflab.policy.library_cache import load_compiled
 from tarifflab.policy.measures import SAFE_LOADER, Measure, Products, load_measure_file
 
 SCOPES_FILE = "scopes.yaml"
@@ -361,12 +362,20 @@ def load_library_from(directory: Path) -> MeasureLibrary:
     return MeasureLibrary(tuple(measures), lists, definitions, metadata, de_minimis=de_minimis)
 
 
+def load_compiled_library(directory: Path) -> MeasureLibrary:
+    """The library of ``directory`` through its compiled copy in the user cache (see ``library_cache``)."""
+    sources = [
+        *sorted(directory.glob("*.yaml")),
+        *(embedded_path(name) for name in EMBEDDED_SCOPE_FILES),
+        *sorted(Path(__file__).parent.glob("*.py")),  # every class a library object may hold
+    ]
+    return load_compiled(directory, load_library_from, MeasureLibrary, sources)
+
+
 @lru_cache(maxsize=1)
 def load_library() -> MeasureLibrary:
     """The built-in library shipped with the package (from its compiled copy when one is current)."""
-    from tarifflab.policy.library_cache import load_compiled
-
-    return load_compiled(_builtin_directory())
+    return load_compiled_library(_builtin_directory())
 
 
 def measures_in_force(on: dt.date, country: str) -> list[Measure]:

@@ -17,12 +17,14 @@ import os
 import pickle
 import stat
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from tarifflab._io import atomic_write
 from tarifflab._version import __version__
-from tarifflab.data.embedded import embedded_path
-from tarifflab.policy import library
+
+Built = TypeVar("Built")
 
 CACHE_ENV = "TARIFFLAB_CACHE_DIR"
 
@@ -36,14 +38,9 @@ def cache_dir() -> Path | None:
     return Path(base) / "tarifflab"
 
 
-def source_digest(directory: Path) -> str:
-    """SHA-256 of everything the library is built from."""
+def source_digest(sources: Sequence[Path]) -> str:
+    """SHA-256 of everything the library is built from (and of the package and Python versions)."""
     digest = hashlib.sha256(f"{__version__}|{sys.version}".encode())
-    sources = [
-        *sorted(directory.glob("*.yaml")),
-        *(embedded_path(name) for name in library.EMBEDDED_SCOPE_FILES),
-        *sorted(Path(library.__file__).parent.glob("*.py")),  # every class a library object may hold
-    ]
     for path in sources:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -56,21 +53,26 @@ def _trusted(path: Path) -> bool:
     return owner_ok and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and stat.S_ISREG(info.st_mode)
 
 
-def load_compiled(directory: Path) -> library.MeasureLibrary:
-    """The library of ``directory``, from the compiled copy when a trusted one exists (else built and saved)."""
+def load_compiled(
+    directory: Path, build: Callable[[Path], Built], kind: type[Built], sources: Sequence[Path]
+) -> Built:
+    """``build(directory)``, from the compiled copy when a trusted one exists (else built and saved).
+
+    ``sources`` are every file the result depends on; ``kind`` is the type a copy must have to be used.
+    """
     folder = cache_dir()
     if folder is None:
-        return library.load_library_from(directory)
-    path = folder / f"library-{source_digest(directory)}.pickle"
+        return build(directory)
+    path = folder / f"library-{source_digest(sources)}.pickle"
     try:
         if path.is_file() and _trusted(path):
             with path.open("rb") as handle:
                 loaded = pickle.load(handle)  # our own owner-only file (see the module docstring)
-            if isinstance(loaded, library.MeasureLibrary):
+            if isinstance(loaded, kind):
                 return loaded
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         pass  # unreadable or from other code: rebuild below
-    built = library.load_library_from(directory)
+    built = build(directory)
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         with atomic_write(path, "wb", encoding=None) as handle:

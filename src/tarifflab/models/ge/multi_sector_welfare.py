@@ -21,14 +21,38 @@ Caliendo–Parro (2015) linear decomposition in one step (as published) or integ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-from tarifflab.errors import InvalidInputError
 
-if TYPE_CHECKING:
-    from tarifflab.models.ge.multi_sector import MultiSectorModel, MultiSectorResults
+class EquilibriumIncome(Protocol):
+    """What the decomposition reads from a solved equilibrium (``MultiSectorResults`` provides it)."""
+
+    @property
+    def price_hat(self) -> np.ndarray: ...
+
+    @property
+    def income_base(self) -> np.ndarray: ...
+
+    @property
+    def w_hat(self) -> np.ndarray: ...
+
+    @property
+    def value_added_base(self) -> np.ndarray: ...
+
+    @property
+    def tariff_revenue(self) -> np.ndarray: ...
+
+    @property
+    def tariff_revenue_base(self) -> np.ndarray: ...
+
+    @property
+    def surplus_new(self) -> np.ndarray: ...
+
+    @property
+    def surplus_base(self) -> np.ndarray: ...
+
 
 CP_LINEAR_LABEL = "CP one-step linearisation (as published)"
 
@@ -46,7 +70,7 @@ class ExactDecomposition:
         return self.value_added + self.tariff_revenue + self.transfers
 
 
-def exact_decomposition(result: MultiSectorResults) -> ExactDecomposition:
+def exact_decomposition(result: EquilibriumIncome) -> ExactDecomposition:
     """Exact split of the real-income change into value added, tariff revenue and transfers.
 
     Uses base value added VA_n, base and counterfactual revenue R_n, R'_n and surplus S_n, S'_n (million
@@ -58,56 +82,3 @@ def exact_decomposition(result: MultiSectorResults) -> ExactDecomposition:
     rev_part = (result.tariff_revenue / p - result.tariff_revenue_base) / income
     transfer_part = -(result.surplus_new / p - result.surplus_base) / income
     return ExactDecomposition(va_part, rev_part, transfer_part)
-
-
-@dataclass(frozen=True)
-class PathDecomposition:
-    """CP terms summed along a K-step tariff path (fractions of income, compounded over steps)."""
-
-    steps: int
-    terms_of_trade: np.ndarray
-    volume_of_trade: np.ndarray
-    total: np.ndarray
-    exact: np.ndarray
-
-
-def path_decomposition(model: MultiSectorModel, tariffs_new: np.ndarray, steps: int) -> PathDecomposition:
-    """Integrate CP's linear decomposition along t₀ → t₁ in ``steps`` equal steps.
-
-    Each step k linearises around the equilibrium of step k − 1 (its flows, tariffs and income); the
-    step's welfare contributions d_k = ToT_k + VoT_k compound, 1 + total = Π_k (1 + d_k). ToT and VoT
-    are reported as sums of their step values. With ``steps=1`` this is the one-step (published) value.
-    """
-    if steps < 1:
-        raise InvalidInputError(f"the tariff path needs at least one step, got {steps}")
-    t0 = model.base.kappa - 1.0
-    t1 = np.asarray(tariffs_new, dtype=float)
-    if t1.shape != t0.shape:
-        raise InvalidInputError(f"tariff cube has shape {t1.shape}, expected {t0.shape}")
-    from tarifflab.models.ge.multi_sector import MultiSectorScenario
-
-    scenario = MultiSectorScenario(name="tariff path")
-    prev = model.solve(scenario, tariffs=t0)
-    n = len(model.countries)
-    tot_sum, vot_sum, growth = np.zeros(n), np.zeros(n), np.ones(n)
-    last = prev
-    for k in range(1, steps + 1):
-        cur = model.solve(scenario, tariffs=t0 + (k / steps) * (t1 - t0))
-        tot, vot = _step_terms(prev, cur)
-        tot_sum += tot
-        vot_sum += vot
-        growth *= 1.0 + tot + vot
-        prev = last = cur
-    return PathDecomposition(steps, tot_sum, vot_sum, growth - 1.0, last.welfare_hat - 1.0)
-
-
-def _step_terms(a: MultiSectorResults, b: MultiSectorResults) -> tuple[np.ndarray, np.ndarray]:
-    """CP ToT and VoT of the move from equilibrium ``a`` to ``b``, linearised at ``a``."""
-    X0, X1 = a.flows_pre, b.flows_pre
-    dc = b.c_hat / a.c_hat - 1.0
-    income = a.income_base * a.income_hat
-    exports = np.einsum("nms,ns->n", X0, dc)
-    imports = np.einsum("ins,is->n", X0, dc)
-    xhat = np.where(X0 > 0, X1 / np.where(X0 > 0, X0, 1.0), 1.0)
-    vot = np.einsum("ins,ins->n", a.tariffs_new * X0, (xhat - 1.0) - dc[:, None, :])
-    return (exports - imports) / income, vot / income
