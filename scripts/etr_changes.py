@@ -91,16 +91,26 @@ def snapshot(on: str, old_s301_max: bool) -> tuple[pd.DataFrame, pd.DataFrame] |
         if layer == "mfn":
             continue
         # Whatever the contributions do not explain (none expected) is shown, not dropped.
-        residual = np.bincount(codes, weights=imports * (totals[layer] - attributed[layer]), minlength=len(partners))
+        residual = np.bincount(
+            codes, weights=imports * (totals[layer] - attributed[layer]), minlength=len(partners)
+        )
         for index in np.flatnonzero(np.abs(residual) > 1.0):
             rows.append((f"({layer} rule residual)", layer, "", "", partners[index], residual[index]))
-    measures = pd.DataFrame(rows, columns=["measure", "layer", "heading", "legal_basis", "partner", "duty_usd"])
-    measures = measures.groupby(["measure", "layer", "heading", "legal_basis", "partner"], as_index=False).sum()
+    measures = pd.DataFrame(
+        rows, columns=["measure", "layer", "heading", "legal_basis", "partner", "duty_usd"]
+    )
+    measures = measures.groupby(
+        ["measure", "layer", "heading", "legal_basis", "partner"], as_index=False
+    ).sum()
     return out, measures
 
 
 def dump(folder: Path, old_s301_max: bool) -> None:
     """Write every date's snapshot to ``folder`` (the BEFORE subprocess's entry point)."""
+    from tarifflab.policy.engine import TariffEngine
+
+    ids = sorted(m.id for m in TariffEngine.default().library.measures)
+    (folder / "measure_ids.txt").write_text("\n".join(ids), encoding="utf-8")
     for on in DATES:
         result = snapshot(on, old_s301_max)
         if isinstance(result, str):
@@ -111,8 +121,8 @@ def dump(folder: Path, old_s301_max: bool) -> None:
         measures.to_parquet(folder / f"{on}.measures.parquet")
 
 
-def before_side(before_src: Path) -> dict[str, tuple[pd.DataFrame, pd.DataFrame] | str]:
-    """Run the old engine in a subprocess and read back its snapshots."""
+def before_side(before_src: Path) -> tuple[dict[str, tuple[pd.DataFrame, pd.DataFrame] | str], set[str]]:
+    """Run the old engine in a subprocess; read back its snapshots and its library's measure ids."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "PYTHONPATH": str(before_src)}
         subprocess.run(
@@ -131,7 +141,8 @@ def before_side(before_src: Path) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]
                     pd.read_parquet(Path(tmp) / f"{on}.lines.parquet"),
                     pd.read_parquet(Path(tmp) / f"{on}.measures.parquet"),
                 )
-        return out
+        ids = set((Path(tmp) / "measure_ids.txt").read_text(encoding="utf-8").split())
+        return out, ids
 
 
 # ------------------------------------------------------------------------------------------ the page
@@ -167,7 +178,9 @@ def _etr(lines: pd.DataFrame, partner: str | None = None) -> tuple[float, float,
 def _layer_duty(lines: pd.DataFrame, partner: str | None = None) -> dict[str, float]:
     chosen = lines if partner is None else lines[lines["partner"] == partner]
     return {
-        layer: float((chosen["imports_usd"] * chosen[f"{layer}_rate"]).sum()) if f"{layer}_rate" in chosen else 0.0
+        layer: float((chosen["imports_usd"] * chosen[f"{layer}_rate"]).sum())
+        if f"{layer}_rate" in chosen
+        else 0.0
         for layer in ALL_LAYERS
     }
 
@@ -185,7 +198,9 @@ def _paired(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     both = side(before).merge(side(after), on=["hs10", "partner"], how="outer", suffixes=("_b", "_a"))
     both = both.fillna(0.0)
     both["imports_usd"] = np.maximum(both["imports_usd_b"], both["imports_usd_a"])
-    both["delta_usd"] = both["imports_usd_a"] * both["total_rate_a"] - both["imports_usd_b"] * both["total_rate_b"]
+    both["delta_usd"] = (
+        both["imports_usd_a"] * both["total_rate_a"] - both["imports_usd_b"] * both["total_rate_b"]
+    )
     return both
 
 
@@ -204,13 +219,17 @@ def _measure_changes(before: pd.DataFrame, after: pd.DataFrame, partner: str | N
     a = after if partner is None else after[after["partner"] == partner]
     info = pd.concat([a, b]).drop_duplicates("measure").set_index("measure")[["heading", "legal_basis"]]
     sums = (
-        b.groupby(keys)["duty_usd"].sum().rename("before")
+        b.groupby(keys)["duty_usd"]
+        .sum()
+        .rename("before")
         .to_frame()
         .join(a.groupby(keys)["duty_usd"].sum().rename("after"), how="outer")
         .reset_index()
     )
     status = np.where(
-        sums["before"].isna(), "added", np.where(sums["after"].isna(), "removed or replaced", "same id, duty changed")
+        sums["before"].isna(),
+        "added",
+        np.where(sums["after"].isna(), "removed or replaced", "same id, duty changed"),
     )
     sums = sums.fillna(0.0).assign(status=status)
     sums["change"] = sums["after"] - sums["before"]
@@ -240,6 +259,7 @@ def _date_section(
     before: tuple[pd.DataFrame, pd.DataFrame] | str,
     after: tuple[pd.DataFrame, pd.DataFrame],
     descriptions: pd.Series,
+    old_ids: set[str],
 ) -> list[str]:
     after_lines, after_measures = after
     total_imports = float(after_lines["imports_usd"].sum())
@@ -260,9 +280,36 @@ def _date_section(
         ].sum()
         top = top.sort_values("duty_usd", ascending=False).head(TOP_MEASURES)
         out += _table(
-            ["Measure", "Layer", "Heading", "Legal basis", "After (USD bn)"],
-            [[f"`{r.measure}`", r.layer, r.heading or "—", r.legal_basis, f"{r.duty_usd / 1e9:.2f}"] for r in top.itertuples()],
+            ["Measure", "Layer", "Heading", "Legal basis", "After (USD bn)", "In the old library"],
+            [
+                [
+                    f"`{r.measure}`",
+                    r.layer,
+                    r.heading or "—",
+                    r.legal_basis,
+                    f"{r.duty_usd / 1e9:.2f}",
+                    "yes" if r.measure in old_ids else "no (added)",
+                ]
+                for r in top.itertuples()
+            ],
         )
+        out += ["By partner, AFTER only (layers and the largest measures, USD bn):", ""]
+        for partner in PARTNERS:
+            _, duty_a, etr_a = _etr(after_lines, partner)
+            la = _layer_duty(after_lines, partner)
+            layers = ", ".join(f"{name} {v / 1e9:.2f}" for name, v in la.items() if abs(v) >= 5e7)
+            mine = after_measures[after_measures["partner"] == partner].sort_values(
+                "duty_usd", ascending=False
+            )
+            named = ", ".join(
+                f"`{r.measure}` {r.duty_usd / 1e9:.2f}" + ("" if r.measure in old_ids else " (added)")
+                for r in mine.head(4).itertuples()
+            )
+            out += [
+                f"**{partner}**: {etr_a:.2f}% (duty {duty_a / 1e9:.2f} USD bn). Layers: {layers}. "
+                f"Measures: {named or '—'}.",
+                "",
+            ]
         return out
     before_lines, before_measures = before
     layer_b, layer_a = _layer_duty(before_lines), _layer_duty(after_lines)
@@ -298,7 +345,9 @@ def _date_section(
         _, duty_a, etr_a = _etr(after_lines, partner)
         lb, la = _layer_duty(before_lines, partner), _layer_duty(after_lines, partner)
         layers = ", ".join(
-            f"{name} {_signed((la[name] - lb[name]) / 1e9)}" for name in ALL_LAYERS if abs(la[name] - lb[name]) >= 5e7
+            f"{name} {_signed((la[name] - lb[name]) / 1e9)}"
+            for name in ALL_LAYERS
+            if abs(la[name] - lb[name]) >= 5e7
         )
         chapters = rows.groupby("chapter")["delta_usd"].sum()
         chapters = chapters.reindex(chapters.abs().sort_values(ascending=False).index).head(TOP_CHAPTERS)
@@ -316,7 +365,15 @@ def _date_section(
         top = top[top["delta_usd"].abs() >= 1e6]
         if not top.empty:
             out += _table(
-                ["HS10", "Description", "Imports (USD m)", "Before %", "After %", "Change (USD m)", "Layers moved (pts)"],
+                [
+                    "HS10",
+                    "Description",
+                    "Imports (USD m)",
+                    "Before %",
+                    "After %",
+                    "Change (USD m)",
+                    "Layers moved (pts)",
+                ],
                 [
                     [
                         r["hs10"],
@@ -337,7 +394,7 @@ def build(before_src: Path) -> str:
     from tarifflab.metrics.etr import etr_by_partner
     from tarifflab.policy.engine import TariffEngine
 
-    before = before_side(before_src)
+    before, old_ids = before_side(before_src)
     after: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
     official: dict[str, pd.DataFrame] = {}
     for on in DATES:
@@ -391,7 +448,9 @@ def build(before_src: Path) -> str:
     for on in DATES:
         a = official[on].loc["ALL"]
         if isinstance(before[on], str):
-            overall_rows.append([on, "refused", _pct(a["etr_pct"]), "—", "refused", f"{a['duty_usd'] / 1e9:.2f}", "—"])
+            overall_rows.append(
+                [on, "refused", _pct(a["etr_pct"]), "—", "refused", f"{a['duty_usd'] / 1e9:.2f}", "—"]
+            )
             continue
         _, duty_b, etr_b = _etr(before[on][0])
         overall_rows.append(
@@ -440,12 +499,20 @@ def build(before_src: Path) -> str:
                 ]
             )
     out += _table(
-        ["Date", "Partner", "Imports 2024 (USD bn)", "Before ETR %", "After ETR %", "Change (pts)", "Duty change (USD bn)"],
+        [
+            "Date",
+            "Partner",
+            "Imports 2024 (USD bn)",
+            "Before ETR %",
+            "After ETR %",
+            "Change (pts)",
+            "Duty change (USD bn)",
+        ],
         partner_rows,
     )
     out += ["## What moved, date by date", ""]
     for on in DATES:
-        out += _date_section(on, before[on], after[on], descriptions)
+        out += _date_section(on, before[on], after[on], descriptions, old_ids)
     return "\n".join(out).rstrip() + "\n"
 
 
