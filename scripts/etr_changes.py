@@ -32,6 +32,9 @@ DEFAULT_BEFORE_SRC = Path("/work/wt-before/src")
 DATES = ("2025-10-30", "2026-01-01", "2026-02-24", "2026-04-10", "2026-06-15", "2026-09-01")
 PARTNERS = ("CHN", "MEX", "CAN", "EUN", "JPN", "KOR", "TWN", "VNM", "IND", "CHE", "GBR", "BRA")
 ALL_LAYERS = ("mfn", "s232", "reciprocal", "fentanyl", "s301", "s201", "s338")
+# Figures issue 12 quotes for the engine it was filed against (ETR %, 2024 weights): the BEFORE side must
+# reproduce them, or the page says it does not.
+ISSUE_12_BEFORE = {("2025-10-30", "ALL"): 20.56, ("2026-02-24", "ALL"): 13.09, ("2026-01-01", "GBR"): 9.94}
 TOP_MEASURES = 12
 TOP_LINES = 4
 TOP_CHAPTERS = 3
@@ -425,13 +428,31 @@ def build(before_src: Path) -> str:
         "- **After**: this version's engine; the AFTER columns equal `tarifflab etr --date D` (a test re-computes",
         "  them: `tests/validation/test_etr_changes_page.py`).",
         "- Both: total duty including MFN over 2024 HTS10 × partner import weights (50 largest partners and the",
-        "  EU), in-force view (IEEPA duties shown as due on dates before the ruling), behaviour-free.",
+        "  EU), in-force view (IEEPA duties shown as entered; refundable since the 2026-02-20 ruling), behaviour-free.",
     ]
     if refused_any:
         out += [
             f"- The old library covered entry dates up to 2026-07-31 only and refused {', '.join(refused_any)};",
             "  the tables say *refused* there rather than extrapolate.",
         ]
+    checks = []
+    for (on, partner), quoted in ISSUE_12_BEFORE.items():
+        side = before[on]
+        ours = (
+            float("nan") if isinstance(side, str) else _etr(side[0], None if partner == "ALL" else partner)[2]
+        )
+        checks.append(f"{partner} {on} {ours:.2f}% (issue: {quoted:.2f}%)")
+        if round(ours, 2) != quoted:
+            checks[-1] += " — differs"
+    imports_b = [float(side[0]["imports_usd"].sum()) for side in before.values() if not isinstance(side, str)]
+    imports_a = float(after[DATES[0]][0]["imports_usd"].sum())
+    same_weights = all(abs(value - imports_a) < 1.0 for value in imports_b)
+    out += [
+        f"- BEFORE against the figures issue 12 quotes for the same engine: {'; '.join(checks)}.",
+        f"- Import weights: USD {imports_a / 1e9:,.1f} bn on both sides."
+        if same_weights
+        else "- Import weights DIFFER between the sides: the changes below mix weights and law.",
+    ]
     out += [
         "",
         "How to read the attribution: duty (USD bn at 2024 weights) is split by layer and by the measure record",
