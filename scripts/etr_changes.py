@@ -1,9 +1,10 @@
 """Write docs/etr-changes.md: overall and partner ETRs before and after today's engine fixes, explained.
 
-    PYTHONPATH=src python scripts/etr_changes.py [--out docs/etr-changes.md] [--before-src /work/wt-before/src]
+    PYTHONPATH=src python scripts/etr_changes.py [--out docs/etr-changes.md] [--before-src CHECKOUT/src]
 
 BEFORE is the engine at commit 412ca38 (the start of the session that fixed issues 12 and 17), checked out
-read-only; it runs in a subprocess of this same script with its own source tree first on PYTHONPATH, so the
+read-only (by default extracted from git with `git archive 412ca38 src` into a temporary folder); it runs
+in a subprocess of this same script with its own source tree first on PYTHONPATH, so the
 two engines never share a process. AFTER is the code this script is run with. Both sides: 2024 import
 weights, in-force view, total duty incl. MFN, exactly as `tarifflab etr` (metrics/etr.py).
 
@@ -27,7 +28,6 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE_COMMIT = "412ca38"
-DEFAULT_BEFORE_SRC = Path("/work/wt-before/src")
 # Issue 17 asks for the first three, issue 12 for the last three (the trackers' comparison dates).
 DATES = ("2025-10-30", "2026-01-01", "2026-02-24", "2026-04-10", "2026-06-15", "2026-09-01")
 PARTNERS = ("CHN", "MEX", "CAN", "EUN", "JPN", "KOR", "TWN", "VNM", "IND", "CHE", "GBR", "BRA")
@@ -540,19 +540,32 @@ def build(before_src: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "etr-changes.md")
-    parser.add_argument("--before-src", type=Path, default=DEFAULT_BEFORE_SRC)
+    parser.add_argument(
+        "--before-src", type=Path, help="src/ of a checkout of the BEFORE commit (default: git archive)"
+    )
     parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)  # the BEFORE subprocess
     parser.add_argument("--old-s301-max", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.dump is not None:
         dump(args.dump, args.old_s301_max)
         return
-    if not (args.before_src / "tarifflab").is_dir():
-        raise SystemExit(f"no tarifflab package under --before-src {args.before_src}")
     from tarifflab._io import write_text_atomic
 
-    write_text_atomic(args.out, build(args.before_src))
+    with tempfile.TemporaryDirectory() as scratch:
+        before_src = args.before_src or _extract_before(Path(scratch))
+        if not (before_src / "tarifflab").is_dir():
+            raise SystemExit(f"no tarifflab package under --before-src {before_src}")
+        write_text_atomic(args.out, build(before_src))
     print(f"wrote {args.out}")
+
+
+def _extract_before(folder: Path) -> Path:
+    """The BEFORE commit's src/ tree, from this repository's history."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", BEFORE_COMMIT, "src"], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder / "src"
 
 
 if __name__ == "__main__":
