@@ -77,7 +77,7 @@ def test_duty_lookup_real_as_known_before_the_auto_order() -> None:
     [
         ("duty_hts", "12", "HTS"),
         ("duty_origin", "Narnia", "unknown country"),
-        ("duty_date", "2031-01-01", "outside"),
+        ("duty_date", "2024-12-31", "before the first covered date"),  # later dates get a banner instead
     ],
 )
 def test_duty_lookup_real_bad_input(key: str, value: str, message: str) -> None:
