@@ -264,12 +264,9 @@ def evaluate_cmd(
     payload["model"] = model
     payload["elasticities"] = elasticities or ("CP" if model == "multi-sector" else None)
     payload["purchase_additionality"] = additionality
-    lines = [
-        f"package {pk.name}: {pk.description}",
-        _lever_line(pm.pair, pk.levers),
-        f"purchase commitments counted as {100 * additionality:g}% additional",
-    ]
+    lines = [f"package {pk.name}: {pk.description}", _lever_line(pm.pair, pk.levers)]
     lines += _money_table(pm.pair, ev, weights)
+    lines.append(f"purchase commitments counted as {100 * additionality:g}% additional")
     if hasattr(pm, "third_countries"):
         third = pm.third_countries(pk.levers)
         payload["third_countries"] = third
