@@ -36,6 +36,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def _sourced_or_noted(value: object, source: str | None, note: str, what: str) -> None:
+    """A recorded fact names its source; a missing one says in a note why it is missing."""
+    _check_source(source)
+    if value is not None and source is None:
+        raise ValueError(f"a {what} needs a source")
+    if value is None and not note:
+        raise ValueError(f"a missing {what} needs a note")
+
+
 class SourcedDate(_Strict):
     """A date with its source, or ``date: null`` with a note saying what is missing."""
 
@@ -45,11 +54,7 @@ class SourcedDate(_Strict):
 
     @model_validator(mode="after")
     def _sourced(self) -> SourcedDate:
-        _check_source(self.source)
-        if self.date is not None and self.source is None:
-            raise ValueError("a date needs a source")
-        if self.date is None and not self.note:
-            raise ValueError("a missing date needs a note")
+        _sourced_or_noted(self.date, self.source, self.note, "date")
         return self
 
 
@@ -63,11 +68,7 @@ class SourcedRate(_Strict):
 
     @model_validator(mode="after")
     def _sourced(self) -> SourcedRate:
-        _check_source(self.source)
-        if self.value is not None and self.source is None:
-            raise ValueError("a value needs a source")
-        if self.value is None and not self.note:
-            raise ValueError("a missing value needs a note")
+        _sourced_or_noted(self.value, self.source, self.note, "value")
         return self
 
 
@@ -94,11 +95,7 @@ class SourcedAmount(_Strict):
 
     @model_validator(mode="after")
     def _sourced(self) -> SourcedAmount:
-        _check_source(self.source)
-        if self.value is not None and self.source is None:
-            raise ValueError("a value needs a source")
-        if self.value is None and not self.note:
-            raise ValueError("a missing value needs a note")
+        _sourced_or_noted(self.value, self.source, self.note, "value")
         return self
 
 
