@@ -67,14 +67,23 @@ def reciprocal_caption(year: int, epsilon: float, phi: float, rounding: str, flo
     )
 
 
-def pe_caption(config: dict[str, object], source: dict[str, str], law_known_on: dt.date | None) -> str:
-    """Caption of the ``pe run`` table: units, elasticities used and, for dates, the law's view and date."""
+def pe_caption(
+    config: dict[str, object],
+    source: dict[str, str],
+    law_known_on: dt.date | None,
+    given: tuple[str, ...] = (),
+) -> str:
+    """Caption of the ``pe run`` table: units, elasticities used and, for dates, the law's view and date.
+
+    ``given``: symbols of the elasticities set on the command line (they replace the source's values).
+    """
     supply = "∞" if config.get("supply_elasticity_infinite") else f"{config['supply_elasticity']:g}"
     elasticities = (
         f"elasticities: demand η={config['demand_elasticity']:g}, substitution σ="
         f"{config['substitution_elasticity']:g}, supply β={supply} ({config['form']} form"
         + (f", {config['hs_overrides']} HS overrides" if config.get("hs_overrides") else "")
-        + f"); {config['elasticity_source']}"
+        + f"); source: {config['elasticity_source']}"
+        + (f"; {', '.join(given)} given on the command line" if given else "")
     )
     if "lines_file" in source:
         law = f"lines, imports and rates: from {source['lines_file']}"

@@ -259,7 +259,10 @@ def run(
         buffer = io.StringIO()
         console = Console(file=buffer, width=200)
         title = "SMART " + ", ".join(f"{k}={v}" for k, v in meta.items() if v is not None)
-        caption = pe_caption(describe(result.options), source, None)
+        given = tuple(
+            symbol for symbol, text in (("η", demand), ("σ", substitution), ("β", supply)) if text is not None
+        )
+        caption = pe_caption(describe(result.options), source, None, given)
         console.print(_table(grouped(shown, level.value), level.value, title, caption))
         totals = result.totals()
         console.print(

@@ -254,7 +254,7 @@ def test_cli_table_says_what_it_shows(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 0, err
     text = " ".join(out.split())
     # Defaults η = 1 (FLOR 2018) and β = ∞ (WITS-SMART documentation); σ as given on the command line.
-    for words in ("USD bn a year", "percent", "η=1", "σ=3", "β=∞", "exact form", str(lines)):
+    for words in ("USD bn a year", "percent", "η=1", "σ=3", "β=∞", "exact form", "σ given", str(lines)):
         assert words in text, words
 
 
