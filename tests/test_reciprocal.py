@@ -123,3 +123,15 @@ def test_cli_reciprocal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         run(["reciprocal", "--partner", "JPN", "--format", "csv"])
     assert done.value.code == 0
     assert capsys.readouterr().out.splitlines()[1].startswith("JPN,Japan,")
+
+
+def test_cli_reciprocal_table_says_what_it_shows(capsys: pytest.CaptureFixture[str]) -> None:
+    # ε = 4 and φ = 0.25: USTR, "Reciprocal Tariff Calculations" (April 2025); halving, 10% floor:
+    # EO 14257 Annex I; Census base year: the --year given.
+    with pytest.raises(SystemExit) as done:
+        run(["reciprocal", "--partner", "JPN", "--year", "2024"])
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    for words in ("USD bn", "Census 2024", "base year 2024", "ε=4", "φ=0.25", "percent", "floor 10%"):
+        assert words in text, words
+    assert "EO 14257 Annex I" in text

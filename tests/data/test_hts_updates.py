@@ -144,6 +144,20 @@ def test_status_reports_library_revision_and_sources(user_dir: Path) -> None:
     assert after["hts_revision"] == "fixture rev" and after["hts_revision_date"] == "2026-10-09"
 
 
+def _words(done: Any) -> str:
+    return " ".join(done.output.split())
+
+
+def test_data_tables_say_what_they_show(user_dir: Path) -> None:
+    status = _words(_invoke("data", "status"))
+    assert "modification date" in status and "PROVENANCE.csv" in status and "law known to" in status
+    _invoke("data", "update", "hts", "--from", str(FIXTURE), "--date", "2026-10-09")
+    line = _words(_invoke("data", "hts", "8703.23.01.40"))
+    assert "HTS 2026 Revision 99 of 2026-10-09" in line and "percent of customs value" in line
+    diff = _words(_invoke("data", "diff"))
+    assert "counts of HTS-10 leaf lines" in diff and "law known to" in diff
+
+
 def test_news_lists_federal_register_documents(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, Any]] = []
     pages = [
@@ -173,6 +187,9 @@ def test_news_lists_federal_register_documents(monkeypatch: pytest.MonkeyPatch) 
     assert rows[1]["agencies"] == "Office of the United States Trade Representative"
     assert calls[0][1]["conditions[publication_date][gte]"] == "2026-11-15"
     assert calls[1][1] is None  # the next page URL carries the query
+    calls.clear()
+    table = _words(_invoke("data", "news", "--since", "2026-11-15"))
+    assert "by publication date" in table and "knows the law to" in table
 
 
 def test_bad_inputs_one_line_exit_2(tmp_path: Path) -> None:

@@ -51,6 +51,21 @@ def test_frontier_json_shape(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     assert "payoffs" in data["actual_deal"]
 
 
+def test_frontier_and_war_tables_say_what_they_show(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("pair: us-japan\ngrid: {us_reciprocal_rate: [0.0, 0.15], us_auto_rate: [0.0, 0.15]}\n")
+    code, out, err = call(capsys, "negotiate", "frontier", "us-japan", "--grid", str(grid))
+    assert code == 0, err
+    for words in ("USD bn a year", "payoff model: ossa", "ICIO 2022", "political weights"):
+        assert words in out, words
+    code, out, err = call(capsys, "negotiate", "war", "--countries", "USA,JPN", "--dataset", "default")
+    assert code == 0, err
+    for words in ("percent ad valorem", "real income, percent", "Ossa (2014)", "base year 2022"):
+        assert words in out, words
+
+
 def test_war_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = call(
         capsys, "negotiate", "war", "--countries", "USA,JPN", "--dataset", "default", "--format", "json"

@@ -38,6 +38,23 @@ def test_sector_table_sums_to_partner_total() -> None:
     assert 14 < vehicles < 16  # Japanese vehicles at 15% all-in after 2025-09-16
 
 
+# The HS Nomenclature's sections I-XXI (WCO, HS 2022) and the HTSUS's chapters 98-99 as XXII, in number order.
+SECTION_NUMBERS = [
+    "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI",
+    "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX", "XXI", "XXII",
+]  # fmt: skip
+
+
+def test_sector_table_in_section_number_order() -> None:
+    shown = [label.split(" ")[0] for label in etr_by_sector("2025-10-01")["sector"]]
+    assert shown == [number for number in SECTION_NUMBERS if number in shown]
+    assert shown.index("V") < shown.index("IX")
+    done = run_cli("etr", "--date", "2025-10-01", "--by", "sector", "--partner", "JPN", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    listed = [label.split(" ")[0] for label in pd.read_csv(StringIO(done.stdout))["sector"]]
+    assert listed == [number for number in SECTION_NUMBERS if number in listed]
+
+
 def test_daily_series_matches_single_dates_and_steps_on_change_dates() -> None:
     series = etr_series("2025-04-04", "2025-04-12", partner="JPN")
     assert len(series) == 9

@@ -73,7 +73,12 @@ def hts(
         emit_json(record, None)
         return
     rows = pd.DataFrame({"field": list(record), "value": [str(v) for v in record.values()]})
-    emit_frame(rows, fmt, None, title=f"HTS {record['hts']} ({info.revision})")
+    caption = (
+        f"as stated by HTS {info.revision} of {info.date} (USITC), sha256 {info.sha256[:16]}; "
+        "general: column 1 rate text; mfn_ad_valorem_pct and ave_pct: percent of customs value "
+        "(ave_pct: ad valorem equivalent of a specific rate)"
+    )
+    emit_frame(rows, fmt, None, title=f"HTS {record['hts']} ({info.revision})", caption=caption)
 
 
 def diff(
@@ -90,7 +95,12 @@ def diff(
     engine = TariffEngine.default()
     on = max(COVERAGE_START, min(dt.date.fromisoformat(info.date), engine.library.law_known_on))
     frame = chapter99_diff(lines, engine, on)
-    emit_frame(frame, fmt, out, title=f"HTS {info.revision} against the library as known on {on}")
+    caption = (
+        f"lines_*: counts of HTS-10 leaf lines whose footnotes (HTS {info.revision} of {info.date}) or "
+        f"whose library scopes on {on} name the heading; law known to {engine.library.law_known_on}"
+    )
+    title = f"HTS {info.revision} against the library as known on {on}"
+    emit_frame(frame, fmt, out, title=title, caption=caption)
 
 
 def news(
@@ -108,7 +118,14 @@ def news(
         raise InvalidInputError(f"--since {first} is in the future")
     frame = tariff_documents(first, term=term)
     shown = frame if fmt is not Format.TABLE else frame.drop(columns=["html_url"])
-    emit_frame(shown, fmt, out, title=f"Federal Register documents on {term!r} since {first}")
+    from tarifflab.policy.library import LAW_KNOWN_ON
+
+    caption = (
+        f"Federal Register API, rules, presidential documents and notices matching {term!r}, by "
+        f"publication date; the measure library knows the law to {LAW_KNOWN_ON}"
+    )
+    title = f"Federal Register documents on {term!r} since {first}"
+    emit_frame(shown, fmt, out, title=title, caption=caption)
 
 
 def status(fmt: Format = typer.Option(Format.TABLE, "--format")) -> None:
@@ -163,7 +180,11 @@ def status(fmt: Format = typer.Option(Format.TABLE, "--format")) -> None:
     emit_text("\n".join(lines), None)
     frame = pd.DataFrame(sources)
     frame["sha256"] = frame["sha256"].str[:16]
-    emit_frame(frame, Format.TABLE, None, title="Embedded data sources (date: file date)")
+    caption = (
+        "date: the file's modification date; sha256: first 16 hex digits of the hash in PROVENANCE.csv; "
+        f"check: ok when the file's SHA-256 matches it; law known to {summary['law_known_on']}"
+    )
+    emit_frame(frame, Format.TABLE, None, title="Embedded data sources (date: file date)", caption=caption)
 
 
 def register(app: typer.Typer) -> None:

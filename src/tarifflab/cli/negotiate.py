@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from tarifflab._io import write_text_atomic
+from tarifflab.cli.captions import payoff_caption, war_caption
 from tarifflab.errors import InvalidInputError, UnknownCountryError
 from tarifflab.nomenclature.countries import to_iso3
 
@@ -354,6 +355,7 @@ def frontier_cmd(
             f"actual deal: {us} {pay[us]:+.2f}  {partner} {pay[partner]:+.2f}  dominated by {pos['dominated_by']} packages"
         )
         lines.append("  " + _lever_line(pm.pair, act.levers))
+    lines += [payoff_caption(model), UTILITY_NOTE]
     _emit(payload, fmt, _target(out, output), "\n".join(lines))
 
 
@@ -455,6 +457,7 @@ def war_cmd(
         lines.append(
             f"  {c}: median tariff {v:6.1f}% (mean {means[c]:5.1f}%)  welfare {res.welfare_pct()[c]:+.2f}%"
         )
+    lines.append(war_caption(data.name))
     _emit(payload, fmt, _target(out, output), "\n".join(lines))
 
 

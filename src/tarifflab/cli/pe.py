@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tarifflab.cli.captions import pe_caption
 from tarifflab.cli.output import Format, emit_text
 from tarifflab.errors import DataError, InvalidElasticityError, UnknownCountryError, UnknownProductError
 from tarifflab.models.pe.elasticities import ElasticityTable
@@ -137,8 +138,8 @@ def grouped(result: SmartResult, level: str) -> pd.DataFrame:
     return result.by("gtap", gtap=products.set_index("hs10")["gtap_code"])
 
 
-def _table(frame: pd.DataFrame, level: str, title: str) -> Table:
-    table = Table(title=title)
+def _table(frame: pd.DataFrame, level: str, title: str, caption: str | None = None) -> Table:
+    table = Table(title=title, caption=caption, caption_justify="left")
     headings = [
         (level, level),
         ("imports_before_usd", "imports before $bn"),
@@ -258,7 +259,11 @@ def run(
         buffer = io.StringIO()
         console = Console(file=buffer, width=200)
         title = "SMART " + ", ".join(f"{k}={v}" for k, v in meta.items() if v is not None)
-        console.print(_table(grouped(shown, level.value), level.value, title))
+        given = tuple(
+            symbol for symbol, text in (("η", demand), ("σ", substitution), ("β", supply)) if text is not None
+        )
+        caption = pe_caption(describe(result.options), source, None, given)
+        console.print(_table(grouped(shown, level.value), level.value, title, caption))
         totals = result.totals()
         console.print(
             f"market totals: imports {totals['imports_before_usd'] / 1e9:,.3f} → "

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from tarifflab.cli.captions import reciprocal_caption
 from tarifflab.cli.output import Format, emit_text
 from tarifflab.errors import UnknownCountryError
 from tarifflab.metrics.reciprocal import USTR_EPSILON, USTR_FLOOR_PCT, USTR_PHI, reciprocal_table
@@ -77,7 +78,9 @@ def reciprocal(
                 "reciprocal_rate_pct",
             ]
         ]
-        text = shown.to_string(index=False, float_format=lambda v: f"{v:,.1f}") + "\n"
+        table_text = shown.to_string(index=False, float_format=lambda v: f"{v:,.1f}")
+        caption = reciprocal_caption(year, epsilon, phi, rounding.value, floor)
+        text = f"{table_text}\n{caption}\n"
     emit_text(text, out)
 
 

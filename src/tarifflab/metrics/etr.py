@@ -16,7 +16,7 @@ import pandas as pd
 
 from tarifflab.errors import InvalidDateError, InvalidInputError
 from tarifflab.nomenclature.countries import EU27, EU_AGGREGATE, WORLD, to_iso3
-from tarifflab.nomenclature.hs_sections import section_of, section_title
+from tarifflab.nomenclature.hs_sections import SECTIONS, section_of, section_title
 from tarifflab.policy.engine import MfnBasis, TariffEngine, View, engine_partner, parse_date, parse_view
 from tarifflab.policy.library import COVERAGE_START
 
@@ -100,7 +100,13 @@ def etr_by_sector(
         if lines.empty:
             raise InvalidInputError(f"no 2024 trade data for partner {partner}")
     lines["sector"] = _sector_column(lines, scheme, eng)
-    return _summarise(lines, "sector")[["sector", "imports_usd", "duty_usd", "refundable_usd", "etr_pct"]]
+    table = _summarise(lines, "sector")
+    if scheme == "section":
+        # Roman numerals sort wrongly as text (IX before V): order by section number.
+        number = {section: rank for rank, (section, *_rest) in enumerate(SECTIONS)}
+        rank = table["sector"].str.split(" ").str[0].map(number).fillna(len(number))
+        table = table.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
+    return table[["sector", "imports_usd", "duty_usd", "refundable_usd", "etr_pct"]]
 
 
 def etr_series(

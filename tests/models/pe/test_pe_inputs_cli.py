@@ -246,3 +246,30 @@ def test_real_engine_japan_cars_deal_date() -> None:
     by = SmartModel(cars).solve().by("partner").set_index("partner")
     assert by.loc["JPN", "trade_diversion_usd"] > 0 > by.loc["KOR", "trade_diversion_usd"]
     assert by["trade_diversion_usd"].sum() == pytest.approx(0.0, abs=1.0)
+
+
+def test_cli_table_says_what_it_shows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = write_lines(tmp_path)
+    code, out, err = cli(capsys, "pe", "run", "--lines", str(lines), "--substitution-elasticity", "3")
+    assert code == 0, err
+    text = " ".join(out.split())
+    # Defaults η = 1 (FLOR 2018) and β = ∞ (WITS-SMART documentation); σ as given on the command line.
+    for words in ("USD bn a year", "percent", "η=1", "σ=3", "β=∞", "exact form", "σ given", str(lines)):
+        assert words in text, words
+
+
+def test_cli_table_from_dates_names_the_law(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(
+        capsys, "pe", "run", "--from", "2025-03-01", "--to", "2025-09-20", "--partner", "JPN", "--hs", "8703"
+    )
+    assert code == 0, err
+    text = " ".join(out.split())
+    for words in (
+        "USD bn a year",
+        "entries on 2025-03-01",
+        "view in-force",
+        "law known to",
+        "base year 2024",
+    ):
+        assert words in text, words
+    assert "entries on 2025-09-20" in text
