@@ -162,9 +162,10 @@ def twt_buckets(lines: pd.DataFrame, partner: str) -> tuple[pd.DataFrame, pd.Dat
     free &= ~exempt
     ours_exempt = free & (part["reciprocal_rate"] == 0) & (part["s232_rate"] == 0)
     chapter = hs10.str[:2]
-    bucket[ours_exempt] = [
-        f"we charge no additional duty: {CHAPTER_NAMES.get(ch, 'other lines')}" for ch in chapter[ours_exempt]
-    ]
+    bucket = bucket.where(
+        ~ours_exempt,
+        "we charge no additional duty: " + chapter.map(lambda ch: CHAPTER_NAMES.get(ch, "other lines")),
+    )
     other232 = free & ~ours_exempt & (part["s232_rate"] > 0)
     bucket[other232] = (
         "our s.232 on lines outside the tracker's lists (lumber, trucks, equipment, derivatives)"
@@ -207,7 +208,7 @@ def _value(table: pd.DataFrame, on: str, source: str, column: str, partner: str 
 
 def _all_etr(engine: TariffEngine, on: str, view: str = "in-force") -> float:
     frame = etr_by_partner(on, view=view, engine=engine).set_index("partner")
-    return float(frame.loc[WORLD, "etr_pct"])
+    return float(frame["etr_pct"].to_dict()[WORLD])
 
 
 def _partner_explained(
@@ -218,10 +219,10 @@ def _partner_explained(
         cache[day] = engine.evaluate(day)
     lines = cache[day]
     published = tradewartracker_partners()
-    row = published[
+    known = published[
         (published["partner"] == partner) & (pd.to_datetime(published["date"]) <= pd.Timestamp(day))
     ]
-    row = row.sort_values("date").iloc[-1]
+    row = known.sort_values("date").iloc[-1].to_dict()
     ours_total = _value(focus, on, "tradewartracker", "ours_pct", partner)
     layers = layer_breakdown(lines, partner)
     ours_add = ours_total - layers["mfn"]
@@ -241,7 +242,7 @@ def _partner_explained(
         "",
         "Largest lines, at most two per bucket (pp of the partner's ETR): "
         + "; ".join(
-            f"{r.hs10} {r.gap_pp:+.2f} ({r.bucket.split(' (')[0]})"
+            f"{r.hs10} {r.gap_pp:+.2f} ({str(r.bucket).split(' (')[0]})"
             for r in top.sort_values("size", ascending=False).head(10).itertuples()
         )
         + ".",
