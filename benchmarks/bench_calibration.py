@@ -17,20 +17,6 @@ from tarifflab.negotiation import calibration as cb
 from tarifflab.negotiation.deals import load_deals
 
 
-def _grid_nash(params: cb.Parameters, threat: np.ndarray, pledge: np.ndarray, points: int) -> np.ndarray:
-    a, big_a, big_b, s = params.as_array()
-    x = threat[:, None] * np.linspace(0.0, 1.0, points)[None, :]
-    t = threat[:, None]
-    g_us = big_a * (x - t) - 0.5 * (x**2 - t**2) + s * pledge[:, None]
-    g_p = big_b * (t - x) + 0.5 * (t**2 - x**2) - s * pledge[:, None]
-    ok = (g_us > 0) & (g_p > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        obj = np.where(
-            ok, a * np.log(np.where(ok, g_us, 1)) + (1 - a) * np.log(np.where(ok, g_p, 1)), -np.inf
-        )
-    return np.where(ok.any(axis=1), x[np.arange(len(threat)), obj.argmax(axis=1)], threat)
-
-
 def main() -> None:
     deals = load_deals()
     data = [cb.DealData.from_deal(d) for d in deals]
@@ -44,7 +30,7 @@ def main() -> None:
     t_fast = (time.perf_counter() - t0) / reps
     t0 = time.perf_counter()
     for _ in range(5):
-        slow = _grid_nash(params, threat, pledge, 20_001)
+        slow = cb.grid_nash_rates(params, threat, pledge, 20_001)
     t_slow = (time.perf_counter() - t0) / 5
     print(
         f"Nash bargain of 18 deals: closed form {1e3 * t_fast:.2f} ms, grid {1e3 * t_slow:.1f} ms "

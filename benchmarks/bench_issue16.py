@@ -30,21 +30,6 @@ from tarifflab.negotiation.packages import builtin_packages, grid_packages
 GRID_POINTS = 20_001
 
 
-def _grid_nash(params: cb.Parameters, threat: np.ndarray, pledge: np.ndarray) -> np.ndarray:
-    """Reference: the asymmetric Nash bargain by brute force on ``GRID_POINTS`` rates per deal."""
-    a, big_a, big_b, s = params.as_array()
-    x = threat[:, None] * np.linspace(0.0, 1.0, GRID_POINTS)[None, :]
-    t = threat[:, None]
-    g_us = big_a * (x - t) - 0.5 * (x**2 - t**2) + s * pledge[:, None]
-    g_p = big_b * (t - x) + 0.5 * (t**2 - x**2) - s * pledge[:, None]
-    ok = (g_us > 0) & (g_p > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        obj = np.where(
-            ok, a * np.log(np.where(ok, g_us, 1)) + (1 - a) * np.log(np.where(ok, g_p, 1)), -np.inf
-        )
-    return np.where(ok.any(axis=1), x[np.arange(len(threat)), obj.argmax(axis=1)], threat)
-
-
 def bench_calibration() -> None:
     deals = load_deals()
     data = [cb.DealData.from_deal(d) for d in deals]
@@ -58,7 +43,7 @@ def bench_calibration() -> None:
     t_fast = (time.perf_counter() - start) / reps
     start = time.perf_counter()
     for _ in range(5):
-        slow = _grid_nash(params, threat, pledge)
+        slow = cb.grid_nash_rates(params, threat, pledge, GRID_POINTS)
     t_grid = (time.perf_counter() - start) / 5
     print(
         f"calibration objective ({len(data)} deals): closed form {1e3 * t_fast:.2f} ms, "

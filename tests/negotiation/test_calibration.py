@@ -10,21 +10,6 @@ from tarifflab.errors import InvalidInputError
 from tarifflab.negotiation import calibration as cb
 
 
-def _dense_nash(params: cb.Parameters, threat: np.ndarray, pledge: np.ndarray) -> np.ndarray:
-    """Reference: the asymmetric Nash bargain by brute force on a fine grid (independent of the cubic)."""
-    a, big_a, big_b, s = params.as_array()
-    x = threat[:, None] * np.linspace(0.0, 1.0, 100_001)[None, :]
-    t = threat[:, None]
-    g_us = big_a * (x - t) - 0.5 * (x**2 - t**2) + s * pledge[:, None]
-    g_p = big_b * (t - x) + 0.5 * (t**2 - x**2) - s * pledge[:, None]
-    ok = (g_us > 0) & (g_p > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        obj = np.where(
-            ok, a * np.log(np.where(ok, g_us, 1)) + (1 - a) * np.log(np.where(ok, g_p, 1)), -np.inf
-        )
-    return np.where(ok.any(axis=1), x[np.arange(len(threat)), obj.argmax(axis=1)], threat)
-
-
 def test_bargain_matches_brute_force_and_textbook_cases() -> None:
     rng = np.random.default_rng(3)
     threat = rng.uniform(0.05, 1.2, 40)
@@ -35,7 +20,9 @@ def test_bargain_matches_brute_force_and_textbook_cases() -> None:
         cb.Parameters(0.2, 0.0, 0.0, 5.0),
     ):
         np.testing.assert_allclose(
-            cb.predict_rates(params, threat, pledge), _dense_nash(params, threat, pledge), atol=2e-5
+            cb.predict_rates(params, threat, pledge),
+            cb.grid_nash_rates(params, threat, pledge, 100_001),
+            atol=2e-5,
         )
     # a threat at or below the US ideal rate and no pledge: no agreement improves both, the threat stands
     params = cb.Parameters(0.5, 0.2, 0.3, 1.0)

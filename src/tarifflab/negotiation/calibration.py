@@ -91,6 +91,26 @@ class Parameters:
         return dict(zip(PARAMETERS, self.as_array().tolist(), strict=True))
 
 
+def grid_nash_rates(
+    params: Parameters, threat: np.ndarray, pledge: np.ndarray, points: int = 20_001
+) -> np.ndarray:
+    """Reference for :func:`predict_rates`: the same bargain by brute force on ``points`` rates per deal.
+
+    Independent of the closed form (no first-order condition), so tests and benchmarks compare the two.
+    """
+    a, big_a, big_b, s = params.as_array()
+    x = threat[:, None] * np.linspace(0.0, 1.0, points)[None, :]
+    t = threat[:, None]
+    g_us = big_a * (x - t) - 0.5 * (x**2 - t**2) + s * pledge[:, None]
+    g_p = big_b * (t - x) + 0.5 * (t**2 - x**2) - s * pledge[:, None]
+    ok = (g_us > 0) & (g_p > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        obj = np.where(
+            ok, a * np.log(np.where(ok, g_us, 1)) + (1 - a) * np.log(np.where(ok, g_p, 1)), -np.inf
+        )
+    return np.where(ok.any(axis=1), x[np.arange(len(threat)), obj.argmax(axis=1)], threat)
+
+
 def predict_rates(params: Parameters, threat: np.ndarray, pledge: np.ndarray) -> np.ndarray:
     """Asymmetric Nash bargain over x ∈ [0, T] for each deal (fractions), vectorised over deals.
 
