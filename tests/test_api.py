@@ -41,6 +41,14 @@ def test_duty_through_the_api() -> None:
         tarifflab.lines("9999")
 
 
+def test_duty_through_the_api_takes_shipment_facts() -> None:
+    # EO 14257 sec. 3(c), HTSUS 9903.01.28: goods loaded before 2025-04-05 and entered before 2025-05-27
+    # (CSMS 64680374) do not pay the 10% of 9903.01.25; a German cotton T-shirt keeps its 16.5% general rate.
+    assert tarifflab.duty("6109.10.00.12", "DEU", "2025-04-20").total_rate_pct == pytest.approx(26.5)
+    loaded = tarifflab.duty("6109.10.00.12", "DEU", "2025-04-20", loaded_on="2025-04-01")
+    assert loaded.total_rate_pct == pytest.approx(16.5)
+
+
 def test_etr_through_the_api() -> None:
     frame = tarifflab.etr("2025-10-01", partner="JPN")
     assert list(frame["partner"]) == ["JPN"]

@@ -13,7 +13,7 @@ customs value unless a column name says otherwise (``*_rate`` columns of the eng
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -60,6 +60,7 @@ def duty(
     as_known_on: DateLike | None = None,
     mfn_basis: Literal["applied", "statutory"] = "applied",
     usmca_qualifying: bool = False,
+    **shipment: Any,
 ) -> DutyResult:
     """The US duty on one HTS-10 line from ``origin`` entered on ``on``, layer by layer.
 
@@ -68,12 +69,16 @@ def duty(
             :class:`~tarifflab.errors.AmbiguousProductError` (its ``lines`` lists them); use
             :func:`duty_all_lines` for all of them.
         origin: country of origin, ISO3 or name ("JPN", "Japan").
-        on: date of entry (ISO ``YYYY-MM-DD``), 2025-01-01 to 2026-07-31.
+        on: date of entry (ISO ``YYYY-MM-DD``) from 2025-01-01; after the library's ``law_known_on`` the
+            law as last known applies and the result's ``stale_days`` says by how much.
         value_usd: customs value in USD; sets ``duty_usd`` of the result.
         view: ``in-force`` (the law as finally applied, retroactive changes included), ``as-known``
             (as published on ``as_known_on``) or ``net-of-refunds`` (IEEPA duties refunded).
         mfn_basis: ``applied`` (FTA preference rates the partner claims) or ``statutory`` (column 1).
         usmca_qualifying: a Canadian or Mexican good that claims USMCA.
+        shipment: further facts of the shipment, passed to :meth:`TariffEngine.duty`: ``loaded_on``
+            (in-transit clauses), ``quantity`` and ``unit`` (exact specific duties), ``over_quota``,
+            ``civil_aircraft``, ``s301_exclusion``, ``claims``, ``us_content_share``.
 
     Returns:
         :class:`~tarifflab.policy.engine.DutyResult`: ``total_rate_pct`` (percent of customs value),
@@ -81,7 +86,14 @@ def duty(
     """
     engine = TariffEngine.default(_mfn_basis(mfn_basis))
     return engine.duty(
-        hts, origin, on, value_usd, parse_view(view), as_known_on, usmca_qualifying=usmca_qualifying
+        hts,
+        origin,
+        on,
+        value_usd,
+        parse_view(view),
+        as_known_on,
+        usmca_qualifying=usmca_qualifying,
+        **shipment,
     )
 
 
@@ -95,11 +107,19 @@ def duty_all_lines(
     as_known_on: DateLike | None = None,
     mfn_basis: Literal["applied", "statutory"] = "applied",
     usmca_qualifying: bool = False,
+    **shipment: Any,
 ) -> list[DutyResult]:
     """:func:`duty` for every HTS-10 line a 6–10 digit ``code`` covers, in code order."""
     engine = TariffEngine.default(_mfn_basis(mfn_basis))
     return engine.duty_all_lines(
-        code, origin, on, value_usd, parse_view(view), as_known_on, usmca_qualifying=usmca_qualifying
+        code,
+        origin,
+        on,
+        value_usd,
+        parse_view(view),
+        as_known_on,
+        usmca_qualifying=usmca_qualifying,
+        **shipment,
     )
 
 

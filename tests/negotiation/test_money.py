@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from payoff_stand_ins import LinearModel
 from tarifflab.cli.main import run
 from tarifflab.negotiation.levers import get_pair
 from tarifflab.negotiation.packages import builtin_packages, get_package, with_settings
@@ -129,34 +130,11 @@ def test_cli_bad_set_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], sett
     assert code == 2 and err.strip().count("\n") == 0 and "Traceback" not in err
 
 
-class _Linear:
-    """Stand-in payoff model with a known answer: u_US = 10r − e/10, u_JPN = 2 − 10r − e/10 (USD bn,
-    national income 100 so that EV in USD bn equals real income in %), r reciprocal rate, e energy purchases."""
-
-    def __init__(self) -> None:
-        self.pair = PAIR
-
-    def _one(self, s: dict[str, float]) -> dict[str, Outcomes]:
-        r, waste = s["us_reciprocal_rate"], s["purchases_energy_usd_bn"] / 10
-        return {
-            "USA": Outcomes("USA", 10 * r - waste, 0.0, 0.0, 0.0, 0.0, 0.0, national_income_usd_bn=100.0),
-            "JPN": Outcomes(
-                "JPN", 2.0 - 10 * r - waste, 0.0, 0.0, 0.0, 0.0, 0.0, national_income_usd_bn=100.0
-            ),
-        }
-
-    def evaluate(self, settings: dict[str, float]) -> dict[str, Outcomes]:
-        return self._one(settings)
-
-    def evaluate_many(self, settings: list[dict[str, float]]) -> list[dict[str, Outcomes]]:
-        return [self._one(s) for s in settings]
-
-
 def test_what_would_it_take_on_a_model_with_a_known_answer() -> None:
     from tarifflab.negotiation.analysis import what_would_it_take
     from tarifflab.negotiation.packages import Package, grid_packages
 
-    model = _Linear()
+    model = LinearModel(PAIR)
     weights = {"USA": UtilityWeights(), "JPN": UtilityWeights()}
     grid = grid_packages(
         PAIR, {}, {"us_reciprocal_rate": [0.0, 0.05, 0.1, 0.15, 0.2], "purchases_energy_usd_bn": [0, 10]}
@@ -271,18 +249,6 @@ def test_cli_evaluate_elasticity_source(capsys: pytest.CaptureFixture[str]) -> N
         assert code == 2 and err.strip().count("\n") == 0
 
 
-class _ScaledLinear(_Linear):
-    """The stand-in with the rate's effect scaled by ``k`` (a stand-in for a trade elasticity):
-    u_US = 10kr − e/10, u_JPN = 2 − 10kr − e/10."""
-
-    def __init__(self, k: float) -> None:
-        super().__init__()
-        self.k = k
-
-    def _one(self, s: dict[str, float]) -> dict[str, Outcomes]:
-        return super()._one({**s, "us_reciprocal_rate": self.k * s["us_reciprocal_rate"]})
-
-
 def test_what_would_it_take_bands_span_the_sources() -> None:
     from tarifflab.negotiation.analysis import what_would_it_take_bands
     from tarifflab.negotiation.packages import Package, grid_packages
@@ -292,7 +258,7 @@ def test_what_would_it_take_bands_span_the_sources() -> None:
         PAIR, {}, {"us_reciprocal_rate": [0.0, 0.05, 0.1, 0.15, 0.2], "purchases_energy_usd_bn": [0, 10]}
     )
     no_deal = Package("war", "", PAIR.validate({"us_reciprocal_rate": 0.1, "purchases_energy_usd_bn": 10}))
-    models = {"low": _ScaledLinear(0.5), "one": _ScaledLinear(1.0), "high": _ScaledLinear(2.0)}
+    models = {"low": LinearModel(PAIR, 0.5), "one": LinearModel(PAIR, 1.0), "high": LinearModel(PAIR, 2.0)}
     out = what_would_it_take_bands(models, grid, {"purchases_energy_usd_bn": 10.0}, no_deal, weights)  # type: ignore[arg-type]
     # no deal (r = 0.1, e = 10): u_US = k − 1, u_JPN = 1 − k → reservation values 0.5 − 1, 0, 2 − 1
     res_us = {s: r.reservation["USA"] for s, r in out.by_source.items()}

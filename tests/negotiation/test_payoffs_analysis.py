@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pytest
 
+from payoff_stand_ins import LinearModel
 from tarifflab.negotiation import analysis as an
 from tarifflab.negotiation.bargaining import pareto_mask
 from tarifflab.negotiation.datasets import load_default
-from tarifflab.negotiation.levers import Pair, get_pair
+from tarifflab.negotiation.levers import get_pair
 from tarifflab.negotiation.packages import EmptyGridError, Package, builtin_packages, grid_packages
-from tarifflab.negotiation.payoffs import OssaPayoffModel, Outcomes, UtilityWeights, utilities
+from tarifflab.negotiation.payoffs import OssaPayoffModel, UtilityWeights, utilities
 
 PAIR = get_pair("us-japan")
 
@@ -86,29 +85,6 @@ def test_concession_values_cover_every_changed_lever(pm: OssaPayoffModel) -> Non
     # the pledge costs Japan and helps the US; the lower auto rate helps Japan
     assert values["investment_pledge_usd_bn"]["JPN"] < 0 < values["investment_pledge_usd_bn"]["USA"]
     assert values["us_auto_rate"]["JPN"] > 0
-
-
-class LinearModel:
-    """A stand-in payoff model: the protocol is all the analysis needs."""
-
-    def __init__(self, pair: Pair) -> None:
-        self.pair = pair
-
-    def _one(self, s: dict[str, float]) -> dict[str, Outcomes]:
-        r, waste = s["us_reciprocal_rate"], s["purchases_energy_usd_bn"] / 10
-        return {
-            # national income of 100 USD bn: the equivalent variation in USD bn equals real income in %
-            "USA": Outcomes("USA", 10 * r - waste, 0.0, 0.0, 0.0, 0.0, 0.0, national_income_usd_bn=100.0),
-            "JPN": Outcomes(
-                "JPN", 2.0 - 10 * r - waste, 0.0, 0.0, 0.0, 0.0, 0.0, national_income_usd_bn=100.0
-            ),
-        }
-
-    def evaluate(self, settings: dict[str, float]) -> dict[str, Outcomes]:
-        return self._one(settings)
-
-    def evaluate_many(self, settings: Sequence[dict[str, float]]) -> list[dict[str, Outcomes]]:
-        return [self._one(s) for s in settings]
 
 
 def test_frontier_with_any_payoff_model_and_no_deal_flag() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from cli_helpers import run_cli
+from scenario_texts import VNM_SEATS
 from tarifflab.app import services
 from tarifflab.errors import InvalidDateError, ScenarioError
 from tarifflab.policy.engine import TariffEngine
@@ -20,19 +21,6 @@ from tarifflab.policy.library import LAW_KNOWN_ON
 from tarifflab.policy.scenario import library_with_scenarios
 from tarifflab.report import lead_paragraph
 
-VNM_SEATS = """
-- id: scenario-vnm-9401-25
-  title: "What if: 25% on seats (HS 9401) from Viet Nam"
-  layer: s301
-  authority: Section 301
-  program: scenario_vnm_seats
-  legal_basis: "hypothetical (scenario file)"
-  countries: [VNM]
-  products: {prefixes: ["9401"]}
-  rule: {kind: add, rate: 0.25}
-  start: 2026-09-01
-  known_from: 2026-09-01
-"""
 TEXTS = (("vnm-seats.yaml", VNM_SEATS),)
 
 

@@ -14,26 +14,13 @@ import pandas as pd
 import pytest
 
 from cli_helpers import run_cli
+from scenario_texts import VNM_SEATS
 from tarifflab.data.embedded import embedded_path
 from tarifflab.errors import InvalidDateError, ScenarioError
 from tarifflab.metrics.etr import etr_by_partner
 from tarifflab.policy.engine import TariffEngine, parse_date
 from tarifflab.policy.library import LAW_KNOWN_ON, load_library
 from tarifflab.policy.scenario import apply_scenarios, library_with_scenarios, parse_scenario
-
-VNM_SEATS = """
-- id: scenario-vnm-9401-25
-  title: "What if: 25% on seats (HS 9401) from Viet Nam"
-  layer: s301
-  authority: Section 301
-  program: scenario_vnm_seats
-  legal_basis: "hypothetical (scenario file)"
-  countries: [VNM]
-  products: {prefixes: ["9401"]}
-  rule: {kind: add, rate: 0.25}
-  start: 2026-09-01
-  known_from: 2026-09-01
-"""
 
 
 @pytest.fixture(scope="module")
