@@ -8,14 +8,14 @@ effective_date), which the measure library loads beside the tracker-derived scop
   list 2 solar-manufacturing equipment). An exclusion that names a bare statistical reporting number
   covers the whole line ("lines"); one that describes a product "described in statistical reporting
   number ..." covers only part of the line ("described": applies when the importer claims it).
-- ``civil_aircraft_gbr_note35a_{by_line,end_use}`` / ``civil_aircraft_jpn_note35b_{by_line,end_use}``: the
-  civil-aircraft subheadings of U.S. note 35(a) (United Kingdom, heading 9903.96.01) and 35(b) (Japan,
-  heading 9903.96.02), split into lines that are civil aircraft by themselves (chapter 88; statistical lines 'for use in civil aircraft') and the rest (civil
-  aircraft goods only with the end-use claim); ``civil_aircraft_eun_note2v22_{by_line,end_use}``: the EU list of
-  U.S. note 2(v)(xxii) (heading 9903.02.76).
+- ``civil_aircraft_<partner>_<note>_{by_line,end_use}``: the civil-aircraft subheadings of U.S. note 35(a)
+  (United Kingdom, heading 9903.96.01), 35(b) (Japan, 9903.96.02), 2(v)(xxii) (EU, 9903.02.76), 2(v)(xxiv)(b)
+  (Korea, 9903.02.81), 2(v)(xxv)(c) (Switzerland and Liechtenstein, 9903.02.85/.90) and 2(x)(iv) (Brazil,
+  9903.01.82), split into lines that are civil aircraft by themselves (chapter 88; statistical lines 'for use
+  in civil aircraft') and the rest (civil-aircraft goods only with the end-use claim).
 - ``brazil_eo14323_annex_i`` (from 2025-08-06) and ``brazil_eo14323_2025_11`` (from 2025-11-13): the
   products excepted from the Brazil emergency duty (heading 9903.01.77), as scraped from the EO annexes by
-  the Yale tracker (``country_eo_exempt_products.csv``).
+  the Yale tracker (``country_eo_exempt_products.csv``), less the civil-aircraft provisions of note 2(x)(iv).
 
 Source: HTSUS 2026 Revision 6 Chapter 99 text (USITC, public domain) as kept by the Yale tracker.
 """
@@ -89,7 +89,18 @@ _CIVIL_AIRCRAFT_NOTES = {
     "gbr": (r"^\s*\(a\) As provided in heading 9903\.96\.01", r"^\s*\(b\) As provided in heading"),
     "jpn": (r"^\s*\(b\) As provided in heading 9903\.96\.02", r"^\s*36\. "),
     "eun": (r"^\(xxii\)\s+As provided in heading 9903\.02\.76", r"^\s*\(xxiii\)"),
+    "kor": (r"^\s*\(b\) As provided in heading 9903\.02\.81", r"^\s*\(xxv\)"),
+    "che": (r"^\s*\(c\) As provided in headings 9903\.02\.85 and 9903\.02\.90", r"^\s*\(d\) As provided in headings"),
+    "bra": (r"^\s*\(iv\) As provided in heading 9903\.01\.82", r"^\s*\(v\) The additional duties imposed by heading"),
 }
+# Scope names of the civil-aircraft lists: U.S. note 35(a) (UK, 9903.96.01), 35(b) (Japan, 9903.96.02),
+# 2(v)(xxii) (EU, 9903.02.76), 2(v)(xxiv)(b) (Korea, 9903.02.81), 2(v)(xxv)(c) (Switzerland and
+# Liechtenstein, 9903.02.85/.90) and 2(x)(iv) (Brazil, 9903.01.82). Every one exempts civil aircraft, their
+# parts and simulators "that otherwise meet the criteria of General Note 6" and fall in the listed provisions.
+_CIVIL_AIRCRAFT_LISTS = (
+    ("gbr", "note35a"), ("jpn", "note35b"), ("eun", "note2v22"), ("kor", "note2v24b"), ("che", "note2v25c"),
+    ("bra", "note2x4"),
+)  # fmt: skip
 
 
 def civil_aircraft_subheadings(lines: list[str], country: str) -> list[str]:
@@ -113,7 +124,8 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
         rows.append((f"s301_exclusion_{kind}_{s301_list}", code, None))
     products = pd.read_parquet(out_dir / "hts_products.parquet")
     civil_lines = products.loc[products["description"].str.contains("civil aircraft", case=False), "hs10"]
-    for country, note in (("gbr", "note35a"), ("jpn", "note35b"), ("eun", "note2v22")):
+    listed_by_country: dict[str, set[str]] = {}
+    for country, note in _CIVIL_AIRCRAFT_LISTS:
         # Civil aircraft by the line itself: chapter 88 (aircraft, simulators, aircraft parts) and statistical
         # lines "for use in civil aircraft". The other listed subheadings are civil-aircraft goods only when
         # entered with the General Note 6 end-use claim.
@@ -122,21 +134,26 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
             part = "by_line" if code.startswith("88") else "end_use"
             rows.append((f"civil_aircraft_{country}_{note}_{part}", code, None))
         listed_set = set(listed)
+        listed_by_country[country] = listed_set
         for code in sorted(c for c in civil_lines if c[:8] in listed_set and not c.startswith("88")):
             rows.append((f"civil_aircraft_{country}_{note}_by_line", code, None))
     country_eo = pd.read_csv(reference / COUNTRY_EO, dtype=str, comment="#")
     brazil = country_eo[country_eo["ch99_code"] == "9903.01.77"]
     for start, group in brazil.groupby("effective_date_start"):
         name = "brazil_eo14323_annex_i" if start == "2025-08-06" else "brazil_eo14323_2025_11"
-        rows += [(name, re.sub(r"\D", "", code), None) for code in sorted(set(group["hts10"]))]
+        codes = {re.sub(r"\D", "", code) for code in group["hts10"]}
+        # The civil-aircraft provisions of the annex follow note 2(x)(iv) (heading 9903.01.82): they are
+        # scoped by civil_aircraft_bra_note2x4_* like every other partner's list, not excepted whole here.
+        rows += [(name, code, None) for code in sorted(codes) if code[:8] not in listed_by_country["bra"]]
     frame = pd.DataFrame(rows, columns=["scope", "prefix", "effective_date"]).drop_duplicates()
     frame.to_parquet(out_dir / "tariff_scopes_legal.parquet", index=False, compression="zstd")
     return [
         Provenance(
             "tariff_scopes_legal.parquet",
-            f"{CHAPTER99} (U.S. notes 20(vvv), 20(www), 35); {COUNTRY_EO} (heading 9903.01.77)",
-            "exclusion and exemption lists parsed from the HTSUS Chapter 99 text (notes 2(v)(xxii), 20, 35); Brazil EO 14323 annex "
-            "codes normalised to digit prefixes",
+            f"{CHAPTER99} (U.S. notes 2(v), 2(x)(iv), 20(vvv), 20(www), 35); {COUNTRY_EO} (heading 9903.01.77)",
+            "exclusion and exemption lists parsed from the HTSUS Chapter 99 text (notes 2(v)(xxii), (xxiv)(b), (xxv)(c), "
+            "2(x)(iv), 20, 35); Brazil EO 14323 annex codes normalised to digit prefixes, civil-aircraft provisions "
+            "left to note 2(x)(iv)",
             "HTSUS text USITC public domain; Budget-Lab-Yale (cite The Budget Lab at Yale)",
         )
     ]
