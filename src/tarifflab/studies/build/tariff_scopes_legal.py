@@ -90,8 +90,14 @@ _CIVIL_AIRCRAFT_NOTES = {
     "jpn": (r"^\s*\(b\) As provided in heading 9903\.96\.02", r"^\s*36\. "),
     "eun": (r"^\(xxii\)\s+As provided in heading 9903\.02\.76", r"^\s*\(xxiii\)"),
     "kor": (r"^\s*\(b\) As provided in heading 9903\.02\.81", r"^\s*\(xxv\)"),
-    "che": (r"^\s*\(c\) As provided in headings 9903\.02\.85 and 9903\.02\.90", r"^\s*\(d\) As provided in headings"),
-    "bra": (r"^\s*\(iv\) As provided in heading 9903\.01\.82", r"^\s*\(v\) The additional duties imposed by heading"),
+    "che": (
+        r"^\s*\(c\) As provided in headings 9903\.02\.85 and 9903\.02\.90",
+        r"^\s*\(d\) As provided in headings",
+    ),
+    "bra": (
+        r"^\s*\(iv\) As provided in heading 9903\.01\.82",
+        r"^\s*\(v\) The additional duties imposed by heading",
+    ),
 }
 # Scope names of the civil-aircraft lists: U.S. note 35(a) (UK, 9903.96.01), 35(b) (Japan, 9903.96.02),
 # 2(v)(xxii) (EU, 9903.02.76), 2(v)(xxiv)(b) (Korea, 9903.02.81), 2(v)(xxv)(c) (Switzerland and
