@@ -278,6 +278,18 @@ def _pct(lines: pd.DataFrame, rate: pd.Series | np.ndarray) -> float:
     return float(100 * (imports * np.asarray(rate, dtype="float64")).sum() / imports.sum())
 
 
+def _short_measure(measure: str) -> str:
+    label = measure.split(" (")[0]
+    return label.split(":")[0] if label.startswith(("s.232 ", "pre-2025")) else label
+
+
+def _by_prefix(by_line: pd.DataFrame, starts: str, digits: int, top: int = 10) -> str:
+    chosen = by_line[by_line["measure"].str.startswith(starts)]
+    sums = chosen.groupby(chosen["hs10"].str[:digits])["contribution_pp"].sum()
+    sums = sums.reindex(sums.abs().sort_values(ascending=False).index)
+    return ", ".join(f"{code} {x:+.2f}" for code, x in sums.head(top).items()) + f"; {len(sums)} in all"
+
+
 def _budget_lab_rebuild(
     engine: TariffEngine, table: pd.DataFrame, cache: dict, on: str, view: str, with_ieepa: bool
 ) -> list[str]:
@@ -321,20 +333,20 @@ def _budget_lab_rebuild(
         f"The measures sum to {summary['gap_pp'].sum():+.2f} pp. Largest lines (pp of the overall ETR): "
         + "; ".join(
             f"{r.hs10} {r.partner} {r.contribution_pp:+.3f} (ours {r.ours_pct:.1f}%, its {r.budget_lab_pct:.1f}%;"
-            f" {str(r.measure).split(':')[0]})"
+            f" {_short_measure(str(r.measure))})"
             for r in top.itertuples()
         )
         + ".",
         "",
     ]
-    outside = by_line[by_line["measure"].str.startswith("our s.232")]
-    headings = outside.groupby(outside["hs10"].str[:4])["contribution_pp"].sum().sort_values(ascending=False)
-    out += [
-        "Our s.232 outside its HS6 lists, by heading (pp): "
-        + ", ".join(f"{h} {x:+.2f}" for h, x in headings.head(10).items())
-        + f"; {len(headings)} headings in all.",
-        "",
-    ]
+    out += [f"Our s.232 outside its HS6 lists, by heading (pp): {_by_prefix(by_line, 'our s.232', 4)}.", ""]
+    if with_ieepa:
+        out += [
+            "IEEPA on lines we exempt and its sector rate charges, by chapter (pp):"
+            f" {_by_prefix(by_line, 'IEEPA: lines we exempt', 2)}. Its aluminium derivative list, by heading"
+            f" (pp): {_by_prefix(by_line, 's.232 aluminium', 4)}.",
+            "",
+        ]
     if with_ieepa:
         weighted = gtap_weighted_change(ours, theirs)
         change = s232 + ieepa
@@ -410,16 +422,17 @@ def _post_ruling_section(engine: TariffEngine, cache: dict) -> list[str]:
     ours_at_15 = ours_after + surcharge_pp * (0.15 / legal - 1) if legal else float("nan")
     rows = []
     estimates = published_post_ruling_estimates()
-    for record in estimates.itertuples(index=False):
-        surcharge = None if pd.isna(record.s122_rate_pct) else float(record.s122_rate_pct)
-        low, high = float(record.figure_low), float(record.figure_high)
+    for record in estimates.to_dict("records"):
+        assumed = record["s122_rate_pct"]
+        surcharge = None if pd.isna(assumed) else float(assumed)
+        low, high = float(record["figure_low"]), float(record["figure_high"])
         figure = f"{low:g}" if low == high else f"{low:g}–{high:g}"
-        if record.unit == "level_pct":
+        if record["unit"] == "level_pct":
             ours_value = (
                 ours_without if surcharge is None else (ours_after if surcharge == 10 else ours_at_15)
             )
             what = "level, %"
-        elif record.unit == "drop_pp":
+        elif record["unit"] == "drop_pp":
             ours_value = ours_before - ours_after
             what = "fall from the IEEPA regime, pp"
         else:
@@ -427,12 +440,12 @@ def _post_ruling_section(engine: TariffEngine, cache: dict) -> list[str]:
             what = "rise since 2025-01-01, pp"
         rows.append(
             {
-                "source": f"[{record.source}]({record.url})",
+                "source": f"[{record['source']}]({record['url']})",
                 "published": figure,
                 "measure": what,
                 "s122_assumed": "none or not stated" if surcharge is None else f"{surcharge:g}%",
                 "ours": ours_value,
-                "assumption": record.assumption,
+                "assumption": record["assumption"],
             }
         )
     frame = pd.DataFrame(rows)
@@ -585,8 +598,9 @@ def build(top: int, threshold: float) -> str:
         "  from one policy-change date to the next. National (`daily-tariff-latest-data.csv`): published",
         "  minus its flat 2.3 pp baseline plus the 2024 applied rate of its 51 partners (2.36%).",
         "- **yale-budget-lab**: the overall pre-substitution ETR of The Budget Lab's reports, typed into",
-        "  `src/tarifflab/data/published/etr_figures.csv` with the report URL per row. Not convertible:",
-        "  all partners and Budget Lab's own weights and USMCA assumptions.",
+        "  `src/tarifflab/data/published/etr_figures.csv` with the report URL per row. As published (all",
+        "  partners, its own scopes and USMCA assumptions); rebuilt line by line from its own scenario in",
+        "  'The Budget Lab, rebuilt line by line' below.",
         "- **yale-realised**: duties collected / imports by month (Budget Lab's Treasury series). A",
         "  different quantity: collections lag entries, imports reacted to the tariffs, USMCA and other",
         "  claims are as filed. Ours: the mean of our daily ETR over the month.",

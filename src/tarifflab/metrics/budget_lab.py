@@ -279,7 +279,8 @@ def gtap_weighted_change(
     long = gtap_weights.stack()
     long.index = long.index.set_names(["gtap", "group"])
     weight = long.swaplevel().reindex(cell_rate.index).fillna(0.0)
-    return float(100 * (cell_rate * weight).sum() / weight.sum())
+    weighted = float((cell_rate * weight).to_numpy().sum())
+    return 100 * weighted / float(weight.to_numpy().sum())
 
 
 def layer_base(lines: pd.DataFrame, layer: str) -> tuple[float, float, float, float]:
