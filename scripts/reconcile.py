@@ -18,9 +18,10 @@ import pandas as pd
 from tarifflab._io import write_text_atomic
 from tarifflab.data.budget_lab import tariff_etrs_scenario
 from tarifflab.data.reference import reference_path
-from tarifflab.data.trackers import TRADEWARTRACKER, published_post_ruling_estimates
+from tarifflab.data.trackers import TRADEWARTRACKER, published_post_ruling_estimates, scope_prefixes
 from tarifflab.metrics.budget_lab import (
     budget_lab_line_rates,
+    derivative_scope_split,
     gap_by_line,
     gtap_weighted_change,
     layer_base,
@@ -339,7 +340,21 @@ def _budget_lab_rebuild(
         + ".",
         "",
     ]
-    out += [f"Our s.232 outside its HS6 lists, by heading (pp): {_by_prefix(by_line, 'our s.232', 4)}.", ""]
+    listed = scope_prefixes("yale-s232-derivatives")
+    split = "; ".join(
+        f"{metal}: "
+        + ", ".join(
+            f"{r.part} {r.gap_pp:+.2f}"
+            for r in derivative_scope_split(by_line, f"s.232 {metal}", listed).itertuples()
+        )
+        for metal in ("aluminium", "steel")
+    )
+    out += [
+        f"Our s.232 outside its HS6 lists, by heading (pp): {_by_prefix(by_line, 'our s.232', 4)}. Its"
+        " aluminium and steel measures split by where the law puts the lines (the HTS8 derivative list is"
+        f" its own tariff-rate-tracker's `s232_derivative_products.csv`), pp: {split}.",
+        "",
+    ]
     if with_ieepa:
         out += [
             "IEEPA on lines we exempt and its sector rate charges, by chapter (pp):"
@@ -399,7 +414,7 @@ def _budget_lab_section(engine: TariffEngine, table: pd.DataFrame, cache: dict) 
         "Reading the measures: its aluminium derivative lists take whole HS6 codes at the full rate on full"
         " value (all of 8473.30, where the HTS8 list of heading 9903.85.08 in its own tariff-rate-tracker"
         " names 8473.30.20 and 8473.30.51 only), where we charge the listed HTS8 articles on their aluminium"
-        " content; its auto-parts list holds whole HS6 codes (all of 8507.60); its IEEPA"
+        " content (the split above: beyond the list, and on it full value against content); its auto-parts list holds whole HS6 codes (all of 8507.60); its IEEPA"
         " rate is a sector average, so it charges lines the orders exempt (Annex II, ITA electronics of 8471)"
         " and spares lines the orders charge (sectors it rates at zero: metals, vehicles, energy for most"
         " partners).",

@@ -24,6 +24,7 @@ from tarifflab.data.budget_lab import (
 )
 from tarifflab.metrics.budget_lab import (
     budget_lab_line_rates,
+    derivative_scope_split,
     gap_by_line,
     gtap_weighted_change,
     layer_base,
@@ -218,3 +219,21 @@ def test_post_ruling_estimates_carry_a_source_per_row() -> None:
     # The Budget Lab's SCOTUS update: 9.1% without IEEPA and before the surcharge.
     yale = estimates[estimates["url"].str.contains("budgetlab.yale.edu")]
     assert yale["figure_low"].tolist() == [9.1] and yale["s122_rate_pct"].isna().all()
+
+
+def test_derivative_measure_splits_by_the_legal_list() -> None:
+    # Heading 9903.85.08 lists HTS8 8473.30.20 and 8473.30.51, not 8473.30.11 (its tariff-rate-tracker's
+    # s232_derivative_products.csv); aluminium plates of chapter 76 are base articles.
+    measure = "s.232 aluminium and derivatives: its HS6 list, full value (all layers on these lines)"
+    by_line = pd.DataFrame(
+        {
+            "hs10": ["8473301180", "8473302000", "7606123096"],
+            "imports_usd": [1e9, 2e9, 3e9],
+            "measure": [measure] * 3,
+            "contribution_pp": [-0.3, -0.1, 0.02],
+        }
+    )
+    split = derivative_scope_split(by_line, "s.232 aluminium", ("84733020", "84733051")).set_index("part")
+    assert split.loc["its HS6 codes beyond the HTS8 list", "gap_pp"] == pytest.approx(-0.3)
+    assert split.loc["derivatives on the HTS8 list", "gap_pp"] == pytest.approx(-0.1)
+    assert split.loc["articles of chapters 72, 73, 74, 76", "lines"] == 1

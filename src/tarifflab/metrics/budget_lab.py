@@ -294,3 +294,31 @@ def layer_base(lines: pd.DataFrame, layer: str) -> tuple[float, float, float, fl
     mean = float((imports[charged] * rate[charged]).sum() / base) if base else 0.0
     highest = float(rate.max()) if charged.any() else 0.0
     return base / total, mean, highest, 100 * base * mean / total
+
+
+METAL_CHAPTERS = ("72", "73", "74", "76")
+
+
+def derivative_scope_split(by_line: pd.DataFrame, starts: str, listed: tuple[str, ...]) -> pd.DataFrame:
+    """Split a 232 measure's lines by where the law puts them: articles of the metal chapters (72, 73, 74,
+    76), derivatives outside them whose HTS8 is on ``listed`` (the legal derivative list, HS prefixes),
+    and lines of its HS6 codes outside both. Columns: part, lines, imports_bn_usd, gap_pp."""
+    chosen = by_line[by_line["measure"].str.startswith(starts)]
+    hs10 = chosen["hs10"].astype(str)
+    on_list = np.zeros(len(chosen), dtype=bool)
+    for length in {len(p) for p in listed}:
+        on_list |= hs10.str[:length].isin({p for p in listed if len(p) == length}).to_numpy()
+    metal = hs10.str[:2].isin(METAL_CHAPTERS).to_numpy()
+    part = np.where(
+        metal,
+        "articles of chapters 72, 73, 74, 76",
+        np.where(on_list, "derivatives on the HTS8 list", "its HS6 codes beyond the HTS8 list"),
+    )
+    table = (
+        chosen.assign(part=part)
+        .groupby("part")
+        .agg(lines=("hs10", "size"), imports_bn_usd=("imports_usd", "sum"), gap_pp=("contribution_pp", "sum"))
+        .reset_index()
+    )
+    table["imports_bn_usd"] = table["imports_bn_usd"] / 1e9
+    return table.sort_values("gap_pp", key=lambda s: -s.abs()).reset_index(drop=True)
