@@ -10,8 +10,8 @@ effective_date), which the measure library loads beside the tracker-derived scop
   number ..." covers only part of the line ("described": applies when the importer claims it).
 - ``civil_aircraft_<partner>_<note>_{by_line,end_use}``: the civil-aircraft subheadings of U.S. note 35(a)
   (United Kingdom, heading 9903.96.01), 35(b) (Japan, 9903.96.02), 2(v)(xxii) (EU, 9903.02.76), 2(v)(xxiv)(b)
-  (Korea, 9903.02.81), 2(v)(xxv)(c) (Switzerland and Liechtenstein, 9903.02.85/.90) and 2(x)(iv) (Brazil,
-  9903.01.82), split into lines that are civil aircraft by themselves (chapter 88; statistical lines 'for use
+  (Korea, 9903.02.81), 2(v)(xxv)(c) (Switzerland and Liechtenstein, 9903.02.85/.90), 2(x)(iv) (Brazil,
+  9903.01.82) and 35(c) (Taiwan, 9903.96.03; Rev 9, listed in this module), split into lines that are civil aircraft by themselves (chapter 88; statistical lines 'for use
   in civil aircraft') and the rest (civil-aircraft goods only with the end-use claim).
 - ``brazil_eo14323_annex_i`` (from 2025-08-06) and ``brazil_eo14323_2025_11`` (from 2025-11-13): the
   products excepted from the Brazil emergency duty (heading 9903.01.77), as scraped from the EO annexes by
@@ -101,11 +101,34 @@ _CIVIL_AIRCRAFT_NOTES = {
 }
 # Scope names of the civil-aircraft lists: U.S. note 35(a) (UK, 9903.96.01), 35(b) (Japan, 9903.96.02),
 # 2(v)(xxii) (EU, 9903.02.76), 2(v)(xxiv)(b) (Korea, 9903.02.81), 2(v)(xxv)(c) (Switzerland and
-# Liechtenstein, 9903.02.85/.90) and 2(x)(iv) (Brazil, 9903.01.82). Every one exempts civil aircraft, their
+# Liechtenstein, 9903.02.85/.90), 2(x)(iv) (Brazil, 9903.01.82) and 35(c) (Taiwan, 9903.96.03, components
+# only). Every one exempts civil aircraft, their
 # parts and simulators "that otherwise meet the criteria of General Note 6" and fall in the listed provisions.
 _CIVIL_AIRCRAFT_LISTS = (
     ("gbr", "note35a"), ("jpn", "note35b"), ("eun", "note2v22"), ("kor", "note2v24b"), ("che", "note2v25c"),
-    ("bra", "note2x4"),
+    ("bra", "note2x4"), ("twn", "note35c"),
+)  # fmt: skip
+
+
+# U.S. note 35(c) (heading 9903.96.03, HTS 2026 Rev 9, from 2026-05-01): Taiwan's civil-aircraft components
+# exempt from 9903.82.02 and 9903.82.04-9903.82.19. The note postdates the Rev 6 text we hold; its 119
+# provisions are read from a public engine's transcription of the Rev 10 notes (hts-hero, reference notes of
+# 2026HTSRev10), to be re-read from the USITC text when a later revision is available.
+_NOTE35C_TAIWAN = (
+    "73043130", "73043160", "73043900", "73044130", "73044160", "73044900", "73045110", "73045150", "73045910",
+    "73045920", "73045960", "73045980", "73049010", "73049030", "73049050", "73049070", "73063010", "73063030",
+    "73063050", "73064010", "73064050", "73065010", "73065030", "73065050", "73066110", "73066130", "73066150",
+    "73066170", "73066910", "73066930", "73066950", "73066970", "73121005", "73121010", "73121020", "73121030",
+    "73121050", "73121060", "73121070", "73121080", "73121090", "73129000", "73229000", "73241000", "73249000",
+    "73262000", "74130090", "76081000", "76082000", "83021060", "83022000", "83024230", "83024960", "83026030",
+    "84122100", "84122980", "84129090", "84138100", "84139190", "84143040", "84145965", "84148016", "84149030",
+    "84149041", "84151060", "84151090", "84158101", "84158201", "84158300", "84159040", "84159080", "84181000",
+    "84183000", "84184000", "84195010", "84195050", "84198150", "84199010", "84212900", "84254200", "84269900",
+    "84283300", "84283900", "84289003", "84798965", "84798995", "84799045", "84799055", "84799065", "84799075",
+    "84799085", "84799095", "84831010", "84831050", "84833040", "84833080", "84834010", "84834050", "84834090",
+    "84835060", "84835090", "84836040", "84836080", "84839020", "84839030", "84839050", "84839080", "85015360",
+    "85022000", "85023100", "85043120", "85043140", "85043160", "85043200", "85043300", "85142040", "85177100",
+    "85299073", "85439088",
 )  # fmt: skip
 
 
@@ -135,7 +158,7 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
         # Civil aircraft by the line itself: chapter 88 (aircraft, simulators, aircraft parts) and statistical
         # lines "for use in civil aircraft". The other listed subheadings are civil-aircraft goods only when
         # entered with the General Note 6 end-use claim.
-        listed = civil_aircraft_subheadings(lines, country)
+        listed = list(_NOTE35C_TAIWAN) if country == "twn" else civil_aircraft_subheadings(lines, country)
         for code in listed:
             part = "by_line" if code.startswith("88") else "end_use"
             rows.append((f"civil_aircraft_{country}_{note}_{part}", code, None))
@@ -156,7 +179,8 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
     return [
         Provenance(
             "tariff_scopes_legal.parquet",
-            f"{CHAPTER99} (U.S. notes 2(v), 2(x)(iv), 20(vvv), 20(www), 35); {COUNTRY_EO} (heading 9903.01.77)",
+            f"{CHAPTER99} (U.S. notes 2(v), 2(x)(iv), 20(vvv), 20(www), 35); U.S. note 35(c) of HTS 2026 Rev 9 "
+            f"(transcribed by hts-hero); {COUNTRY_EO} (heading 9903.01.77)",
             "exclusion and exemption lists parsed from the HTSUS Chapter 99 text (notes 2(v)(xxii), (xxiv)(b), (xxv)(c), "
             "2(x)(iv), 20, 35); Brazil EO 14323 annex codes normalised to digit prefixes, civil-aircraft provisions "
             "left to note 2(x)(iv)",
