@@ -57,3 +57,14 @@ def test_not_vehicle_part_lifts_the_parts_duty_only_for_listed_lines() -> None:
     assert not any(layer.heading == "9903.94.05" for layer in battery.layers)
     car = engine.duty("8703.23.01.90", "IND", "2025-10-01", claims=[NOT_VEHICLE_PART])
     assert any(layer.heading == "9903.94.01" for layer in car.layers)
+
+
+def test_tracker_hs8_entries_are_narrowed_to_the_lines_note_19k_names() -> None:
+    from tarifflab.studies.build.tariff_engine import _at_note_digit_level
+
+    # U.S. note 19(k) names 3004.90.9244 (a 2025 line) and 8309.90.0020/.0025 (2026 numbers only), and
+    # 0402.99.68 at 8 digits; 7302.90.00 not at all.
+    named = {"3004909244", "8309900020", "8309900025", "04029968"}
+    lines_2025 = {"3004909201", "3004909244", "8309900010", "8309900090"}
+    codes = ["04029968", "30049092", "73029000", "83099000"]
+    assert _at_note_digit_level(codes, named, lines_2025) == ["04029968", "3004909244", "73029000", "83099000"]
