@@ -67,4 +67,9 @@ def test_tracker_hs8_entries_are_narrowed_to_the_lines_note_19k_names() -> None:
     named = {"3004909244", "8309900020", "8309900025", "04029968"}
     lines_2025 = {"3004909201", "3004909244", "8309900010", "8309900090"}
     codes = ["04029968", "30049092", "73029000", "83099000"]
-    assert _at_note_digit_level(codes, named, lines_2025) == ["04029968", "3004909244", "73029000", "83099000"]
+    assert _at_note_digit_level(codes, named, lines_2025) == [
+        "04029968",
+        "3004909244",
+        "73029000",
+        "83099000",
+    ]
