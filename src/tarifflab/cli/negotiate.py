@@ -226,6 +226,37 @@ def _lever_line(pair: Any, levers: dict[str, float]) -> str:
 SET_HELP = "change one lever of the package, LEVER=VALUE (repeatable), e.g. us_auto_rate=0.25"
 
 
+@app.command("scenario")
+def scenario_cmd(
+    pair: str = typer.Argument(..., help="negotiating pair, e.g. us-japan"),
+    package: str = typer.Option(..., "--package", help="built-in package name or a YAML file"),
+    date: str = typer.Option(..., "--date", help="entry date YYYY-MM-DD from which the package holds"),
+    settings: list[str] = typer.Option([], "--set", help=SET_HELP),
+    out: Path | None = typer.Option(None, "-o", "--out", help="write the scenario YAML here (atomically)"),
+    scenario: list[Path] = typer.Option(
+        [], "--scenario", help="scenario YAML applied to the law first (repeatable)", dir_okay=False
+    ),
+) -> None:
+    """Write a package's US levers for the pair as a tariff-engine scenario file: the partner's reciprocal,
+    s.232 autos and steel measures in force on DATE give way to the levers' levels and rules, so that
+    `tarifflab duty CODE --origin PARTNER --date DATE --scenario FILE` reports the package's duty."""
+    from tarifflab.negotiation.law_packages import package_scenario_text
+    from tarifflab.negotiation.levers import get_pair
+    from tarifflab.negotiation.packages import with_settings
+    from tarifflab.policy.engine import parse_date
+
+    p = get_pair(pair)
+    on = parse_date(date)
+    hashes: dict[str, str | None] = {"scenario_hash": None}
+    pk = with_settings(p, _package(p, package, scenario, hashes), settings)
+    text, count = package_scenario_text(p, pk, on, scenario)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        write_text_atomic(out, text)
+        typer.echo(f"wrote {out} ({count} records)", err=True)
+
+
 @app.command("evaluate")
 def evaluate_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
