@@ -212,7 +212,7 @@ def package_scenario_records(
     now_reciprocal = _in_force(library, iso3, on, "reciprocal")
     same = (
         abs(current["us_reciprocal_rate"] - wanted["us_reciprocal_rate"]) < _TOLERANCE
-        and (current["us_all_in_rule"] >= 0.5) == wanted_all_in
+        and (current["us_all_in_rule"] >= 0.5 and current["us_reciprocal_rate"] > 0) == wanted_all_in
         and (wanted["us_reciprocal_rate"] == 0 or current["us_exempt_aircraft"] == wanted["us_exempt_aircraft"])
         and (
             wanted["us_reciprocal_rate"] == 0
