@@ -39,7 +39,9 @@ def call(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 
 
 def duty_pct(capsys: pytest.CaptureFixture[str], code: str, origin: str, date: str, *extra: str) -> float:
-    status, out, err = call(capsys, "duty", code, "--origin", origin, "--date", date, "--format", "json", *extra)
+    status, out, err = call(
+        capsys, "duty", code, "--origin", origin, "--date", date, "--format", "json", *extra
+    )
     assert status == 0, err
     return float(json.loads(out)["total_rate_pct"])
 
@@ -81,10 +83,14 @@ def test_written_scenario_gives_the_package_duty(
         assert duty_pct(capsys, code, origin, date) == pytest.approx(law, abs=0.01)
 
 
-def test_no_deal_letter_rate_on_other_japanese_goods(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_no_deal_letter_rate_on_other_japanese_goods(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """The July 7 letter: 25% on top of MFN on goods outside s.232 (a free-MFN instrument line)."""
     path = write(capsys, tmp_path, "us-japan", "no_deal_july_letter", "2026-10-01")
-    assert duty_pct(capsys, "9031808085", "JPN", "2026-10-01", "--scenario", str(path)) == pytest.approx(25.0, abs=0.01)
+    assert duty_pct(capsys, "9031808085", "JPN", "2026-10-01", "--scenario", str(path)) == pytest.approx(
+        25.0, abs=0.01
+    )
 
 
 def test_other_partners_keep_the_law(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -110,7 +116,7 @@ def test_levers_read_back_from_the_scenario(pair: str, package: str, date: str) 
     levers = {k: get_package(p, package).levers[k] for k in US_LEVERS}
     on = dt.date.fromisoformat(date)
     library = load_library()
-    records = package_scenario_records(library, p.partner, levers, on, package)
+    records = package_scenario_records(library, p.partner, levers, on)
     assert us_levers_on(apply_package(library, records), p.partner, on) == levers
 
 
@@ -132,5 +138,5 @@ def test_scenario_over_another_scenario(tmp_path: Path) -> None:
     first = tmp_path / "first.yaml"
     first.write_text("- {end: s232-autos-japan-floor-15, date: 2026-09-01}\n", encoding="utf-8")
     library = library_with_scenarios([first])
-    records = package_scenario_records(library, "JPN", levers, on, "no_deal_july_letter")
+    records = package_scenario_records(library, "JPN", levers, on)
     assert us_levers_on(apply_package(library, records), "JPN", on) == levers

@@ -57,7 +57,7 @@ def package_scenario_text(
         raise InvalidDateError(f"date {on} is before the first covered date {COVERAGE_START}")
     library = library_with_scenarios(list(scenarios or []))
     levers = {name: package.levers[name] for name in US_LEVERS}
-    records = package_scenario_records(library, pair.partner, levers, on, package.name)
+    records = package_scenario_records(library, pair.partner, levers, on)
     settings = ", ".join(f"{k}={v:g}" for k, v in levers.items())
     header = (
         f"Package {package.name} of {pair.name}: US levers on {pair.partner} from {on} as a tariff-engine "

@@ -32,8 +32,6 @@ gives a zero-rate measure: an exemption, under which the goods are not s.232 goo
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -139,7 +137,6 @@ def _copy(
     partner: str,
     on: dt.date,
     rule: dict[str, Any],
-    label: str,
     lever_text: str,
     exclusions: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
@@ -148,8 +145,8 @@ def _copy(
         record.pop(key, None)
     record.update(
         id=f"pkg-{partner.lower()}-{measure.id}"[:120],
-        title=f"Package {label}: {lever_text} for {partner} (scope of {measure.id})",
-        legal_basis=f"scenario: negotiation package {label} ({lever_text}); measure modelled on {measure.id}",
+        title=f"Negotiation package: {lever_text} for {partner} (scope of {measure.id})",
+        legal_basis=f"scenario: negotiation package lever ({lever_text}); measure modelled on {measure.id}",
         countries=[partner],
         exclude_countries=[],
         rule=rule,
@@ -165,7 +162,7 @@ def _copy(
 
 
 def _retire(
-    library: MeasureLibrary, partner: str, on: dt.date, group: str, label: str, level: float | None = None
+    library: MeasureLibrary, partner: str, on: dt.date, group: str, level: float | None = None
 ) -> list[dict[str, Any]]:
     """Records taking the partner's own measures of a group (in force on ``on`` or starting later; those at
     ``level`` only, when given) out from ``on``: the package holds from the date on."""
@@ -178,7 +175,7 @@ def _retire(
         if level is not None and abs(_level(m) - level) > _TOLERANCE:
             continue
         others = [c for c in m.countries if c != partner]
-        note = f"package {label}: replaced for {partner}"
+        note = f"negotiation package: replaced for {partner}"
         if not others:
             out.append({"end": m.id, "date": on.isoformat(), "note": note})
         elif m.start > on:
@@ -193,7 +190,6 @@ def package_scenario_records(
     partner: str,
     levers: Mapping[str, float],
     on: dt.date,
-    label: str = "package",
 ) -> list[dict[str, Any]]:
     """Scenario records (library schema) that put ``levers`` (the six US levers, fractions / 0-1
     switches) in force for ``partner`` on entry date ``on``; see the module docstring. Empty when the law
@@ -213,14 +209,16 @@ def package_scenario_records(
     same = (
         abs(current["us_reciprocal_rate"] - wanted["us_reciprocal_rate"]) < _TOLERANCE
         and (current["us_all_in_rule"] >= 0.5 and current["us_reciprocal_rate"] > 0) == wanted_all_in
-        and (wanted["us_reciprocal_rate"] == 0 or current["us_exempt_aircraft"] == wanted["us_exempt_aircraft"])
+        and (
+            wanted["us_reciprocal_rate"] == 0 or current["us_exempt_aircraft"] == wanted["us_exempt_aircraft"]
+        )
         and (
             wanted["us_reciprocal_rate"] == 0
             or current["us_exempt_generic_pharma"] == wanted["us_exempt_generic_pharma"]
         )
     )
     if not same:
-        records += _retire(library, iso3, on, "reciprocal", label)
+        records += _retire(library, iso3, on, "reciprocal")
         effective = _effective(now_reciprocal)
         model = next((m for m in effective if m.program == "reciprocal"), None) or (
             effective[0] if effective else _template(library, on, "reciprocal")
@@ -233,17 +231,17 @@ def package_scenario_records(
             base.append(PHARMA_LIST)
         rate = wanted["us_reciprocal_rate"]
         text = f"reciprocal {100 * rate:g}%" + (" all-in" if wanted_all_in else "")
-        records.append(_copy(model, iso3, on, _rule(rate, all_in), label, text, tuple(base)))
+        records.append(_copy(model, iso3, on, _rule(rate, all_in), text, tuple(base)))
 
     # s.232 autos and parts
     autos = _in_force(library, iso3, on, "autos")
     auto_rate = float(levers["us_auto_rate"])
     now_floor = any(m.rule.kind is RuleKind.FLOOR for m in autos if m.program == "autos")
     if abs(current["us_auto_rate"] - auto_rate) > _TOLERANCE or (auto_rate > 0 and now_floor != all_in):
-        records += _retire(library, iso3, on, "autos", label)
+        records += _retire(library, iso3, on, "autos")
         effective = _effective(autos) or [_template(library, on, "autos")]
         text = f"autos {100 * auto_rate:g}%" + (" all-in" if all_in and auto_rate > 0 else "")
-        records += [_copy(m, iso3, on, _rule(auto_rate, all_in), label, text) for m in effective]
+        records += [_copy(m, iso3, on, _rule(auto_rate, all_in), text) for m in effective]
 
     # s.232 steel and aluminium at the headline level
     steel_rate = float(levers["us_steel_rate"])
@@ -251,10 +249,10 @@ def package_scenario_records(
     if abs(headline - steel_rate) > _TOLERANCE:
         metals = _in_force(library, iso3, on, "steel")
         top = [m for m in metals if abs(_level(m) - headline) < _TOLERANCE and m.rule.kind is RuleKind.ADD]
-        records += _retire(library, iso3, on, "steel", label, headline if top else None)
+        records += _retire(library, iso3, on, "steel", headline if top else None)
         effective = _effective(top) or [_template(library, on, "steel")]
         text = f"steel/aluminium {100 * steel_rate:g}%"
-        records += [_copy(m, iso3, on, _rule(steel_rate, False), label, text) for m in effective]
+        records += [_copy(m, iso3, on, _rule(steel_rate, False), text) for m in effective]
     return records
 
 
@@ -322,39 +320,56 @@ class EngineUsTariffs:
             _remember(key, (_clean(frame, partners, self.sectors), None))
         return _CACHE[key][0].copy()
 
-    def matrix(self, partner: str, levers: Mapping[str, float], label: str = "package") -> pd.DataFrame:
+    def matrix(self, partner: str, levers: Mapping[str, float]) -> pd.DataFrame:
         """Partner × sector additional US tariffs with ``partner``'s US ``levers`` in force."""
-        frame, _ = self.matrix_and_hash(partner, levers, label)
+        frame, _ = self.matrix_and_hash(partner, levers)
         return frame
 
-    def matrix_and_hash(
-        self, partner: str, levers: Mapping[str, float], label: str = "package"
-    ) -> tuple[pd.DataFrame, str | None]:
-        """:meth:`matrix` and the content hash of the package's scenario (None when the law already says
-        what the package says)."""
+    def matrix_and_hash(self, partner: str, levers: Mapping[str, float]) -> tuple[pd.DataFrame, str | None]:
+        """:meth:`matrix` and the hash of the package's scenario (as ``tarifflab duty --scenario`` shows it
+        for the file ``negotiate scenario`` writes; None when the law already says what the package says)."""
         iso3 = to_iso3(partner)
         if iso3 not in self.countries or iso3 == "USA":
             raise InvalidInputError(f"partner {partner} is not a non-US country of the model")
-        key = ("pkg", self.countries, self.sectors, self.on, self.base_scenario_hash, iso3, _lever_key(levers))
+        key = (
+            "pkg",
+            self.countries,
+            self.sectors,
+            self.on,
+            self.base_scenario_hash,
+            iso3,
+            _lever_key(levers),
+        )
         if key not in _CACHE:
             from tarifflab.metrics.etr import us_tariff_matrix
             from tarifflab.policy.engine import TariffEngine
 
             base = self._library()
-            records = package_scenario_records(base, iso3, levers, self.on, label)
+            records = package_scenario_records(base, iso3, levers, self.on)
             frame = self.law()
             digest = None
             if records:
                 library = apply_package(base, records)
-                digest = hashlib.sha256(
-                    json.dumps(records, sort_keys=True, default=str).encode()
-                ).hexdigest()[:16]
+                digest = library.scenario_hash
                 engine = TariffEngine.for_library(library, cache=False)
                 row = us_tariff_matrix(self.on, [iso3], self.mapping(), engine=engine)
                 frame.loc[iso3] = _clean(row, [iso3], self.sectors).loc[iso3]
             _remember(key, (frame, digest))
         out, digest = _CACHE[key]
         return out.copy(), digest
+
+    def package_hash(self, partner: str, levers: Mapping[str, float]) -> str | None:
+        """The hash of the package's scenario without running the engine (None: nothing to change)."""
+        iso3 = to_iso3(partner)
+        key = ("hash", self.on, self.base_scenario_hash, iso3, _lever_key(levers))
+        if key not in _HASHES:
+            base = self._library()
+            records = package_scenario_records(base, iso3, levers, self.on)
+            _HASHES[key] = apply_package(base, records).scenario_hash if records else None
+        return _HASHES[key]
+
+
+_HASHES: dict[tuple[Any, ...], str | None] = {}
 
 
 def _clean(frame: pd.DataFrame, partners: list[str], sectors: tuple[str, ...]) -> pd.DataFrame:
