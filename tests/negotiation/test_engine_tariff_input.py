@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -148,3 +149,24 @@ def test_cli_tariff_options(capsys: pytest.CaptureFixture[str]) -> None:
         capsys, "negotiate", "evaluate", "us-japan", "--package", "july_2025_deal", "--tariffs", "cube"
     )
     assert code == 2 and "unknown --tariffs" in err
+
+
+def test_frontier_and_scenarios_on_the_engine_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    grid = tmp_path / "grid.yaml"
+    grid.write_text(
+        "pair: us-japan\nbase: {us_all_in_rule: 1, us_steel_rate: 0.5}\n"
+        "grid: {us_reciprocal_rate: [0.15, 0.25], investment_pledge_usd_bn: [0, 550]}\n",
+        encoding="utf-8",
+    )
+    scenario = tmp_path / "autos.yaml"
+    scenario.write_text("- {rescale: s232-autos, factor: 0.4}\n", encoding="utf-8")
+    code, out, err = call(
+        capsys, "negotiate", "frontier", "us-japan", "--model", "multi-sector", "--grid", str(grid),
+        "--date", "2026-10-01", "--scenario", str(scenario), "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["tariffs"] == "engine" and data["tariff_date"] == "2026-10-01"
+    assert data["base_scenario_hash"]  # the scenario file acts on the law behind every partner's tariffs
