@@ -140,3 +140,14 @@ def test_scenario_over_another_scenario(tmp_path: Path) -> None:
     library = library_with_scenarios([first])
     records = package_scenario_records(library, "JPN", levers, on)
     assert us_levers_on(apply_package(library, records), "JPN", on) == levers
+
+
+def test_engine_input_rereads_an_edited_scenario_file(tmp_path: Path) -> None:
+    from tarifflab.studies.package_scenarios import EngineUsTariffs
+
+    file = tmp_path / "what-if.yaml"
+    file.write_text("- {rescale: s232-autos, factor: 0.4}\n", encoding="utf-8")
+    source = EngineUsTariffs(("USA", "JPN"), ("motor_vehicles",), dt.date(2026, 10, 1), (file,))
+    first = source.base_scenario_hash
+    file.write_text("- {rescale: s232-autos, factor: 0.8}\n", encoding="utf-8")
+    assert first and source.base_scenario_hash and source.base_scenario_hash != first

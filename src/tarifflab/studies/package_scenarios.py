@@ -32,6 +32,7 @@ gives a zero-rate measure: an exemption, under which the goods are not s.232 goo
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -395,9 +396,18 @@ _MAPPINGS: dict[tuple[str, ...], dict[str, str]] = {}
 
 
 def _base_library(paths: tuple[str, ...]) -> MeasureLibrary:
-    if paths not in _LIBRARIES:
-        _LIBRARIES[paths] = library_with_scenarios(list(paths))
-    return _LIBRARIES[paths]
+    """The law with the scenario files applied, cached by the files' bytes (an edited file is re-read)."""
+    key = paths + tuple(_file_digest(p) for p in paths)
+    if key not in _LIBRARIES:
+        _LIBRARIES[key] = library_with_scenarios(list(paths))
+    return _LIBRARIES[key]
+
+
+def _file_digest(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""  # library_with_scenarios reports the unreadable file by name
 
 
 def _mapping(sectors: tuple[str, ...]) -> dict[str, str]:
