@@ -170,3 +170,4 @@ def test_frontier_and_scenarios_on_the_engine_input(
     data = json.loads(out)
     assert data["tariffs"] == "engine" and data["tariff_date"] == "2026-10-01"
     assert data["base_scenario_hash"]  # the scenario file acts on the law behind every partner's tariffs
+    assert data["actual_scenario_hash"] and data["disagreement_scenario_hash"]

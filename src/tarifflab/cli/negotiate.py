@@ -432,6 +432,10 @@ def frontier_cmd(
     )
     rep = frontier(pm, packages, d, act, us_weight=us_weight, delta_us=delta_us, delta_partner=delta_partner)
     payload = {**rep.to_dict(max_frontier), **hashes, **_tariff_payload(pm)}
+    if payload["tariffs"] == "engine":
+        payload["disagreement_scenario_hash"] = _tariff_payload(pm, d.levers)["package_scenario_hash"]
+        if act is not None:
+            payload["actual_scenario_hash"] = _tariff_payload(pm, act.levers)["package_scenario_hash"]
     us, partner = pm.pair.players
     du, dp = rep.disagreement.utility[us], rep.disagreement.utility[partner]
     lines = [
@@ -769,6 +773,8 @@ def what_would_it_take_cmd(
     payload = result.to_dict(pm.pair)
     payload["model"] = model
     payload.update(_tariff_payload(pm))
+    if payload["tariffs"] == "engine" and result.best is not None:
+        payload["best_scenario_hash"] = _tariff_payload(pm, result.best.levers)["package_scenario_hash"]
     us, partner = pm.pair.players
     res = result.reservation
     lines = [
