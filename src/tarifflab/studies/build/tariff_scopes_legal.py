@@ -33,6 +33,9 @@ from tarifflab.studies.build import Provenance
 YALE = Path("tariffs/Budget-Lab-Yale__tariff-rate-tracker")
 CHAPTER99 = YALE / "data/us_notes/chapter99_2026_rev_6.txt.gz"
 COUNTRY_EO = YALE / "resources/country_eo_exempt_products.csv"
+BRAZIL_301_EXEMPT = Path(
+    "tariffs/tradewartracker__trade-war-redux-2025/tariff-lists/brazil-301-exemptions.csv"
+)
 
 _STAT = re.compile(r"\b(\d{4})\.(\d{2})\.(\d{4})\b")
 _HS8 = re.compile(r"\b(\d{4})\.(\d{2})\.(\d{2})\b")
@@ -166,6 +169,18 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
         listed_by_country[country] = listed_set
         for code in sorted(c for c in civil_lines if c[:8] in listed_set and not c.startswith("88")):
             rows.append((f"civil_aircraft_{country}_{note}_by_line", code, None))
+    # U.S. note 50(a)(iv) (heading 9903.05.05, s.301 action on Brazil from 2026-07-22): civil aircraft and
+    # parts meeting General Note 6 in the listed provisions. The note postdates the Rev 6 text; its list is
+    # tradewartracker's (category "aircraft"), split by the same rule as the other civil-aircraft lists.
+    brazil_301 = pd.read_csv(reference / BRAZIL_301_EXEMPT, dtype=str)
+    aircraft_301 = sorted(
+        {re.sub(r"\D", "", c) for c in brazil_301.loc[brazil_301["category"] == "aircraft", "HTSUS"]}
+    )
+    for code in aircraft_301:
+        part = "by_line" if code.startswith("88") else "end_use"
+        rows.append((f"civil_aircraft_bra301_note50a4_{part}", code, None))
+    for code in sorted(c for c in civil_lines if c[:8] in set(aircraft_301) and not c.startswith("88")):
+        rows.append(("civil_aircraft_bra301_note50a4_by_line", code, None))
     country_eo = pd.read_csv(reference / COUNTRY_EO, dtype=str, comment="#")
     brazil = country_eo[country_eo["ch99_code"] == "9903.01.77"]
     for start, group in brazil.groupby("effective_date_start"):
@@ -180,7 +195,7 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
         Provenance(
             "tariff_scopes_legal.parquet",
             f"{CHAPTER99} (U.S. notes 2(v), 2(x)(iv), 20(vvv), 20(www), 35); U.S. note 35(c) of HTS 2026 Rev 9 "
-            f"(transcribed by hts-hero); {COUNTRY_EO} (heading 9903.01.77)",
+            f"(transcribed by hts-hero); {COUNTRY_EO} (heading 9903.01.77); {BRAZIL_301_EXEMPT} (note 50(a)(iv))",
             "exclusion and exemption lists parsed from the HTSUS Chapter 99 text (notes 2(v)(xxii), (xxiv)(b), (xxv)(c), "
             "2(x)(iv), 20, 35); Brazil EO 14323 annex codes normalised to digit prefixes, civil-aircraft provisions "
             "left to note 2(x)(iv)",
