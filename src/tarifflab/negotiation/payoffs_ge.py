@@ -13,13 +13,21 @@ base flows, tariffs and σ_s = ε_s + 1, with two adaptations (the GE model take
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tarifflab.errors import InvalidInputError
 from tarifflab.negotiation.levers import GOODS_EXCLUDED, MappingAssumptions, Pair, model_inputs
 from tarifflab.negotiation.ossa_model import Array, TradeWarData
+from tarifflab.negotiation.payoff_store import PayoffStore, digest
 from tarifflab.negotiation.payoffs import Outcomes
+
+if TYPE_CHECKING:
+    from tarifflab.models.ge.multi_sector import MultiSectorResults
+
+BATCH_SIZE = 100  # packages solved together (about 4x faster per package than one by one; ~30 MB of arrays)
 
 MANUFACTURING_GE = (
     "chemicals_pharma", "metals", "electronics", "machinery", "motor_vehicles", "other_transport",
@@ -38,6 +46,7 @@ class MultiSectorPayoffModel:
         io: bool = True,
         assumptions: MappingAssumptions | None = None,
         workers: int = 1,
+        result_store: bool = True,
     ) -> None:
         from tarifflab.models.ge.multi_sector import MultiSectorModel
 
@@ -64,6 +73,39 @@ class MultiSectorPayoffModel:
         self.income_base = np.asarray(base.income_base, dtype=float)
         self.value_added_base = np.asarray(base.value_added_base, dtype=float)
         self.sales_base = self.view.flows.sum(axis=1)  # [i, s], million USD
+        self.fingerprint = self._fingerprint()
+        self.store = (
+            PayoffStore.for_fingerprint(self.fingerprint)
+            if result_store
+            else PayoffStore(self.fingerprint, None)
+        )
+
+    def _fingerprint(self) -> str:
+        """Hash of everything an outcome depends on besides the package (see :mod:`payoff_store`)."""
+        import tarifflab.models.ge as ge_package
+        import tarifflab.negotiation as negotiation_package
+        from tarifflab._version import __version__
+
+        base, model = self.model.base, self.model
+        ge_dir = Path(ge_package.__file__).parent
+        sources = [p.read_bytes() for p in sorted(ge_dir.glob("multi_sector*.py"))]
+        neg_dir = Path(negotiation_package.__file__).parent
+        sources += [(neg_dir / name).read_bytes() for name in ("payoffs.py", "payoffs_ge.py", "levers.py")]
+        return digest(
+            __version__,
+            [self.pair.name, self.pair.us, self.pair.partner],
+            [model.data.name, model.data.year, model.elasticity_source, model.io, model.deficits],
+            repr(model.options),
+            repr(self.assumptions),
+            model.eps, base.pi, base.kappa, base.beta, base.gamma, base.alpha,
+            base.VA, base.E, base.Q, base.S, base.I,
+            *sources,
+        )  # fmt: skip
+
+    def package_key(self, settings: dict[str, float], tariffs: Array, transfers: Array) -> str:
+        """Store key of one package: the model's fingerprint, the lever settings and the exact model
+        inputs they map to (tariff cube t'_ins and transfers), whatever the tariff source."""
+        return digest(self.fingerprint, {k: float(v) for k, v in settings.items()}, tariffs, transfers)
 
     def inputs(self, settings: dict[str, float]) -> tuple[Array, Array]:
         t, d, nx = model_inputs(self.view, self.pair, settings, self.assumptions)
@@ -80,10 +122,10 @@ class MultiSectorPayoffModel:
         return float(100.0 * (np.dot(weights, values[country, idx]) / weights.sum() - 1.0))
 
     def evaluate(self, settings: dict[str, float]) -> dict[str, Outcomes]:
-        from tarifflab.models.ge.multi_sector import MultiSectorScenario
+        return self.evaluate_many([settings])[0]
 
-        t, nx = self.inputs(settings)
-        res = self.model.solve(MultiSectorScenario(name="negotiation package"), tariffs=t)
+    def _outcomes(self, res: MultiSectorResults, nx: Array) -> dict[str, Outcomes]:
+        """Each player's outcomes of one solved package (``nx``: the pledge's transfers)."""
         X, X0 = res.flows_pre, res.flows_pre_base
         us, p = self.us, self.partner
         balance = float(X[us, p, self.goods].sum() - X[p, us, self.goods].sum()) / 1000.0
@@ -145,10 +187,42 @@ class MultiSectorPayoffModel:
         return out
 
     def evaluate_many(self, settings: Sequence[dict[str, float]]) -> list[dict[str, Outcomes]]:
-        """Packages in order; with ``workers > 1`` contiguous chunks run in worker processes (each
-        builds its own model once; neighbouring grid points warm-start each other)."""
-        if self.workers == 1 or len(settings) < 2 * self.workers:
-            return [self.evaluate(s) for s in settings]
+        """Packages in order. Stored outcomes are read from the result store; the others are solved
+        together (:meth:`MultiSectorModel.solve_batch`) in chunks of :data:`BATCH_SIZE` packages — or, with
+        ``workers > 1`` and a large enough grid, chunks in worker processes — and then stored."""
+        inputs = [self.inputs(s) for s in settings]
+        keys = [self.package_key(s, t, nx) for s, (t, nx) in zip(settings, inputs, strict=True)]
+        found: dict[str, dict[str, Outcomes]] = self.store.get_many(keys)
+        todo: dict[str, int] = {}
+        for k, key in enumerate(keys):
+            if key not in found and key not in todo:
+                todo[key] = k
+        missing = list(todo.values())
+        if self.workers > 1 and len(missing) >= 2 * self.workers * BATCH_SIZE:
+            solved = self._evaluate_in_processes([settings[k] for k in missing])
+            found.update(zip((keys[k] for k in missing), solved, strict=True))
+            self.store.put_many((keys[k], out) for k, out in zip(missing, solved, strict=True))
+        else:
+            for begin in range(0, len(missing), BATCH_SIZE):
+                chunk = missing[begin : begin + BATCH_SIZE]
+                outs = self._solve([inputs[k] for k in chunk])
+                found.update(zip((keys[k] for k in chunk), outs, strict=True))
+                self.store.put_many((keys[k], out) for k, out in zip(chunk, outs, strict=True))
+        return [found[key] for key in keys]
+
+    def _solve(self, inputs: Sequence[tuple[Array, Array]]) -> list[dict[str, Outcomes]]:
+        """Solve packages (no store): one alone warm-starts from the last solve, several are batched."""
+        from tarifflab.models.ge.multi_sector import MultiSectorScenario
+
+        scenario = MultiSectorScenario(name="negotiation package")
+        if len(inputs) == 1:
+            t, nx = inputs[0]
+            return [self._outcomes(self.model.solve(scenario, tariffs=t), nx)]
+        results = self.model.solve_batch(np.stack([t for t, _ in inputs]), [scenario] * len(inputs))
+        return [self._outcomes(res, nx) for res, (_, nx) in zip(results, inputs, strict=True)]
+
+    def _evaluate_in_processes(self, settings: Sequence[dict[str, float]]) -> list[dict[str, Outcomes]]:
+        """Contiguous chunks in ``workers`` processes (each builds its own model once, no store)."""
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -173,6 +247,8 @@ def _evaluate_chunk(
         from tarifflab.negotiation.levers import get_pair
 
         name, dataset, elasticities, io, assumptions = config
-        model = MultiSectorPayoffModel(get_pair(name), dataset, elasticities, io, assumptions)
+        model = MultiSectorPayoffModel(
+            get_pair(name), dataset, elasticities, io, assumptions, result_store=False
+        )
         _WORKER_MODELS[config] = model
-    return [model.evaluate(s) for s in chunk]
+    return model.evaluate_many(chunk)
