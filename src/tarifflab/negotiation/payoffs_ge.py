@@ -12,7 +12,7 @@ base flows, tariffs and σ_s = ε_s + 1, with two adaptations (the GE model take
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -188,8 +188,9 @@ class MultiSectorPayoffModel:
 
     def evaluate_many(self, settings: Sequence[dict[str, float]]) -> list[dict[str, Outcomes]]:
         """Packages in order. Stored outcomes are read from the result store; the others are solved
-        together (:meth:`MultiSectorModel.solve_batch`) in chunks of :data:`BATCH_SIZE` packages — or, with
-        ``workers > 1`` and a large enough grid, chunks in worker processes — and then stored."""
+        together (:meth:`MultiSectorModel.solve_batch`) in chunks of :data:`BATCH_SIZE` packages — with
+        ``workers > 1``, in that many worker processes, each solving its share in batches — and stored.
+        On a busy 2-core machine the processes gain nothing (docs/performance.md); the default is one."""
         inputs = [self.inputs(s) for s in settings]
         keys = [self.package_key(s, t, nx) for s, (t, nx) in zip(settings, inputs, strict=True)]
         found: dict[str, dict[str, Outcomes]] = self.store.get_many(keys)
@@ -198,16 +199,14 @@ class MultiSectorPayoffModel:
             if key not in found and key not in todo:
                 todo[key] = k
         missing = list(todo.values())
-        if self.workers > 1 and len(missing) >= 2 * self.workers * BATCH_SIZE:
-            solved = self._evaluate_in_processes([settings[k] for k in missing])
-            found.update(zip((keys[k] for k in missing), solved, strict=True))
-            self.store.put_many((keys[k], out) for k, out in zip(missing, solved, strict=True))
+        chunks = [missing[begin : begin + BATCH_SIZE] for begin in range(0, len(missing), BATCH_SIZE)]
+        if self.workers > 1 and len(missing) >= 2 * self.workers:
+            solved = self._evaluate_in_processes([[settings[k] for k in chunk] for chunk in chunks])
         else:
-            for begin in range(0, len(missing), BATCH_SIZE):
-                chunk = missing[begin : begin + BATCH_SIZE]
-                outs = self._solve([inputs[k] for k in chunk])
-                found.update(zip((keys[k] for k in chunk), outs, strict=True))
-                self.store.put_many((keys[k], out) for k, out in zip(chunk, outs, strict=True))
+            solved = (self._solve([inputs[k] for k in chunk]) for chunk in chunks)
+        for chunk, outs in zip(chunks, solved, strict=True):  # stored chunk by chunk, as they finish
+            found.update(zip((keys[k] for k in chunk), outs, strict=True))
+            self.store.put_many((keys[k], out) for k, out in zip(chunk, outs, strict=True))
         return [found[key] for key in keys]
 
     def _solve(self, inputs: Sequence[tuple[Array, Array]]) -> list[dict[str, Outcomes]]:
@@ -221,18 +220,17 @@ class MultiSectorPayoffModel:
         results = self.model.solve_batch(np.stack([t for t, _ in inputs]), [scenario] * len(inputs))
         return [self._outcomes(res, nx) for res, (_, nx) in zip(results, inputs, strict=True)]
 
-    def _evaluate_in_processes(self, settings: Sequence[dict[str, float]]) -> list[dict[str, Outcomes]]:
-        """Contiguous chunks in ``workers`` processes (each builds its own model once, no store)."""
+    def _evaluate_in_processes(
+        self, chunks: Sequence[Sequence[dict[str, float]]]
+    ) -> Iterator[list[dict[str, Outcomes]]]:
+        """Chunks in ``workers`` processes (each builds its own model once, no store), in order."""
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        size = -(-len(settings) // self.workers)
-        chunks = [list(settings[k : k + size]) for k in range(0, len(settings), size)]
         # spawn, not fork: forking a process whose BLAS threads are running can deadlock
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
-            parts = pool.map(_evaluate_chunk, [(self._config, chunk) for chunk in chunks])
-            return [out for part in parts for out in part]
+            yield from pool.map(_evaluate_chunk, [(self._config, list(chunk)) for chunk in chunks])
 
 
 _WORKER_MODELS: dict[tuple[object, ...], MultiSectorPayoffModel] = {}

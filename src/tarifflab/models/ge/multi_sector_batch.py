@@ -351,8 +351,7 @@ def _solve(eqs: BatchEquations, opts: SolverOptions) -> BatchOutcome:
             trial_u[pending[good]] = tu[good]
             accepted[pending[good]] = True
             lam[pending[~good]] *= 0.5
-        for pos in np.flatnonzero(~accepted):
-            row = int(rows[pos])
+        for row in rows[~accepted]:
             if opts.reuse_jacobian and it > 1:
                 have_J[row] = False  # retry once with a fresh Jacobian
             else:
