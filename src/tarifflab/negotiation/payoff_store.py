@@ -52,7 +52,11 @@ def digest(*parts: object) -> str:
 
 
 def encode(outcomes: Mapping[str, Outcomes]) -> str:
-    return json.dumps({name: dataclasses.asdict(o) for name, o in outcomes.items()}, sort_keys=True)
+    """JSON of each country's outcome fields (floats round-trip exactly: JSON writes ``repr``)."""
+    fields = [f.name for f in dataclasses.fields(Outcomes)]
+    return json.dumps(
+        {name: {f: getattr(o, f) for f in fields} for name, o in outcomes.items()}, sort_keys=True
+    )
 
 
 def decode(text: str) -> dict[str, Outcomes]:
