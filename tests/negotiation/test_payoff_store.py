@@ -146,3 +146,18 @@ def test_stored_outcomes_are_identical_and_a_foreign_file_is_not_read(
     counter = SolveCounter(third, monkeypatch)
     assert third.evaluate_many(GRID[:4]) == fresh
     assert counter.packages == 4
+
+
+def test_many_parts_are_merged_into_one(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tarifflab.negotiation import payoff_store
+
+    monkeypatch.setattr(payoff_store, "MERGE_AFTER_PARTS", 2)
+    pm = MultiSectorPayoffModel(PAIR)
+    for settings in GRID[:4]:
+        pm.evaluate(settings)  # one part each, merged once there are more than two
+    parts = list((cache / "payoffs").glob("*/part-*.parquet"))
+    assert 1 <= len(parts) <= 2
+    reader = MultiSectorPayoffModel(PAIR)
+    counter = SolveCounter(reader, monkeypatch)
+    reader.evaluate_many(GRID[:4])
+    assert counter.packages == 0
