@@ -1,8 +1,11 @@
 """Payoffs from the multi-sector GE model (``tarifflab.models.ge.multi_sector``, CES with
 input–output links) through the :class:`~tarifflab.negotiation.payoffs.PayoffModel` protocol.
 
-The lever mapping is the one of :func:`tarifflab.negotiation.levers.model_inputs` on the model's own
-base flows, tariffs and σ_s = ε_s + 1, with two adaptations (the GE model takes a tariff cube only):
+The tariffs come from a pluggable :class:`~tarifflab.negotiation.tariff_inputs.TariffInput`: the
+tariff engine on a date (US tariffs on every partner, the pair's US levers as a package scenario;
+``EngineTariffs``, the default of ``tarifflab.negotiate.payoff_model``) or the stylised mapping of
+:func:`tarifflab.negotiation.levers.model_inputs` (``StylisedTariffs``, this class's default), on the
+model's own base flows, tariffs and σ_s = ε_s + 1. Two adaptations (the GE model takes a tariff cube only):
 
 * the certification lever's iceberg cut d̂ enters as a tariff equivalent, t′ = (1+t)·d̂ − 1;
 * the investment pledge's annual transfer T enters real income to first order, ±100·T/I_n
@@ -19,10 +22,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tarifflab.errors import InvalidInputError
-from tarifflab.negotiation.levers import GOODS_EXCLUDED, MappingAssumptions, Pair, model_inputs
+from tarifflab.negotiation.levers import GOODS_EXCLUDED, MappingAssumptions, Pair
 from tarifflab.negotiation.ossa_model import Array, TradeWarData
 from tarifflab.negotiation.payoff_store import PayoffStore, digest
 from tarifflab.negotiation.payoffs import Outcomes
+from tarifflab.negotiation.tariff_inputs import StylisedTariffs, TariffInput
 
 if TYPE_CHECKING:
     from tarifflab.models.ge.multi_sector import MultiSectorResults
@@ -46,6 +50,7 @@ class MultiSectorPayoffModel:
         io: bool = True,
         assumptions: MappingAssumptions | None = None,
         workers: int = 1,
+        tariffs: TariffInput | None = None,
         result_store: bool = True,
     ) -> None:
         from tarifflab.models.ge.multi_sector import MultiSectorModel
@@ -54,7 +59,9 @@ class MultiSectorPayoffModel:
             raise InvalidInputError(f"workers must be at least 1, got {workers}")
         self.pair = pair
         self.workers = workers
-        self._config = (pair.name, dataset, elasticities, io, assumptions)
+        # where the tariff cube comes from (negotiation.tariff_inputs): the engine or the stylised mapping
+        self.tariffs: TariffInput = tariffs or StylisedTariffs()
+        self._config = (pair.name, dataset, elasticities, io, assumptions, self.tariffs)
         self.model = MultiSectorModel(dataset, elasticities=elasticities, io=io)
         self.assumptions = assumptions or MappingAssumptions()
         base = self.model.solve()
@@ -90,13 +97,15 @@ class MultiSectorPayoffModel:
         ge_dir = Path(ge_package.__file__).parent
         sources = [p.read_bytes() for p in sorted(ge_dir.glob("multi_sector*.py"))]
         neg_dir = Path(negotiation_package.__file__).parent
-        sources += [(neg_dir / name).read_bytes() for name in ("payoffs.py", "payoffs_ge.py", "levers.py")]
+        names = ("payoffs.py", "payoffs_ge.py", "levers.py", "tariff_inputs.py")
+        sources += [(neg_dir / name).read_bytes() for name in names]
         return digest(
             __version__,
             [self.pair.name, self.pair.us, self.pair.partner],
             [model.data.name, model.data.year, model.elasticity_source, model.io, model.deficits],
             repr(model.options),
             repr(self.assumptions),
+            repr(self.tariffs),  # the tariff source and its settings (engine: date, scenario files)
             model.eps, base.pi, base.kappa, base.beta, base.gamma, base.alpha,
             base.VA, base.E, base.Q, base.S, base.I,
             *sources,
@@ -108,9 +117,13 @@ class MultiSectorPayoffModel:
         return digest(self.fingerprint, {k: float(v) for k, v in settings.items()}, tariffs, transfers)
 
     def inputs(self, settings: dict[str, float]) -> tuple[Array, Array]:
-        t, d, nx = model_inputs(self.view, self.pair, settings, self.assumptions)
+        t, d, nx = self.tariffs.inputs(self.view, self.pair, settings, self.assumptions)
         t = np.where(d != 1.0, (1.0 + t) * d - 1.0, t)
         return t, nx
+
+    def tariff_provenance(self, settings: dict[str, float]) -> dict[str, object]:
+        """Which tariff input a setting was evaluated with (engine: date and scenario hashes)."""
+        return self.tariffs.provenance(self.pair, settings)
 
     def _sector_base_usd_bn(self, country: int, names: tuple[str, ...]) -> float:
         idx = [k for k, s in enumerate(self.view.sectors) if s in names]
@@ -237,16 +250,16 @@ _WORKER_MODELS: dict[tuple[object, ...], MultiSectorPayoffModel] = {}
 
 
 def _evaluate_chunk(
-    job: tuple[tuple[str, str, str, bool, MappingAssumptions | None], list[dict[str, float]]],
+    job: tuple[tuple[str, str, str, bool, MappingAssumptions | None, TariffInput], list[dict[str, float]]],
 ) -> list[dict[str, Outcomes]]:
     config, chunk = job
     model = _WORKER_MODELS.get(config)
     if model is None:
         from tarifflab.negotiation.levers import get_pair
 
-        name, dataset, elasticities, io, assumptions = config
+        name, dataset, elasticities, io, assumptions, tariffs = config
         model = MultiSectorPayoffModel(
-            get_pair(name), dataset, elasticities, io, assumptions, result_store=False
+            get_pair(name), dataset, elasticities, io, assumptions, tariffs=tariffs, result_store=False
         )
         _WORKER_MODELS[config] = model
     return model.evaluate_many(chunk)
