@@ -137,7 +137,12 @@ def test_stored_outcomes_are_identical_and_a_foreign_file_is_not_read(
     fresh = MultiSectorPayoffModel(PAIR).evaluate_many(GRID[:4])
     reader = MultiSectorPayoffModel(PAIR)
     counter = SolveCounter(reader, monkeypatch)
-    assert reader.evaluate_many(GRID[:4]) == fresh  # bit for bit: JSON floats round-trip exactly
+    stored = reader.evaluate_many(GRID[:4])
+    assert stored == fresh  # bit for bit: JSON floats round-trip exactly
+    for got, solved in zip(stored, fresh, strict=True):  # and in the same order (printed output)
+        assert list(got) == list(solved) == [PAIR.us, PAIR.partner]
+        for country in got:
+            assert list(got[country].sector_output_pct) == list(solved[country].sector_output_pct)
     assert counter.packages == 0
     # a part that others may write is ignored (the results are solved again)
     for part in (cache / "payoffs").glob("*/part-*.parquet"):

@@ -31,7 +31,7 @@ from tarifflab._io import atomic_write
 from tarifflab.negotiation.payoffs import Outcomes
 from tarifflab.policy.library_cache import _trusted, cache_dir
 
-STORE_FORMAT = 1
+STORE_FORMAT = 2  # 2: outcome keys in their original order
 MERGE_AFTER_PARTS = 64
 
 
@@ -52,11 +52,10 @@ def digest(*parts: object) -> str:
 
 
 def encode(outcomes: Mapping[str, Outcomes]) -> str:
-    """JSON of each country's outcome fields (floats round-trip exactly: JSON writes ``repr``)."""
+    """JSON of each country's outcome fields (floats round-trip exactly: JSON writes ``repr``). Keys keep
+    their order (countries, sectors), so a stored outcome prints exactly as a solved one."""
     fields = [f.name for f in dataclasses.fields(Outcomes)]
-    return json.dumps(
-        {name: {f: getattr(o, f) for f in fields} for name, o in outcomes.items()}, sort_keys=True
-    )
+    return json.dumps({name: {f: getattr(o, f) for f in fields} for name, o in outcomes.items()})
 
 
 def decode(text: str) -> dict[str, Outcomes]:

@@ -97,7 +97,7 @@ class MultiSectorPayoffModel:
         ge_dir = Path(ge_package.__file__).parent
         sources = [p.read_bytes() for p in sorted(ge_dir.glob("multi_sector*.py"))]
         neg_dir = Path(negotiation_package.__file__).parent
-        names = ("payoffs.py", "payoffs_ge.py", "levers.py", "tariff_inputs.py")
+        names = ("payoffs.py", "payoffs_ge.py", "levers.py", "tariff_inputs.py", "payoff_store.py")
         sources += [(neg_dir / name).read_bytes() for name in names]
         return digest(
             __version__,
