@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -173,7 +174,7 @@ def s122_exemption_provisions(lines: list[str]) -> dict[str, list[str]]:
         for name, pattern in _NOTE2AA_SUBDIVISIONS
     ]
     found: dict[str, list[str]] = {}
-    for (name, begin), (_, end) in zip(starts, starts[1:], strict=False):
+    for (name, begin), (_, end) in pairwise(starts):
         codes: list[str] = []
         for line in lines[begin + 1 : end]:
             codes.extend("".join(m.groups()) for m in _STAT.finditer(line))
@@ -182,7 +183,9 @@ def s122_exemption_provisions(lines: list[str]) -> dict[str, list[str]]:
     return found
 
 
-def _civil_aircraft_rows(scope: str, listed: list[str], civil_lines: pd.Series) -> list[tuple[str, str, None]]:
+def _civil_aircraft_rows(
+    scope: str, listed: list[str], civil_lines: pd.Series
+) -> list[tuple[str, str, None]]:
     """Rows of a civil-aircraft list under the common rule: chapter 88 provisions and the listed subheadings'
     statistical lines 'for use in civil aircraft' by themselves (``_by_line``), the rest with the end-use
     claim (``_end_use``)."""
