@@ -55,8 +55,8 @@ import yaml
 
 from tarifflab.errors import InvalidInputError
 from tarifflab.nomenclature.countries import to_iso3
-from tarifflab.policy.library import MeasureLibrary
 from tarifflab.policy.engine import RULING_DATE
+from tarifflab.policy.library import MeasureLibrary
 from tarifflab.policy.measures import Authority, Layer, Measure, RuleKind
 from tarifflab.policy.scenario import apply_scenarios, library_with_scenarios, parse_scenario
 from tarifflab.studies.negotiation_levers import _applies_to, _level, us_levers_on
