@@ -83,6 +83,11 @@ CASES = [
     ("us-korea", "record_deal", "2025-10-01", "9031808085", "KOR", 15.0, 15.0),
     ("us-eu", "record_deal", "2026-10-01", "8703230140", "DEU", 15.0, 15.0),
     ("us-eu", "record_deal", "2026-10-01", "9031808085", "DEU", 15.0, 0.0),
+    # Taiwan's arrangement caps s.232 auto PARTS at 15% all-in (U.S. note 33(u), 9903.94.66-.69, from
+    # 2026-05-01), not cars: cars keep Proclamation 10908's 25% on top of the 2.5% MFN (the record's cap
+    # counted as an autos cap wrote Taiwanese cars at 15%); a tyre (4% MFN) pays 15% (9903.94.67)
+    ("us-twn", "record_deal", "2026-10-01", "8703230140", "TWN", 27.5, 27.5),
+    ("us-twn", "record_deal", "2026-10-01", "4011101010", "TWN", 15.0, 15.0),
 ]
 
 
