@@ -59,7 +59,8 @@ def search_products(query: str) -> pd.DataFrame:
     return services.search_products(query)
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
+# The spinner shows only while a lookup is computed: a cached answer costs no spinner thread.
+@st.cache_data(show_spinner="Stacking the tariff layers…", max_entries=1024)
 def duty_lookup(
     hts: str,
     origin: str,

@@ -77,7 +77,7 @@ def render() -> None:
         submitted = st.form_submit_button("Look up", type="primary", key="duty_submit")
     if not submitted and "duty_result" not in st.session_state:
         return
-    with common.guard("duty lookup"), st.spinner("Stacking the tariff layers…"):
+    with common.guard("duty lookup"):
         on = services.parse_date(on_text, field_name="date of entry")
         common.stale_banner(on, scenarios)
         applied = cache.duty_lookup(hts, origin, on, float(value), "in-force", None, usmca, scenarios)
