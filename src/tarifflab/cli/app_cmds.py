@@ -55,9 +55,25 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to bind (loopback unless told otherwise).")] = (
         "127.0.0.1"
     ),
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="Streamlit server processes behind one front proxy that pins each session to one of them "
+            "(0: one per CPU core). 1 runs Streamlit directly.",
+        ),
+    ] = 1,
 ) -> None:
     """Start the dashboard (Streamlit) on http://HOST:PORT."""
     argv = streamlit_argv(host, port)
+    if workers != 1:
+        from tarifflab.app.workers import serve_workers, worker_count
+
+        count = worker_count(workers)
+        typer.echo(
+            f"tarifflab dashboard on http://{host}:{port} with {count} workers  (Ctrl-C to stop)", err=True
+        )
+        raise typer.Exit(serve_workers(host, port, count, streamlit_argv))
     typer.echo(f"tarifflab dashboard on http://{host}:{port}  (Ctrl-C to stop)", err=True)
     sys.stdout.flush()
     sys.stderr.flush()
