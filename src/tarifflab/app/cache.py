@@ -83,6 +83,20 @@ def duty_lookup(
     )
 
 
+@st.cache_data(show_spinner="Evaluating every line…", max_entries=128)
+def duty_all_lines(
+    code: str,
+    origin: str,
+    on: dt.date,
+    value_usd: float | None,
+    usmca_qualifying: bool = False,
+    scenarios: services.ScenarioTexts = (),
+) -> pd.DataFrame:
+    return services.duty_all_lines(
+        code, origin, on, value_usd=value_usd, usmca_qualifying=usmca_qualifying, scenarios=scenarios
+    )
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def stale_banner(on: dt.date, scenarios: services.ScenarioTexts = ()) -> str | None:
     return services.stale_banner(on, scenarios)

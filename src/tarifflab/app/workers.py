@@ -331,6 +331,7 @@ class WorkersStatus(tornado.web.RequestHandler):
                 {
                     "index": worker.index,
                     "port": worker.port,
+                    "pid": worker.process.pid,
                     "alive": worker.alive,
                     "healthy": healthy,
                     "open_sessions": worker.open_sessions,
