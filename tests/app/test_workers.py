@@ -128,10 +128,44 @@ def test_the_first_page_sets_the_pinning_cookie(two_workers: tuple[str, subproce
     with urllib.request.urlopen(f"{url}/", timeout=10) as response:
         assert response.status == 200
         cookies = response.headers.get_all("Set-Cookie") or []
-        assert b"<!doctype html>" in response.read(200).lower()
+        assert b"<!doctype html>" in response.read().lower()
     assert any(c.startswith(f"{COOKIE}=") for c in cookies), cookies
 
 
+@pytest.mark.browser
+def test_browser_session_through_the_proxy_uploads_and_looks_up(
+    browser: Any, two_workers: tuple[str, subprocess.Popen[bytes]]
+) -> None:
+    """A real browser through ``--workers 2``: page assets, the WebSocket and a file upload (an HTTP
+    request that only the session's own worker can accept) all reach the same worker."""
+    url, _ = two_workers
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{url}/duty")
+        page.get_by_role("heading", name="Duty lookup").first.wait_for()
+        example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "scenario-japan-autos-25.yaml"
+        page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(example))
+        page.get_by_text("Scenario ", exact=False).filter(has_text=example.name).first.wait_for()
+        page.get_by_label("HTS code", exact=True).fill("8703.23.01.40")
+        page.get_by_label("Origin (ISO3 or name)", exact=True).fill("JPN")
+        page.get_by_label("Date of entry", exact=True).fill("2027-01-04")
+        page.get_by_role("button", name="Look up").click()
+        page.get_by_text("Total rate").first.wait_for()
+        # Proclamation 10908: 2.5% MFN + 25% S232 once the scenario ends Japan's 15% all-in rate (EO 14345)
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('[data-testid=\"stMetricValue\"]'))"
+            ".some(e => e.innerText.trim() === '27.50%')"
+        )
+        assert page.locator("[data-testid='stException']").count() == 0
+        cookies = {c["name"]: c["value"] for c in context.cookies()}
+        assert cookies.get(COOKIE) in {"0", "1"}
+    finally:
+        context.close()
+
+
+# runs last: it stops the module's server
 def test_sigterm_stops_every_worker(two_workers: tuple[str, subprocess.Popen[bytes]]) -> None:
     url, process = two_workers
     pids = [w["pid"] for w in _status(url)]

@@ -28,6 +28,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -233,8 +234,12 @@ class StreamProxy(tornado.websocket.WebSocketHandler):
 
     async def prepare(self) -> None:
         # Connect to the worker before the handshake so the browser gets the subprotocol the worker chose.
+        # the same-origin rule tornado applies in get(), checked before a worker connection is opened
         origin = self.request.headers.get("Origin")
-        if origin is not None and not self.check_origin(origin):
+        same_origin = origin is None or (
+            urllib.parse.urlsplit(origin).netloc.lower() == self.request.headers.get("Host", "").lower()
+        )
+        if origin is not None and not same_origin and not self.check_origin(origin):
             raise tornado.web.HTTPError(403, "cross-origin WebSocket refused")
         self.worker = self.pool.pick(self.get_cookie(COOKIE))
         offered = self.request.headers.get("Sec-WebSocket-Protocol", "")
