@@ -29,6 +29,7 @@ import urllib.request
 from pathlib import Path
 
 from tarifflab.app.loadcheck import LoadReport, run_load
+from tarifflab.cli.app_cmds import streamlit_argv
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_P95_SECONDS = 1.0
@@ -40,9 +41,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start(port: int, workers: int) -> subprocess.Popen[bytes]:
+def _reference_command(port: int) -> list[str]:
+    """Today's approach before issue 12: one Streamlit server with its default full GC after every rerun."""
+    argv = streamlit_argv("127.0.0.1", port)
+    at = argv.index("--runner.postScriptGC")
+    return argv[:at] + argv[at + 2 :]
+
+
+def _start(port: int, workers: int, reference: bool = False) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
     command = [sys.executable, "-m", "tarifflab", "serve", "--port", str(port), "--workers", str(workers)]
+    if reference:
+        command = _reference_command(port)
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -92,19 +102,25 @@ def main() -> int:
     parser.add_argument("--mode", choices=["burst", "realistic", "both"], default="both")
     parser.add_argument("--seed", type=int, default=12, help="think times and lookups of the realistic mode")
     parser.add_argument("--port", type=int, default=None, help="an already running dashboard on 127.0.0.1")
+    parser.add_argument(
+        "--no-reference",
+        action="store_true",
+        help="skip the reference server (one worker with Streamlit's GC after every rerun)",
+    )
     args = parser.parse_args()
     modes = ["burst", "realistic"] if args.mode == "both" else [args.mode]
     results: dict[str, dict[str, LoadReport]] = {}
     if args.port is not None:
         results[f"port {args.port}"] = _measure(args.port, 1, args.sessions, modes, args.seed)
     else:
-        for workers in dict.fromkeys([1, args.workers]):
+        servers = [(f"{w} worker{'s' if w > 1 else ''}", w, False) for w in dict.fromkeys([1, args.workers])]
+        if not args.no_reference:
+            servers.append(("reference: 1 worker, GC after every rerun", 1, True))
+        for name, workers, reference in servers:
             port = _free_port()
-            process = _start(port, workers)
+            process = _start(port, workers, reference)
             try:
-                results[f"{workers} worker{'s' if workers > 1 else ''}"] = _measure(
-                    port, workers, args.sessions, modes, args.seed
-                )
+                results[name] = _measure(port, workers, args.sessions, modes, args.seed)
             finally:
                 _stop(process)
     failures = 0
@@ -118,15 +134,18 @@ def main() -> int:
             failures += len(report.failures)
             for failure in report.failures[:5]:
                 print(f"    failure: {failure}")
-    if len(results) == 2:
-        (one_name, one), (many_name, many) = results.items()
-        print(f"ratio {one_name} / {many_name} (same run):")
-        for mode in modes:
+    ours = [name for name in results if not name.startswith("reference")]
+    pairs = [(name, fast) for name in results if name.startswith("reference") for fast in ours]
+    pairs += [(ours[0], fast) for fast in ours[1:]]
+    for slow, fast in pairs:
+        print(f"ratio {slow} / {fast} (same run; above 1: {fast} is faster):")
+        for mode in ["idle", *modes]:
             for step in ("duty lookup", "scenario"):
-                if step in one[mode].p95_seconds and step in many[mode].p95_seconds:
+                one, many = results[slow][mode], results[fast][mode]
+                if step in one.p95_seconds and step in many.p95_seconds:
                     print(
-                        f"  {mode:10s} {step:12s} median x{one[mode].median_seconds[step] / many[mode].median_seconds[step]:.2f}"
-                        f"  p95 x{one[mode].p95_seconds[step] / many[mode].p95_seconds[step]:.2f}"
+                        f"  {mode:10s} {step:12s} median x{one.median_seconds[step] / many.median_seconds[step]:.2f}"
+                        f"  p95 x{one.p95_seconds[step] / many.p95_seconds[step]:.2f}"
                     )
     if "realistic" in modes:
         for server, reports in results.items():
