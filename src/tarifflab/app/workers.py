@@ -35,8 +35,9 @@ from typing import Any
 
 import tornado.httpclient
 import tornado.httpserver
+import tornado.iostream
+import tornado.tcpclient
 import tornado.web
-import tornado.websocket
 
 from tarifflab.errors import InvalidInputError
 
@@ -47,6 +48,8 @@ STREAM_PATH = "/_stcore/stream"
 MAX_WORKERS = 64
 #: Streamlit's own default upload limit is 200 MB; leave room for the multipart envelope.
 MAX_BODY_BYTES = 256 * 1024 * 1024
+#: Largest read of one relayed WebSocket chunk.
+PIPE_CHUNK_BYTES = 256 * 1024
 #: Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus those tornado recomputes.
 HOP_BY_HOP = frozenset(
     {
@@ -61,10 +64,6 @@ HOP_BY_HOP = frozenset(
         "upgrade",
         "content-length",
     }
-)
-#: Handshake headers the WebSocket client writes itself.
-WEBSOCKET_HANDSHAKE = frozenset(
-    {"sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol"}
 )
 
 
@@ -123,8 +122,8 @@ class WorkerPool:
         return [f"worker {w.index} exited with {w.process.returncode}" for w in self.workers if not w.alive]
 
 
-def _forward_headers(headers: Any, drop: frozenset[str] = frozenset()) -> dict[str, str]:
-    return {k: v for k, v in headers.get_all() if k.lower() not in HOP_BY_HOP | drop}
+def _forward_headers(headers: Any) -> dict[str, str]:
+    return {k: v for k, v in headers.get_all() if k.lower() not in HOP_BY_HOP}
 
 
 def _pin(handler: tornado.web.RequestHandler, worker: Worker) -> None:
@@ -206,7 +205,7 @@ class HttpProxy(tornado.web.RequestHandler):
         await self._forward()
 
 
-def _quick_ack(connection: tornado.websocket.WebSocketClientConnection | None) -> None:
+def _quick_ack(stream: tornado.iostream.IOStream) -> None:
     """Acknowledge the worker's segments at once (Linux TCP_QUICKACK; the kernel clears it, so re-arm).
 
     Streamlit's server socket keeps Nagle's algorithm on: it holds each small message until the previous
@@ -214,106 +213,64 @@ def _quick_ack(connection: tornado.websocket.WebSocketClientConnection | None) -
     stall from every rerun.
     """
     quickack = getattr(socket, "TCP_QUICKACK", None)
-    protocol = connection.protocol if connection is not None else None
-    stream = getattr(protocol, "stream", None)
-    sock = getattr(stream, "socket", None)
-    if quickack is not None and sock is not None:
+    if quickack is not None and stream.socket is not None:
         with contextlib.suppress(OSError):
-            sock.setsockopt(socket.IPPROTO_TCP, quickack, 1)
+            stream.socket.setsockopt(socket.IPPROTO_TCP, quickack, 1)
 
 
-class StreamProxy(tornado.websocket.WebSocketHandler):
-    """The session's WebSocket, passed message by message to and from one worker."""
+async def _pipe(
+    source: tornado.iostream.IOStream, target: tornado.iostream.IOStream, from_worker: bool
+) -> None:
+    """Copy bytes until either side closes, then close the other (waiting on writes is the backpressure)."""
+    try:
+        while True:
+            chunk = await source.read_bytes(PIPE_CHUNK_BYTES, partial=True)
+            if from_worker:
+                _quick_ack(source)
+            await target.write(chunk)
+    except tornado.iostream.StreamClosedError:
+        pass
+    finally:
+        source.close()
+        target.close()
+
+
+class StreamRelay(tornado.web.RequestHandler):
+    """The session's WebSocket: the handshake goes to one worker, then bytes are relayed both ways.
+
+    The proxy parses no WebSocket frame: the worker answers the handshake itself (subprotocol, XSRF
+    checks), and each message costs the proxy one read and one write.
+    """
 
     def initialize(self, pool: WorkerPool) -> None:
         self.pool = pool
-        self.worker: Worker | None = None
-        self.upstream: tornado.websocket.WebSocketClientConnection | None = None
-        self._early: list[str | bytes] = []
-        self._opened = False
 
-    async def prepare(self) -> None:
-        # Connect to the worker before the handshake so the browser gets the subprotocol the worker chose.
-        # the same-origin rule tornado applies in get(), checked before a worker connection is opened
+    async def get(self, *args: str) -> None:
+        if self.request.headers.get("Upgrade", "").lower() != "websocket":
+            raise tornado.web.HTTPError(400, "expected a WebSocket upgrade")
+        # tornado's same-origin rule for WebSockets: the Origin's host must be the Host asked for
         origin = self.request.headers.get("Origin")
-        same_origin = origin is None or (
-            urllib.parse.urlsplit(origin).netloc.lower() == self.request.headers.get("Host", "").lower()
-        )
-        if origin is not None and not same_origin and not self.check_origin(origin):
+        host = self.request.headers.get("Host", "").lower()
+        if origin is not None and urllib.parse.urlsplit(origin).netloc.lower() != host:
             raise tornado.web.HTTPError(403, "cross-origin WebSocket refused")
-        self.worker = self.pool.pick(self.get_cookie(COOKIE))
-        offered = self.request.headers.get("Sec-WebSocket-Protocol", "")
-        request = tornado.httpclient.HTTPRequest(
-            self.worker.url(self.request.uri or STREAM_PATH, scheme="ws"),
-            headers=_forward_headers(self.request.headers, WEBSOCKET_HANDSHAKE),
-            connect_timeout=30,
-            request_timeout=30,
-        )
+        worker = self.pool.pick(self.get_cookie(COOKIE))
         try:
-            self.upstream = await tornado.websocket.websocket_connect(
-                request,
-                on_message_callback=self._from_worker,
-                subprotocols=[p.strip() for p in offered.split(",") if p.strip()] or None,
-                max_message_size=MAX_BODY_BYTES,
-            )
-        except (OSError, tornado.httpclient.HTTPClientError, tornado.websocket.WebSocketError) as error:
-            raise tornado.web.HTTPError(502, f"worker {self.worker.index}: {error}") from None
-        if self.upstream.protocol is not None and self.upstream.protocol.stream is not None:
-            self.upstream.protocol.stream.set_nodelay(True)
-
-    def select_subprotocol(self, subprotocols: list[str]) -> str | None:
-        return self.upstream.selected_subprotocol if self.upstream is not None else None
-
-    def open(self, *args: str, **kwargs: str) -> None:
-        assert self.worker is not None
-        self.set_nodelay(True)  # small protocol messages go out at once (no Nagle/delayed-ACK stall)
-        self.worker.open_sessions += 1
-        self.worker.served_sessions += 1
-        self._opened = True
-        for message in self._early:
-            self._send_to_browser(message)
-        self._early.clear()
-
-    async def on_message(self, message: str | bytes) -> None:
-        if self.upstream is None:
-            return
+            upstream = await tornado.tcpclient.TCPClient().connect("127.0.0.1", worker.port, timeout=30)
+        except (OSError, tornado.iostream.StreamClosedError, TimeoutError) as error:
+            raise tornado.web.HTTPError(502, f"worker {worker.index}: {type(error).__name__}") from None
+        upstream.set_nodelay(True)
+        head = [f"GET {self.request.uri} HTTP/1.1\r\n"]
+        head += [f"{name}: {value}\r\n" for name, value in self.request.headers.get_all()]
+        await upstream.write("".join([*head, "\r\n"]).encode("latin-1"))
+        self._auto_finish = False  # the worker writes the response, not tornado
+        browser = self.request.connection.detach()  # type: ignore[union-attr]
+        browser.set_nodelay(True)  # small protocol messages go out at once (no Nagle/delayed-ACK stall)
+        worker.open_sessions += 1
+        worker.served_sessions += 1
         try:
-            await self.upstream.write_message(message, binary=isinstance(message, bytes))
-        except tornado.websocket.WebSocketClosedError:
-            self.close()
-
-    def _from_worker(self, message: str | bytes | None) -> None:
-        _quick_ack(self.upstream)
-        if message is None:  # the worker closed the connection
-            self.close()
-        elif not self._opened:
-            self._early.append(message)
-        else:
-            self._send_to_browser(message)
-
-    def _send_to_browser(self, message: str | bytes) -> None:
-        try:
-            self.write_message(message, binary=isinstance(message, bytes))
-        except tornado.websocket.WebSocketClosedError:
-            self._close_upstream()
-
-    def _close_upstream(self) -> None:
-        if self.upstream is not None:
-            self.upstream.close()
-            self.upstream = None
-
-    def on_close(self) -> None:
-        if self._opened and self.worker is not None:
-            self.worker.open_sessions -= 1
-            self._opened = False
-        self._close_upstream()
-
-    async def get(self, *args: str, **kwargs: str) -> None:
-        try:
-            await super().get(*args, **kwargs)
+            await asyncio.gather(_pipe(browser, upstream, False), _pipe(upstream, browser, True))
         finally:
-            if not self._opened:  # the handshake was refused or the session has ended
-                self._close_upstream()
+            worker.open_sessions -= 1
 
 
 class WorkersStatus(tornado.web.RequestHandler):
@@ -355,10 +312,9 @@ def make_proxy_app(pool: WorkerPool) -> tornado.web.Application:
     return tornado.web.Application(
         [
             (r"/_tarifflab/workers", WorkersStatus, {"pool": pool, "client": client}),
-            (rf"(?:/[^/]+)*{STREAM_PATH}", StreamProxy, {"pool": pool}),
+            (rf"(?:/[^/]+)*{STREAM_PATH}", StreamRelay, {"pool": pool}),
             (r"/.*", HttpProxy, {"pool": pool, "client": client}),
         ],
-        websocket_max_message_size=MAX_BODY_BYTES,
     )
 
 
