@@ -22,7 +22,7 @@ import pytest
 
 from cli_helpers import run_cli
 from tarifflab.app.loadcheck import run_load
-from tarifflab.app.workers import COOKIE, Worker, WorkerPool, free_loopback_port, worker_count
+from tarifflab.cli.workers import COOKIE, Worker, WorkerPool, free_loopback_port, worker_count
 from tarifflab.errors import InvalidInputError
 
 SRC = Path(__file__).resolve().parents[2] / "src"

@@ -67,7 +67,7 @@ def serve(
     """Start the dashboard (Streamlit) on http://HOST:PORT."""
     argv = streamlit_argv(host, port)
     if workers != 1:
-        from tarifflab.app.workers import serve_workers, worker_count
+        from tarifflab.cli.workers import serve_workers, worker_count
 
         count = worker_count(workers)
         typer.echo(
