@@ -88,7 +88,9 @@ def test_unknown_claim_is_a_named_error() -> None:
 
 
 def test_cli_claim_states_the_claims_and_rejects_unknown_names() -> None:
-    claimed = run_cli("etr", "--date", ON, "--partner", "ALL", "--claim", "civil_aircraft", "--format", "json")
+    claimed = run_cli(
+        "etr", "--date", ON, "--partner", "ALL", "--claim", "civil_aircraft", "--format", "json"
+    )
     assert claimed.returncode == 0, claimed.stderr
     row = json.loads(claimed.stdout)[0]
     assert row["claims"] == "civil_aircraft"
