@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,13 @@ def _summarise(frame: pd.DataFrame, by: str | None) -> pd.DataFrame:
     return out
 
 
+def _claims_argument(claims: Iterable[str]) -> dict[str, Any]:
+    """``claims=`` for ``evaluate`` only when some are made: stand-in engines (tests, scenario wrappers)
+    that know no claims keep working for the default."""
+    made = frozenset([claims] if isinstance(claims, str) else claims)
+    return {"claims": made} if made else {}
+
+
 def _lines(
     engine: TariffEngine,
     on: dt.date | str,
@@ -48,7 +56,7 @@ def _lines(
     as_known_on: dt.date | str | None,
     claims: Iterable[str] = frozenset(),
 ) -> pd.DataFrame:
-    lines = engine.evaluate(on, view=view, as_known_on=as_known_on, claims=claims)
+    lines = engine.evaluate(on, view=view, as_known_on=as_known_on, **_claims_argument(claims))
     lines["refundable_usd"] = lines["imports_usd"] * lines["refundable_rate"]
     return lines
 
@@ -232,7 +240,7 @@ def ieepa_refunds_owed(
 def _partner_rates(
     engine: TariffEngine, on: dt.date | str, view: View | str, claims: Iterable[str] = frozenset()
 ) -> pd.DataFrame:
-    lines = engine.evaluate(on, view=view, claims=claims)
+    lines = engine.evaluate(on, view=view, **_claims_argument(claims))
     lines["additional_usd"] = lines["imports_usd"] * (lines["total_rate"] - lines["mfn_rate"])
     return lines
 
