@@ -101,3 +101,13 @@ def test_cli_claim_states_the_claims_and_rejects_unknown_names() -> None:
     assert bad.returncode == 2
     assert bad.stderr.strip().count("\n") == 0 and "unknown entry claim 'bogus'" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_compare_puts_ours_with_the_claims_beside_the_trackers() -> None:
+    from tarifflab.metrics.reconcile import compare_etr
+
+    table = compare_etr([ON], partners=["ALL"], sources=["tradewartracker"], claims=CLAIM)
+    expected = etr_by_partner(ON, claims=CLAIM)["etr_pct"].iloc[0]
+    assert table["ours_pct"].iloc[0] == pytest.approx(expected)
+    with pytest.raises(UnknownClaimError):
+        compare_etr([ON], partners=["ALL"], sources=["tradewartracker"], claims={"aircraft"})
