@@ -223,6 +223,8 @@ class TariffEngine:
         self._statutory_hs8 = pd.Series(dtype="float64")
         self._statutory_hs6 = pd.Series(dtype="float64")
         self._groups: dict[str, pd.DataFrame] = {}
+        self._product_groups: dict[str, pd.DataFrame] = {}  # HS6 → its products, read on their own
+        self._usmca_annual_groups: dict[str, pd.Series] = {}
         self._usmca_annual_table: pd.Series | None = None
         self._usmca_monthly_tables: dict[str, pd.Series] | None = None
         self._usmca_cache: dict[str, np.ndarray] = {}
@@ -276,6 +278,20 @@ class TariffEngine:
             self._products = _embedded_table("hts_products.parquet").set_index("hs10")
         return self._products
 
+    def _products_near(self, hs10: Any) -> pd.DataFrame:
+        """The products of the HS6 groups of ``hs10`` codes: the whole table once read, else only those groups
+        (a Parquet range read; the file is sorted by HS10 in small row groups)."""
+        if self._products is not None:
+            return self._products
+        groups = sorted({str(code)[:6] for code in hs10})
+        if len(groups) > _FEW_GROUPS:
+            return self.products
+        for group in groups:
+            if group not in self._product_groups:
+                self._product_groups[group] = _read_under("hts_products.parquet", group).set_index("hs10")
+        frames = [self._product_groups[group] for group in groups]
+        return frames[0] if len(frames) == 1 else pd.concat(frames)
+
     @property
     def lines(self) -> pd.DataFrame:
         """Every 2024 HTS10 × partner line, validated, with its MFN rate and content/USMCA shares."""
@@ -319,11 +335,12 @@ class TariffEngine:
             with self._loading:
                 if group not in self._groups:
                     trade = _read_trade(group)
-                    statutory = self._statutory_rates(trade)
+                    statutory = self._statutory_rates(trade, self._products_near([group]))
+                    # Only this group's rates are exact here; keep the other groups' from their own reads.
+                    statutory = statutory[statutory.index.str.startswith(group)]
                     if self._statutory is not None:
-                        # Only this group's rates are exact here; keep the other groups' from their own reads.
-                        ours = statutory.index.str.startswith(group)
-                        statutory = statutory.where(ours, self._statutory)
+                        others = self._statutory[~self._statutory.index.str.startswith(group)]
+                        statutory = pd.concat([others, statutory])
                     self._set_statutory(statutory)
                     self._groups[group] = self._prepare(trade)
         lines = self._groups[group]
@@ -350,10 +367,11 @@ class TariffEngine:
         return self._usmca_monthly_tables
 
     # ----------------------------------------------------------------------------------------- data
-    def _statutory_rates(self, trade: pd.DataFrame) -> pd.Series:
-        """Column 1 general rate by HS10; ad valorem equivalents for specific and compound duties."""
-        rates = self.products["mfn_ad_valorem"].astype("float64").round(6)
-        needs_ave = ~self.products["rate_type"].isin(["ad_valorem", "free"])
+    def _statutory_rates(self, trade: pd.DataFrame, products: pd.DataFrame | None = None) -> pd.Series:
+        """Column 1 general rate by HS10 of ``products`` (default all); AVEs for specific and compound duties."""
+        products = self.products if products is None else products
+        rates = products["mfn_ad_valorem"].astype("float64").round(6)
+        needs_ave = ~products["rate_type"].isin(["ad_valorem", "free"])
         # AVE = 2024 calculated duty / value over partners without preferences (Ch. 99 US note 2(v)(xix) uses AVEs).
         pool = trade[~trade["partner"].isin(FTA_PARTNERS | {"CHN"})]
         sums = pool.groupby("hs10")[["duty_usd", "imports_usd"]].sum()
@@ -395,7 +413,8 @@ class TariffEngine:
     def _column2_rates(self, hs10: pd.Series, general_ave: np.ndarray) -> np.ndarray:
         """HTSUS column 2 rate by line (fraction of value); the general rate where column 2 is unreadable."""
         out = general_ave.copy()
-        texts = self.products.reindex(hs10.to_numpy())[["general_text", "column2_text"]].fillna("")
+        codes = hs10.to_numpy()
+        texts = self._products_near(codes).reindex(codes)[["general_text", "column2_text"]].fillna("")
         cache: dict[tuple[str, str, float], float | None] = {}
         for i, (general, column2) in enumerate(texts.itertuples(index=False)):
             key = (general, column2, float(general_ave[i]))
@@ -433,8 +452,21 @@ class TariffEngine:
             by_hs8 = metals[f"{metal}_share"].reindex(lines["hs10"].str[:8].to_numpy()).to_numpy()
             lines[f"{metal}_share"] = np.where(np.isnan(exact), by_hs8, exact)
         index = pd.MultiIndex.from_arrays([lines["hs10"], lines["partner"]])
-        lines["usmca_share"] = self._usmca_annual.reindex(index).fillna(0.0).to_numpy()
+        lines["usmca_share"] = self._usmca_annual_near(lines["hs10"]).reindex(index).fillna(0.0).to_numpy()
         return lines
+
+    def _usmca_annual_near(self, hs10: pd.Series) -> pd.Series:
+        """The annual USMCA shares of the HS6 groups of ``hs10``: all of them once read, else those groups'."""
+        groups = sorted(set(hs10.str[:6]))
+        if self._usmca_annual_table is not None or len(groups) > _FEW_GROUPS:
+            return self._usmca_annual
+        for group in groups:
+            if group not in self._usmca_annual_groups:
+                rows = _read_under("usmca_shares.parquet", group)  # the month filter after the read is cheaper
+                annual = rows[rows["month"].astype(str) == ""]
+                self._usmca_annual_groups[group] = annual.set_index(["hs10", "partner"])["usmca_share"]
+        shares = [self._usmca_annual_groups[group] for group in groups]
+        return shares[0] if len(shares) == 1 else pd.concat(shares)
 
     def _specific_duty(
         self,
@@ -446,7 +478,7 @@ class TariffEngine:
         unit: str | None,
     ) -> str | None:
         """Make a specific or compound base rate exact from the quantity; return the note on what was used."""
-        general, column2 = _rate_texts(self.products, hts10)
+        general, column2 = _rate_texts(self._products_near([hts10]), hts10)
         text = column2 if partner in COLUMN2_COUNTRIES else general
         rate = parse_rate(text)
         preferential = float(line["mfn_rate"].iloc[0]) < float(
@@ -480,7 +512,8 @@ class TariffEngine:
     def lines_under(self, code: str) -> list[str]:
         """Every HTS10 line (2025 HTSUS or 2024 imports) whose code starts with a 6–10 digit ``code``."""
         digits = normalise_hts(code)
-        known = set(self.products.index[self.products.index.str.startswith(digits)])
+        products = self._products_near([digits])
+        known = set(products.index[products.index.str.startswith(digits)])
         group = self._lines_under(digits[:6])
         known |= set(group.loc[group["hs10"].str.startswith(digits), "hs10"])
         return sorted(str(line) for line in known)
@@ -493,7 +526,7 @@ class TariffEngine:
         """
         digits = normalise_hts(code)
         group = self._lines_under(digits[:6])
-        if len(digits) == 10 and (digits in self.products.index or (group["hs10"] == digits).any()):
+        if len(digits) == 10 and (digits in self._products_near([digits]).index or (group["hs10"] == digits).any()):
             return digits
         candidates = self.lines_under(digits)
         if len(candidates) == 1:
@@ -1018,7 +1051,8 @@ class TariffEngine:
             c.measure.authority is Authority.IEEPA for c in contributions
         ):
             notes.append("IEEPA duties refunded after Learning Resources, Inc. v. Trump (2026-02-20)")
-        description = str(self.products["description"].get(hts10, "")) if hts10 in self.products.index else ""
+        products = self._products_near([hts10])
+        description = str(products["description"].get(hts10, "")) if hts10 in products.index else ""
         return DutyResult(
             hts10=hts10,
             description=description,
@@ -1142,6 +1176,7 @@ def _prefix_mask(numbers: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
 
 
 _FEW_LINES = 16
+_FEW_GROUPS = 8  # more HS6 groups than this: read the whole table once instead of range by range
 _DUTY_MEMO_SIZE = 100_000
 _SEGMENT_MEMO_SIZE = 12  # ~13 MB each: the segments of a dashboard's recent dates
 
@@ -1164,11 +1199,23 @@ def _embedded_table(name: str) -> pd.DataFrame:
     return pd.read_parquet(embedded_path(name))
 
 
+def _read_under(name: str, prefix: str) -> pd.DataFrame:
+    """The rows of an embedded table whose ``hs10`` starts with ``prefix``.
+
+    The lookup tables are written sorted by HS10 in small row groups (studies/build/tariff_engine.py), so the
+    row groups' statistics confine the read to the one or two holding the range.
+    """
+    # ":" sorts right after "9", so the range holds exactly the codes that start with the prefix.
+    filters = [("hs10", ">=", prefix), ("hs10", "<", prefix + ":")]
+    return pd.read_parquet(embedded_path(name), filters=filters).reset_index(drop=True)
+
+
 def _read_trade(prefix: str | None = None) -> pd.DataFrame:
     """2024 import lines (hs10, partner, imports_usd, duty_usd), all or those under an HS prefix."""
-    # ":" sorts right after "9", so the range holds exactly the codes that start with the prefix.
-    filters = None if prefix is None else [("hs10", ">=", prefix), ("hs10", "<", prefix + ":")]
-    trade = pd.read_parquet(embedded_path("us_imports_2024.parquet"), filters=filters)
+    if prefix is None:
+        trade = pd.read_parquet(embedded_path("us_imports_2024.parquet"))
+    else:
+        trade = _read_under("us_imports_2024.parquet", prefix)
     trade["partner"] = trade["partner"].astype(str)
     return trade.reset_index(drop=True)
 
