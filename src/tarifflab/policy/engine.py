@@ -290,6 +290,8 @@ class TariffEngine:
             if group not in self._product_groups:
                 self._product_groups[group] = _read_under("hts_products.parquet", group).set_index("hs10")
         frames = [self._product_groups[group] for group in groups]
+        if not frames:  # no codes: an empty table of the same columns
+            return _read_under("hts_products.parquet", ":").set_index("hs10")
         return frames[0] if len(frames) == 1 else pd.concat(frames)
 
     @property
@@ -462,10 +464,15 @@ class TariffEngine:
             return self._usmca_annual
         for group in groups:
             if group not in self._usmca_annual_groups:
-                rows = _read_under("usmca_shares.parquet", group)  # the month filter after the read is cheaper
+                # The month filter runs after the read: filtering the dictionary column in the read is slower.
+                rows = _read_under("usmca_shares.parquet", group)
                 annual = rows[rows["month"].astype(str) == ""]
                 self._usmca_annual_groups[group] = annual.set_index(["hs10", "partner"])["usmca_share"]
         shares = [self._usmca_annual_groups[group] for group in groups]
+        if not shares:  # no lines: nothing to look up
+            return pd.Series(
+                dtype="float64", index=pd.MultiIndex.from_arrays([[], []], names=["hs10", "partner"])
+            )
         return shares[0] if len(shares) == 1 else pd.concat(shares)
 
     def _specific_duty(
@@ -526,7 +533,9 @@ class TariffEngine:
         """
         digits = normalise_hts(code)
         group = self._lines_under(digits[:6])
-        if len(digits) == 10 and (digits in self._products_near([digits]).index or (group["hs10"] == digits).any()):
+        if len(digits) == 10 and (
+            digits in self._products_near([digits]).index or (group["hs10"] == digits).any()
+        ):
             return digits
         candidates = self.lines_under(digits)
         if len(candidates) == 1:
@@ -1205,9 +1214,19 @@ def _read_under(name: str, prefix: str) -> pd.DataFrame:
     The lookup tables are written sorted by HS10 in small row groups (studies/build/tariff_engine.py), so the
     row groups' statistics confine the read to the one or two holding the range.
     """
+    import pyarrow.parquet as pq  # the row groups are picked here, without the dataset layer
+
     # ":" sorts right after "9", so the range holds exactly the codes that start with the prefix.
-    filters = [("hs10", ">=", prefix), ("hs10", "<", prefix + ":")]
-    return pd.read_parquet(embedded_path(name), filters=filters).reset_index(drop=True)
+    low, high = prefix, prefix + ":"
+    table = pq.ParquetFile(embedded_path(name))
+    column = table.schema_arrow.get_field_index("hs10")
+    groups = []
+    for index in range(table.metadata.num_row_groups):
+        stats = table.metadata.row_group(index).column(column).statistics
+        if stats is None or not stats.has_min_max or (stats.max >= low and stats.min < high):
+            groups.append(index)
+    rows = table.read_row_groups(groups).to_pandas()
+    return rows[(rows["hs10"] >= low) & (rows["hs10"] < high)].reset_index(drop=True)
 
 
 def _read_trade(prefix: str | None = None) -> pd.DataFrame:

@@ -40,7 +40,11 @@ def _digits(code: object) -> str:
 
 # Rows per Parquet row group of the tables a single lookup reads by HS10 range: written sorted by HS10, so the
 # row groups' min/max statistics let a reader skip all but the one or two holding an HS6 group.
-LOOKUP_ROW_GROUP = {"us_imports_2024.parquet": 2048, "hts_products.parquet": 512, "usmca_shares.parquet": 4096}
+LOOKUP_ROW_GROUP = {
+    "us_imports_2024.parquet": 2048,
+    "hts_products.parquet": 512,
+    "usmca_shares.parquet": 4096,
+}
 
 
 def _write_by_hs10(frame: pd.DataFrame, out_dir: Path, name: str, order: list[str]) -> None:
