@@ -39,6 +39,7 @@ from tarifflab.policy.library import (
 from tarifflab.policy.measures import Authority, Layer, Measure, Products, RuleKind
 from tarifflab.policy.precedence import COUNTRY_SPECIFIC_EDGES, S232_PROGRAMS, excluded_by, s232_winners_over
 from tarifflab.policy.rates import COLUMN2_COUNTRIES, column2_ave, parse_rate
+from tarifflab.policy.segment_store import SegmentStore
 from tarifflab.policy.shipment import (
     AGGREGATE_TERMS,
     CIVIL_AIRCRAFT,
@@ -242,6 +243,8 @@ class TariffEngine:
         self._products_cache: dict[tuple[Products, int], np.ndarray] = {}
         self._duty_memo: dict[tuple[Any, ...], DutyResult] = {}
         self._segment_memo: OrderedDict[tuple[Any, ...], dict[str, np.ndarray]] = OrderedDict()
+        self._segment_store: SegmentStore | None = None
+        self._segment_store_opened = False
 
     @classmethod
     def default(cls, mfn_basis: MfnBasis | str = MfnBasis.APPLIED) -> TariffEngine:
@@ -863,14 +866,33 @@ class TariffEngine:
             if key in self._segment_memo:
                 self._segment_memo.move_to_end(key)
                 return self._segment_memo[key]
-        totals, _ = self._evaluate(lines, on, view, known, cache=True)
-        for values in totals.values():
-            values.flags.writeable = False  # shared by every caller of the segment
+        store = self._store_of_segments()
+        stored = store.load(key) if store is not None else None
+        if stored is not None:
+            totals = stored
+        else:
+            totals, _ = self._evaluate(lines, on, view, known, cache=True)
+            for values in totals.values():
+                values.flags.writeable = False  # shared by every caller of the segment
+            if store is not None:
+                store.save(key, totals)
         with self._loading:
             self._segment_memo[key] = totals
             while len(self._segment_memo) > _SEGMENT_MEMO_SIZE:
                 self._segment_memo.popitem(last=False)
         return totals
+
+    def _store_of_segments(self) -> SegmentStore | None:
+        """The on-disk store of this engine's segment totals (see ``segment_store``), None when off."""
+        if not self._segment_store_opened:
+            with self._loading:
+                if not self._segment_store_opened:
+                    names = (*LAYERS, "total", "refundable")
+                    self._segment_store = SegmentStore.for_engine(
+                        self.library, self.mfn_basis.value, names, len(self.lines)
+                    )
+                    self._segment_store_opened = True
+        return self._segment_store
 
     def duty(
         self,
