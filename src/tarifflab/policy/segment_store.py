@@ -110,7 +110,7 @@ class SegmentStore:
         path = self._path(key)
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            arrays: dict[str, np.ndarray] = {}
+            arrays: dict[str, Any] = {}  # (typed Any: savez's keyword arguments include allow_pickle)
             for name in self.names:
                 values, codes = np.unique(totals[name], return_inverse=True)
                 if not np.array_equal(values[codes].view(np.int64), totals[name].view(np.int64)):
