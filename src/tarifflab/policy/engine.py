@@ -253,14 +253,19 @@ class TariffEngine:
 
     @classmethod
     def for_library(
-        cls, library: MeasureLibrary, mfn_basis: MfnBasis | str = MfnBasis.APPLIED
+        cls, library: MeasureLibrary, mfn_basis: MfnBasis | str = MfnBasis.APPLIED, cache: bool = True
     ) -> TariffEngine:
         """An engine evaluating ``library`` (e.g. with a scenario applied) on the embedded 2024 data.
 
         Cached by (library content hash, MFN basis); the 2024 lines are shared with the default engine.
+        ``cache=False`` keeps the engine out of the process-wide cache (callers that try many
+        one-off scenarios, e.g. a negotiation frontier, keep their own bounded cache of results).
         """
         basis = MfnBasis(mfn_basis)
         key = (library.content_hash, basis)
+        if not cache and key not in _ENGINES:
+            base = _default_engine(basis)
+            return base if library.content_hash == base.library.content_hash else base._with(library)
         if key not in _ENGINES:
             base = _default_engine(basis)
             _ENGINES[key] = base if library.content_hash == base.library.content_hash else base._with(library)
