@@ -147,3 +147,24 @@ def test_precompute_covers_every_segment_start(
     _refuse_to_evaluate(reader, monkeypatch)
     for day in range(1, 11):
         reader.evaluate(dt.date(2025, 4, day))  # every day of the window is a stored segment
+
+
+def test_old_fingerprint_folders_are_pruned(
+    base_engine: TariffEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from tarifflab.policy import segment_store
+
+    monkeypatch.setenv(library_cache.CACHE_ENV, str(tmp_path))
+    for number in range(segment_store.MAX_FOLDERS + 5):
+        old = tmp_path / f"segments-{number:04d}"
+        old.mkdir()
+        os.utime(old, (number, number))  # the higher the number, the more recently used
+    (tmp_path / "library-keep.pickle").write_bytes(b"")  # other cache files are not touched
+    engine = _fresh(base_engine)
+    engine.evaluate("2025-08-10")
+    folders = sorted(f.name for f in tmp_path.glob("segments-*"))
+    assert len(folders) == segment_store.MAX_FOLDERS
+    assert f"segments-{segment_store.MAX_FOLDERS + 4:04d}" in folders and "segments-0000" not in folders
+    assert (tmp_path / "library-keep.pickle").exists()

@@ -796,7 +796,7 @@ class TariffEngine:
                     layer = contribution.measure.layer.value
                     totals[layer] = totals[layer] - contribution.rate
             refundable = np.zeros(n)
-        totals["total"] = np.sum([totals[layer] for layer in LAYERS], axis=0)
+        totals["total"] = _total(totals)
         totals["refundable"] = refundable
         return totals, contributions
 
@@ -874,7 +874,11 @@ class TariffEngine:
         store = self._store_of_segments()
         stored = store.load(key) if store is not None else None
         if stored is not None:
-            totals = stored
+            # The store keeps the measure layers; the MFN rates are the lines' own and the total their sum.
+            totals = {"mfn": lines["mfn_rate"].to_numpy(dtype="float64").copy(), **stored}
+            totals["total"] = _total(totals)
+            for values in totals.values():
+                values.flags.writeable = False
         else:
             totals, _ = self._evaluate(lines, on, view, known, cache=True)
             for values in totals.values():
@@ -892,7 +896,7 @@ class TariffEngine:
         if not self._segment_store_opened:
             with self._loading:
                 if not self._segment_store_opened:
-                    names = (*LAYERS, "total", "refundable")
+                    names = (*LAYERS[1:], "refundable")  # mfn and total are rebuilt on reading
                     self._segment_store = SegmentStore.for_engine(
                         self.library, self.mfn_basis.value, names, len(self.lines)
                     )
@@ -1176,6 +1180,11 @@ def _rate_texts(products: pd.DataFrame, hts10: str) -> tuple[str, str]:
         return "", ""
     row = products.loc[hts10]
     return str(row["general_text"] or ""), str(row["column2_text"] or "")
+
+
+def _total(totals: dict[str, np.ndarray]) -> np.ndarray:
+    """A line's total rate: the sum of its layers, MFN included (the one formula for evaluated and stored)."""
+    return np.sum([totals[layer] for layer in LAYERS], axis=0)
 
 
 def _rule_rate(measure: Measure, mfn: np.ndarray) -> np.ndarray:

@@ -18,13 +18,17 @@ library, only a file the current user owns and nobody else can write is read, an
 have the expected names, type and length is ignored (and recomputed). A segment's rates take few distinct
 values (a few thousand at most among 206,612 lines), so each array is kept as its sorted distinct values and
 one small integer code per line: exact (the same float64 values), about 90 kB a segment, and decoded faster
-than compressed floats.
+than compressed floats. The MFN layer (the lines' own rates) and the total (the layers' sum) are not kept.
+At most ``MAX_FOLDERS`` fingerprints are kept: opening a new one removes the least recently used beyond
+that (one-off scenarios would otherwise fill the cache folder).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import shutil
 import sys
 import zipfile
 from collections.abc import Iterable
@@ -41,6 +45,8 @@ from tarifflab.policy.library_cache import _trusted, cache_dir
 if TYPE_CHECKING:
     from tarifflab.policy.engine import TariffEngine
     from tarifflab.policy.library import MeasureLibrary
+
+MAX_FOLDERS = 12
 
 # The embedded tables an all-lines evaluation reads (the 2024 lines, their MFN rates and shares).
 ENGINE_TABLES = (
@@ -81,7 +87,9 @@ class SegmentStore:
         root = cache_dir()
         if root is None:
             return None
-        return cls(root / f"segments-{engine_fingerprint(library, mfn_basis)}", names, length)
+        folder = root / f"segments-{engine_fingerprint(library, mfn_basis)}"
+        _prune(root, keep=folder)
+        return cls(folder, names, length)
 
     def _path(self, key: tuple[Any, ...]) -> Path:
         return self.folder / f"{hashlib.sha256(repr(key).encode()).hexdigest()}.npz"
@@ -122,6 +130,22 @@ class SegmentStore:
             path.chmod(0o600)
         except OSError:
             pass
+
+
+def _prune(root: Path, keep: Path) -> None:
+    """Remove the least recently used segment folders beyond ``MAX_FOLDERS`` (never ``keep``)."""
+    try:
+        if keep.is_dir():
+            os.utime(keep)  # marks it used
+        folders = sorted(
+            (f for f in root.glob("segments-*") if f.is_dir() and f != keep and not f.is_symlink()),
+            key=lambda f: f.stat().st_mtime,
+            reverse=True,
+        )
+        for old in folders[MAX_FOLDERS - 1 :]:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass  # another process pruned first, or a read-only cache folder: nothing to do
 
 
 def segment_starts(library: MeasureLibrary, start: dt.date, end: dt.date) -> list[dt.date]:
