@@ -58,26 +58,27 @@ def _env(src: Path, cache: Path | None) -> dict[str, str]:
     return env
 
 
-def _seconds(command: Command) -> float:
+def _seconds(command: Command) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, the operating system's account of the child)."""
     argv, src, cache = command
     if cache is not None:
         shutil.rmtree(cache, ignore_errors=True)  # a cold cache: emptied before the clock starts
     start = time.perf_counter()
-    subprocess.run(
-        argv, env=_env(src, cache), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
-    )
-    return time.perf_counter() - start
+    child = subprocess.Popen(argv, env=_env(src, cache), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    child.returncode = 0  # reaped above
+    return wall, usage.ru_utime + usage.ru_stime
 
 
-def _paired(a: Command, b: Command, runs: int) -> tuple[float, float, float]:
-    """Median seconds of A and of B, and the median of the pairwise ratios A/B (one warm-up each)."""
+def _paired(a: Command, b: Command, runs: int) -> tuple[float, float, float, float]:
+    """Median wall seconds of A and of B, and the medians of the pairwise wall and CPU ratios A/B (one
+    warm-up each). On a shared machine the CPU ratio moves least with the other users' load."""
     _seconds(a), _seconds(b)
-    times_a, times_b = [], []
-    for _ in range(runs):
-        times_a.append(_seconds(a))
-        times_b.append(_seconds(b))
-    ratios = [x / y for x, y in zip(times_a, times_b, strict=True)]
-    return statistics.median(times_a), statistics.median(times_b), statistics.median(ratios)
+    pairs = [(_seconds(a), _seconds(b)) for _ in range(runs)]
+    wall = statistics.median(x[0] / y[0] for x, y in pairs)
+    cpu = statistics.median(x[1] / y[1] for x, y in pairs)
+    return statistics.median(x[0] for x, _ in pairs), statistics.median(y[0] for _, y in pairs), wall, cpu
 
 
 def _before_tree(scratch: Path) -> Path:
@@ -125,8 +126,11 @@ def commands(runs: int) -> None:
                 ("", ours, ([PY, "-c", EAGER, flag], src, None), "eager (all command modules)"),
             ]
         for label, a, b, name in rows:
-            seconds_a, seconds_b, ratio = _paired(a, b, runs)
-            print(f"  {label:18s} {seconds_a:6.2f} s  vs {name:36s} {seconds_b:6.2f} s  ratio {ratio:5.2f}")
+            seconds_a, seconds_b, ratio, cpu_ratio = _paired(a, b, runs)
+            print(
+                f"  {label:18s} {seconds_a:6.2f} s  vs {name:36s} {seconds_b:6.2f} s"
+                f"  ratio wall {ratio:5.2f}  cpu {cpu_ratio:5.2f}"
+            )
 
 
 def in_process() -> None:
