@@ -1208,12 +1208,15 @@ def _hs10_numbers(hs10: np.ndarray) -> np.ndarray:
 
 
 def _prefix_mask(numbers: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
-    groups = _prefix_groups(prefixes)
     if len(numbers) <= _FEW_LINES:
-        # A handful of lines (a single lookup): set membership beats array set operations.
+        # A handful of lines (a single lookup): the code's own prefixes looked up in the scope's set of
+        # prefix strings (no integer conversion or sorting of a scope's thousands of prefixes).
+        lengths, members = _prefix_set(prefixes)
+        codes = [f"{int(n):010d}" if n >= 0 else "" for n in numbers]
         return np.array(
-            [any(int(n) // divisor in members for divisor, members, _ in groups) for n in numbers], dtype=bool
+            [any(code[:k] in members for k in lengths) if code else False for code in codes], dtype=bool
         )
+    groups = _prefix_groups(prefixes)
     mask = np.zeros(len(numbers), dtype=bool)
     for divisor, _, sorted_members in groups:
         mask |= np.isin(numbers // divisor, sorted_members)
@@ -1224,6 +1227,12 @@ _FEW_LINES = 16
 _FEW_GROUPS = 8  # more HS6 groups than this: read the whole table once instead of range by range
 _DUTY_MEMO_SIZE = 100_000
 _SEGMENT_MEMO_SIZE = 12  # ~13 MB each: the segments of a dashboard's recent dates
+
+
+@lru_cache(maxsize=4096)
+def _prefix_set(prefixes: tuple[str, ...]) -> tuple[tuple[int, ...], frozenset[str]]:
+    """The prefix lengths present and the prefixes as a set, for testing a few codes."""
+    return tuple(sorted({len(prefix) for prefix in prefixes})), frozenset(prefixes)
 
 
 @lru_cache(maxsize=4096)
