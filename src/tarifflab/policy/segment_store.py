@@ -17,7 +17,7 @@ Files are NumPy ``.npz`` archives read with ``allow_pickle=False`` (no code runs
 library, only a file the current user owns and nobody else can write is read, and one whose arrays do not
 have the expected names, type and length is ignored (and recomputed). A segment's rates take few distinct
 values (a few thousand at most among 206,612 lines), so each array is kept as its sorted distinct values and
-one small integer code per line: exact (the same float64 values), about 90 kB a segment, and decoded faster
+one small integer code per line: exact (the same float64 values), 75–150 kB a segment, and decoded faster
 than compressed floats. The MFN layer (the lines' own rates) and the total (the layers' sum) are not kept.
 At most ``MAX_FOLDERS`` fingerprints are kept: opening a new one removes the least recently used beyond
 that (one-off scenarios would otherwise fill the cache folder).
