@@ -129,6 +129,11 @@ def negotiation_money(pair: str, package: str, reference: str) -> pd.DataFrame:
     return services.negotiation_money(pair, package, reference)
 
 
+@st.cache_data(show_spinner=False, max_entries=2)
+def negotiation_money_tariff_date() -> str:
+    return services.negotiation_money_tariff_date()
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def negotiation_weights() -> pd.DataFrame:
     return services.negotiation_weights()

@@ -573,6 +573,13 @@ def negotiation_money(pair: str, package: str, reference: str) -> pd.DataFrame:
     return frame
 
 
+def negotiation_money_tariff_date() -> str:
+    """ISO date of the engine tariffs behind :func:`negotiation_money` (the library's last known date)."""
+    from tarifflab.app import bargaining
+
+    return bargaining.money_tariff_date()
+
+
 def negotiation_weights() -> pd.DataFrame:
     """``key, side, label, default`` of each side's utility weights."""
     frame: pd.DataFrame = _negotiation_backend().weights_frame()

@@ -593,6 +593,8 @@ class TariffEngine:
                 prefixes.update(definition.claim_prefixes)
                 for member in definition.claim_union:
                     prefixes.update(self._scope_prefixes(member, on, claims))
+            if definition.except_chapters:
+                prefixes = {p for p in prefixes if p[:2] not in definition.except_chapters}
             compiled = tuple(sorted(prefixes))
         else:
             compiled = tuple(p for p, start in library.list_prefixes[name] if start is None or start <= on)
