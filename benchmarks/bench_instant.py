@@ -21,6 +21,7 @@ either side, so each run parses the measure library again.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shutil
 import statistics
@@ -29,7 +30,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tarifflab.policy.engine import View
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -226,14 +232,14 @@ def _new_segment(full: object) -> tuple[float, float]:
         try:
             os.environ[library_cache.CACHE_ENV] = "off"
             computing = full._with(full.library)
-            computed = statistics.median(_per_call(lambda on=on: computing.evaluate(on), 1) for on in dates)
+            computed = statistics.median(_per_call(partial(computing.evaluate, on), 1) for on in dates)
             os.environ[library_cache.CACHE_ENV] = cache
             writer = full._with(full.library)
             for on in dates:
                 writer.evaluate(on)
             reader = full._with(full.library)
             reader.evaluate("2025-01-02")  # opens the store (its fingerprint) once, as any first call does
-            stored = statistics.median(_per_call(lambda on=on: reader.evaluate(on), 1) for on in dates)
+            stored = statistics.median(_per_call(partial(reader.evaluate, on), 1) for on in dates)
         finally:
             if previous is None:
                 os.environ.pop(library_cache.CACHE_ENV, None)
@@ -242,13 +248,11 @@ def _new_segment(full: object) -> tuple[float, float]:
     return computed, stored
 
 
-def _date(text: str):
-    import datetime as dt
-
+def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def _view():
+def _view() -> View:
     from tarifflab.policy.engine import View
 
     return View.IN_FORCE

@@ -33,7 +33,7 @@ import sys
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -43,8 +43,17 @@ from tarifflab.data.embedded import embedded_path
 from tarifflab.policy.library_cache import _trusted, cache_dir
 
 if TYPE_CHECKING:
-    from tarifflab.policy.engine import TariffEngine
     from tarifflab.policy.library import MeasureLibrary
+
+
+class _Evaluator(Protocol):
+    """What :func:`precompute_segments` needs of a ``TariffEngine`` (the engine imports this module)."""
+
+    @property
+    def library(self) -> MeasureLibrary: ...
+
+    def evaluate(self, on: dt.date, view: str) -> Any: ...
+
 
 MAX_FOLDERS = 12
 
@@ -161,7 +170,7 @@ def segment_starts(library: MeasureLibrary, start: dt.date, end: dt.date) -> lis
 
 
 def precompute_segments(
-    engine: TariffEngine, start: dt.date | None = None, end: dt.date | None = None, view: str = "in-force"
+    engine: _Evaluator, start: dt.date | None = None, end: dt.date | None = None, view: str = "in-force"
 ) -> int:
     """Evaluate every segment from ``start`` to ``end`` (default: the covered window) once, so later
     processes read them from the store. Returns the number of segment starts evaluated."""
