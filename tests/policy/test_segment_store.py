@@ -168,3 +168,29 @@ def test_old_fingerprint_folders_are_pruned(
     assert len(folders) == segment_store.MAX_FOLDERS
     assert f"segments-{segment_store.MAX_FOLDERS + 4:04d}" in folders and "segments-0000" not in folders
     assert (tmp_path / "library-keep.pickle").exists()
+
+
+def test_the_precompute_command_fills_the_store_for_its_window(
+    base_engine: TariffEngine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from typer.testing import CliRunner
+
+    from tarifflab.cli.main import app, run
+
+    monkeypatch.setenv(library_cache.CACHE_ENV, str(tmp_path))
+    result = CliRunner().invoke(app, ["data", "precompute", "--from", "2025-08-05", "--to", "2025-08-09"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(segment_starts(base_engine.library, dt.date(2025, 8, 5), dt.date(2025, 8, 9)))} date" in (
+        result.output
+    )
+    reader = _fresh(base_engine)
+    _refuse_to_evaluate(reader, monkeypatch)
+    for day in range(5, 10):
+        reader.evaluate(dt.date(2025, 8, day))  # EO 14326's rates of 2025-08-07 included: all stored
+    with pytest.raises(SystemExit) as bad:
+        run(["data", "precompute", "--from", "2025-08-32"])
+    assert bad.value.code == 2
+    assert "malformed start date" in capsys.readouterr().err

@@ -31,7 +31,7 @@ import os
 import shutil
 import sys
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -170,12 +170,19 @@ def segment_starts(library: MeasureLibrary, start: dt.date, end: dt.date) -> lis
 
 
 def precompute_segments(
-    engine: _Evaluator, start: dt.date | None = None, end: dt.date | None = None, view: str = "in-force"
+    engine: _Evaluator,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    view: str = "in-force",
+    progress: Callable[[dt.date, int], None] | None = None,
 ) -> int:
     """Evaluate every segment from ``start`` to ``end`` (default: the covered window) once, so later
-    processes read them from the store. Returns the number of segment starts evaluated."""
+    processes read them from the store. ``progress(first_day, total)`` is called after each piece.
+    Returns the number of segment starts evaluated."""
     metadata = engine.library.metadata
     starts = segment_starts(engine.library, start or metadata.first_covered, end or metadata.law_known_on)
     for on in starts:
         engine.evaluate(on, view=view)
+        if progress is not None:
+            progress(on, len(starts))
     return len(starts)
