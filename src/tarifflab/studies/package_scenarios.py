@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -360,6 +361,7 @@ class EngineUsTariffs:
             base_scenario_hash=library.scenario_hash,
             countries=list(self.countries),
             sectors=list(self.sectors),
+            hs6_to_sector=_mapping_digest(self.sectors),  # the crosswalk may come from reference data
             on=self.on.isoformat(),
             partner=partner,
             us_levers=list(levers),
@@ -472,6 +474,17 @@ def _mapping(sectors: tuple[str, ...]) -> dict[str, str]:
 
         _MAPPINGS[sectors] = sector_of_hs6(sectors)
     return _MAPPINGS[sectors]
+
+
+_MAPPING_DIGESTS: dict[tuple[str, ...], str] = {}
+
+
+def _mapping_digest(sectors: tuple[str, ...]) -> str:
+    """SHA-256 of the HS6 → sector concordance actually used (embedded or reference crosswalk)."""
+    if sectors not in _MAPPING_DIGESTS:
+        text = json.dumps(sorted(_mapping(sectors).items()), separators=(",", ":"))
+        _MAPPING_DIGESTS[sectors] = hashlib.sha256(text.encode()).hexdigest()
+    return _MAPPING_DIGESTS[sectors]
 
 
 def engine_cache_size() -> int:
