@@ -175,8 +175,9 @@ def package_money(pair: str, package: str, reference: str) -> pd.DataFrame:
     of the equivalent variation), tracked sector output (USD bn) and jobs (%). Model: multi-sector GE with
     the engine tariff input, as ``tarifflab negotiate evaluate --model multi-sector``: US tariffs on every
     partner are the tariff engine's on :func:`money_tariff_date`, the pair's US levers a package scenario.
-    The model is built once per pair; the engine's matrices are cached per US setting
-    (``studies.package_scenarios``), and the dashboard caches each table (``app.cache``).
+    The model is built once per pair; the engine's matrices are cached per US setting in memory and on
+    disk (``studies.package_scenarios``, ``studies.engine_cache``: a new session with a warm cache folder
+    runs no engine), and the dashboard caches each table (``app.cache``).
     """
     from tarifflab.negotiation.levers import get_pair
     from tarifflab.negotiation.packages import get_package

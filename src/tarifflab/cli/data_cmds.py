@@ -8,6 +8,7 @@ import typer
 from rich.progress import Progress
 
 from tarifflab.cli.output import Format, emit_frame
+from tarifflab.cli.policy_options import scenario_engine, scenario_option
 from tarifflab.data.sources import default_data_dir, fetch_sources, select
 
 app = typer.Typer(
@@ -41,6 +42,31 @@ def fetch(
         root = fetch_sources(dest, only, progress=lambda _s: progress.advance(task))
         progress.update(task, completed=len(chosen))
     typer.echo(f"reference data in {root or default_data_dir()}; use TARIFFLAB_REFERENCE_DATA={root}")
+
+
+@app.command("precompute")
+def precompute(
+    start: str | None = typer.Option(None, "--from", help="first entry date (default: the covered window)"),
+    end: str | None = typer.Option(None, "--to", help="last entry date (default: the library's date)"),
+    scenario: list[Path] = scenario_option(),
+) -> None:
+    """Evaluate every date segment of the law once and keep it in the user cache, so that the first
+    all-lines answer (ETR, dashboard, engine tariffs of the negotiation models) on any date is read, not
+    computed. Off with TARIFFLAB_CACHE_DIR=off."""
+    from tarifflab.policy.engine import parse_date
+    from tarifflab.policy.segment_store import precompute_segments
+
+    first = parse_date(start, what="start date") if start else None
+    last = parse_date(end, what="end date") if end else None
+    engine = scenario_engine(scenario)
+    with Progress() as progress:
+        task = progress.add_task("evaluating date segments", total=None)
+
+        def advance(_on: object, total: int) -> None:
+            progress.update(task, total=total, advance=1)
+
+        count = precompute_segments(engine, first, last, progress=advance)
+    typer.echo(f"{count} date segments evaluated and stored (law as known on {engine.library.law_known_on})")
 
 
 def _register_updates() -> None:

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ from tarifflab.policy.engine import RULING_DATE
 from tarifflab.policy.library import MeasureLibrary
 from tarifflab.policy.measures import Authority, Layer, Measure, RuleKind
 from tarifflab.policy.scenario import apply_scenarios, library_with_scenarios, parse_scenario
+from tarifflab.studies.engine_cache import load_matrix, matrix_key, store_matrix
 from tarifflab.studies.negotiation_levers import _applies_to, _level, us_levers_on
 
 US_LEVERS: tuple[str, ...] = (
@@ -311,8 +313,9 @@ class EngineUsTariffs:
     ``countries`` and ``sectors`` are the model's (sectors of the default multi-sector dataset or ICIO);
     ``scenarios`` are scenario files applied to the law first. The rows of every other country (and ROW,
     the rest-of-world proxy) are the law's on the date; only the partner's row follows its levers.
-    Results are cached per (partner, date, US-lever tuple, base scenario hash), so a frontier grid that
-    varies a few US levers runs the engine once per unique US setting.
+    Results are cached per (partner, date, US-lever tuple, base scenario hash), in memory and on disk
+    (:mod:`tarifflab.studies.engine_cache`), so a frontier grid that varies a few US levers runs the engine
+    once per unique US setting, and a second run (or a fresh process) not at all.
     """
 
     countries: tuple[str, ...]
@@ -335,14 +338,37 @@ class EngineUsTariffs:
         """The law's matrix on the date (partner × sector, every non-US model country)."""
         key = ("law", self.countries, self.sectors, self.on, self.base_scenario_hash)
         if key not in _CACHE:
-            from tarifflab.metrics.etr import us_tariff_matrix
-            from tarifflab.policy.engine import TariffEngine
+            disk_key = self._disk_key("law")
+            stored = load_matrix(disk_key)
+            if stored is None:
+                from tarifflab.metrics.etr import us_tariff_matrix
+                from tarifflab.policy.engine import TariffEngine
 
-            engine = TariffEngine.for_library(self._library())
-            partners = [c for c in self.countries if c != "USA"]
-            frame = us_tariff_matrix(self.on, partners, self.mapping(), engine=engine)
-            _remember(key, (_clean(frame, partners, self.sectors), None))
+                engine = TariffEngine.for_library(self._library())
+                partners = [c for c in self.countries if c != "USA"]
+                frame = us_tariff_matrix(self.on, partners, self.mapping(), engine=engine)
+                stored = (_clean(frame, partners, self.sectors), None)
+                store_matrix(disk_key, *stored)
+            _remember(key, stored)
         return _CACHE[key][0].copy()
+
+    def _disk_key(self, kind: str, partner: str | None = None, levers: tuple[float, ...] = ()) -> str:
+        """The name of the matrix's disk copy (studies/engine_cache.py): everything the matrix depends on."""
+        library = self._library()
+        return matrix_key(
+            kind,
+            library_content_hash=library.content_hash,
+            base_scenario_hash=library.scenario_hash,
+            countries=list(self.countries),
+            sectors=list(self.sectors),
+            hs6_to_sector=_mapping_digest(self.sectors),  # the crosswalk may come from reference data
+            on=self.on.isoformat(),
+            partner=partner,
+            us_levers=list(levers),
+            lever_names=list(US_LEVERS),
+            mfn_basis="applied",
+            view="in_force",
+        )
 
     def matrix(self, partner: str, levers: Mapping[str, float]) -> pd.DataFrame:
         """Partner × sector additional US tariffs with ``partner``'s US ``levers`` in force."""
@@ -365,22 +391,31 @@ class EngineUsTariffs:
             _lever_key(levers),
         )
         if key not in _CACHE:
-            from tarifflab.metrics.etr import us_tariff_matrix
-            from tarifflab.policy.engine import TariffEngine
-
-            base = self._library()
-            records = package_scenario_records(base, iso3, levers, self.on)
-            frame = self.law()
-            digest = None
-            if records:
-                library = apply_package(base, records)
-                digest = library.scenario_hash
-                engine = TariffEngine.for_library(library, cache=False)
-                row = us_tariff_matrix(self.on, [iso3], self.mapping(), engine=engine)
-                frame.loc[iso3] = _clean(row, [iso3], self.sectors).loc[iso3]
-            _remember(key, (frame, digest))
+            disk_key = self._disk_key("pkg", iso3, _lever_key(levers))
+            stored = load_matrix(disk_key)
+            if stored is None:
+                stored = self._package_matrix(iso3, levers)
+                store_matrix(disk_key, *stored)
+            _remember(key, stored)
         out, digest = _CACHE[key]
         return out.copy(), digest
+
+    def _package_matrix(self, iso3: str, levers: Mapping[str, float]) -> tuple[pd.DataFrame, str | None]:
+        """The engine's matrix with the package in force, and the package scenario's hash."""
+        from tarifflab.metrics.etr import us_tariff_matrix
+        from tarifflab.policy.engine import TariffEngine
+
+        base = self._library()
+        records = package_scenario_records(base, iso3, levers, self.on)
+        frame = self.law()
+        digest = None
+        if records:
+            library = apply_package(base, records)
+            digest = library.scenario_hash
+            engine = TariffEngine.for_library(library, cache=False)
+            row = us_tariff_matrix(self.on, [iso3], self.mapping(), engine=engine)
+            frame.loc[iso3] = _clean(row, [iso3], self.sectors).loc[iso3]
+        return frame, digest
 
     def package_hash(self, partner: str, levers: Mapping[str, float]) -> str | None:
         """The hash of the package's scenario without running the engine (None: nothing to change)."""
@@ -439,6 +474,17 @@ def _mapping(sectors: tuple[str, ...]) -> dict[str, str]:
 
         _MAPPINGS[sectors] = sector_of_hs6(sectors)
     return _MAPPINGS[sectors]
+
+
+_MAPPING_DIGESTS: dict[tuple[str, ...], str] = {}
+
+
+def _mapping_digest(sectors: tuple[str, ...]) -> str:
+    """SHA-256 of the HS6 → sector concordance actually used (embedded or reference crosswalk)."""
+    if sectors not in _MAPPING_DIGESTS:
+        text = json.dumps(sorted(_mapping(sectors).items()), separators=(",", ":"))
+        _MAPPING_DIGESTS[sectors] = hashlib.sha256(text.encode()).hexdigest()
+    return _MAPPING_DIGESTS[sectors]
 
 
 def engine_cache_size() -> int:
