@@ -9,6 +9,7 @@ pays the 10% only when the importer does not claim civil-aircraft end use.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from cli_helpers import run_cli
 from tarifflab.errors import UnknownClaimError
 from tarifflab.metrics.etr import etr_by_partner, etr_series
+from tarifflab.policy import library_cache
 from tarifflab.policy.engine import TariffEngine
 from tarifflab.policy.shipment import CIVIL_AIRCRAFT
 
@@ -111,3 +113,21 @@ def test_compare_puts_ours_with_the_claims_beside_the_trackers() -> None:
     assert table["ours_pct"].iloc[0] == pytest.approx(expected)
     with pytest.raises(UnknownClaimError):
         compare_etr([ON], partners=["ALL"], sources=["tradewartracker"], claims={"aircraft"})
+
+
+def test_the_disk_segment_store_keeps_claims_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = TariffEngine.default()
+    monkeypatch.setenv(library_cache.CACHE_ENV, str(tmp_path))
+    writer = base._with(base.library)  # empty memos, as a new process
+    writer.evaluate(ON)
+    writer.evaluate(ON, claims=CLAIM)
+    assert len(list(tmp_path.glob("segments-*/*.npz"))) == 2
+    reader = base._with(base.library)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("segment evaluated although it is in the store")
+
+    monkeypatch.setattr(reader, "_evaluate", refuse)
+    # Read back in the other order: each answer must be its own (note 2(aa)(iv): 10% without, 0 with).
+    assert _line_rate(reader.evaluate(ON, claims=CLAIM), TURBINE_PART, "EUN") == pytest.approx(0.0)
+    assert _line_rate(reader.evaluate(ON), TURBINE_PART, "EUN") == pytest.approx(0.10)
