@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import typer
 
@@ -568,18 +568,19 @@ def predict_cmd(
     if model == "ge":
         deals = load_deals(record)
         ge = prediction_payload(deal, deals, curves_for(deals), exclude_own_deal, draws)
-        low, high = ge["interval_pct"]  # type: ignore[misc]
-        pledge = ge["predicted_pledge_usd_bn"]
+        low, high = cast(list[float], ge["interval_pct"])
+        pledge = cast(float | None, ge["predicted_pledge_usd_bn"])
+        in_force = ", ".join(cast(list[str], ge["deals_in_force"])) or "none"
         table = (
-            f"{deal.partner}: predicted {ge['predicted_rate_pct']:.1f}% [{low:.1f}, {high:.1f}] "
+            f"{deal.partner}: predicted {cast(float, ge['predicted_rate_pct']):.1f}% [{low:.1f}, {high:.1f}] "
             f"(threat {deal.threat_rate_pct:g}%, actual {deal.agreed_rate_pct:g}%; GE payoffs: "
-            f"{ge['payoff_source']}, deals in force: {', '.join(ge['deals_in_force']) or 'none'})"  # type: ignore[arg-type]
+            f"{ge['payoff_source']}, deals in force: {in_force})"
             + (
                 ""
                 if pledge is None
-                else f"\n  pledge: predicted ${pledge:.0f}bn (actual ${ge['actual_pledge_usd_bn']:g}bn)"
+                else f"\n  pledge: predicted ${pledge:.0f}bn (actual ${ge['actual_pledge_usd_bn']}bn)"
             )
-            + "".join(f"\n  note: {n}" for n in ge["notes"])  # type: ignore[attr-defined]
+            + "".join(f"\n  note: {n}" for n in cast(list[str], ge["notes"]))
         )
         _emit(ge, fmt, out, table)
         return

@@ -38,6 +38,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -108,7 +109,7 @@ class PayoffCurves:
     def from_json(cls, raw: Mapping[str, object]) -> PayoffCurves:
         values = dict(raw)
         for key in ("in_force", "rates", "us_ev", "partner_ev", "us_output", "us_revenue", "partner_exports"):
-            values[key] = tuple(values[key])  # type: ignore[call-overload]
+            values[key] = tuple(cast(Sequence[object], values[key]))
         return cls(**values)  # type: ignore[arg-type]
 
 
@@ -497,12 +498,22 @@ def fit_ge(fine: FineCurves, starts: Sequence[Sequence[float]] = GE_STARTS) -> G
         raise InvalidInputError("the calibration needs at least two recorded deals")
     best: tuple[float, np.ndarray] | None = None
     for start in starts:
+        # Powell within the bounds, then a Nelder–Mead polish: either alone stalls on the kinks that
+        # the feasibility of the bargain puts into the objective
         res = minimize(
             _loss,
             np.asarray(start, dtype=float),
             args=(fine,),
+            method="Powell",
+            bounds=list(GE_BOUNDS.values()),
+            options={"xtol": 1e-6, "ftol": 1e-12, "maxfev": 4000},
+        )
+        res = minimize(
+            _loss,
+            res.x,
+            args=(fine,),
             method="Nelder-Mead",
-            options={"xatol": 1e-5, "fatol": 1e-12, "maxiter": 800},
+            options={"xatol": 1e-6, "fatol": 1e-14, "maxiter": 800},
         )
         if best is None or res.fun < best[0]:
             best = (float(res.fun), res.x)
@@ -594,6 +605,7 @@ def predict_ge(
     exclude_own: bool = False,
     draws: int = 20,
     seed: int = 0,
+    starts: Sequence[Sequence[float]] = GE_STARTS,
 ) -> tuple[float, tuple[float, float], GeParameters, int]:
     """Predicted headline rate of ``deal`` (percent), its 90 % interval (bootstrap over the calibration
     deals plus a resampled residual), θ and the number of deals used."""
@@ -604,7 +616,7 @@ def predict_ge(
     sample = [k for k in range(len(curves)) if not (exclude_own and k == own[0])]
     data = fine.subset(sample)
     target = fine.subset(own)
-    params = fit_ge(data)
+    params = fit_ge(data, starts)
     point = float(predict_rates_ge(params, target)[0])
     residuals = data.agreed - predict_rates_ge(params, data)
     rng = np.random.default_rng(seed)
@@ -640,6 +652,7 @@ def prediction_payload(
     exclude_own: bool = False,
     draws: int = 20,
     seed: int = 0,
+    starts: Sequence[Sequence[float]] = GE_STARTS,
 ) -> dict[str, object]:
     """``negotiate predict --model ge``: the headline rate of the GE calibration with its interval, the
     pledge of :data:`~tarifflab.negotiation.calibration.PLEDGE_REGRESSOR`'s rule at the predicted cut;
@@ -653,7 +666,7 @@ def prediction_payload(
         pledge_regressor,
     )
 
-    point, interval, params, used = predict_ge(deal, curves, exclude_own, draws, seed)
+    point, interval, params, used = predict_ge(deal, curves, exclude_own, draws, seed, starts)
     own = next(c for c in curves if c.partner == deal.iso3)
     notes = []
     if auto_cap_pct(deal) is not None:
