@@ -73,7 +73,7 @@ def _starts(count: int, seed: int = 0) -> tuple[tuple[float, ...], ...]:
 GE_STARTS = _starts(8)
 LOO_STARTS = GE_STARTS[:4]
 DEFAULT_NODES = 9
-FINE_POINTS = 401
+FINE_POINTS = 201
 MANUFACTURING = (
     "chemicals_pharma", "metals", "electronics", "machinery", "motor_vehicles", "other_transport",
     "other_manufacturing",
@@ -345,12 +345,17 @@ def _cache_path(deals: Sequence[Deal], config: Mapping[str, object]) -> Path | N
 
 
 def _save(path: Path, curves: Sequence[PayoffCurves]) -> None:
+    _save_json(path, {"curves": [c.to_json() for c in curves]})
+
+
+def _save_json(path: Path, payload: object) -> None:
     from tarifflab._io import atomic_write
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with atomic_write(path, "w", encoding="utf-8") as handle:
-            json.dump({"curves": [c.to_json() for c in curves]}, handle)
+            json.dump(payload, handle)
+        path.chmod(0o600)
     except OSError:
         pass  # a read-only home: the calibration still works, just recomputed each time
 
@@ -584,19 +589,42 @@ def calibrate_ge(
 
 
 def backtest_ge(
-    curves: Sequence[PayoffCurves], starts: Sequence[Sequence[float]] = LOO_STARTS
+    curves: Sequence[PayoffCurves], starts: Sequence[Sequence[float]] = LOO_STARTS, use_cache: bool = True
 ) -> dict[str, float]:
     """Leave-one-out predicted headline rate (percent) of each deal: θ fitted on the other deals' curves
     (the environments stay as recorded: the other deals' tariffs are facts, not calibration targets)."""
     if len(curves) < 3:
         raise InvalidInputError("the back-test needs at least three recorded deals")
+    path = _backtest_cache_path(curves, starts) if use_cache else None
+    if path is not None and path.is_file():
+        try:
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(cached, dict) and set(cached) == {c.partner for c in curves}:
+                return {str(k): float(v) for k, v in cached.items()}
+        except (OSError, ValueError, TypeError):
+            pass  # unreadable: recompute below
     fine = FineCurves.from_curves(curves)
     out = {}
     for k, partner in enumerate(fine.partners):
         others = [j for j in range(len(curves)) if j != k]
         params = fit_ge(fine.subset(others), starts)
         out[partner] = 100.0 * float(predict_rates_ge(params, fine.subset([k]))[0])
+    if path is not None:
+        _save_json(path, out)
     return out
+
+
+def _backtest_cache_path(curves: Sequence[PayoffCurves], starts: Sequence[Sequence[float]]) -> Path | None:
+    """The leave-one-out rates are a function of the curves, the starts and this code: cached too."""
+    from tarifflab.policy.library_cache import cache_dir
+
+    folder = cache_dir()
+    if folder is None:
+        return None
+    digest = hashlib.sha256(f"{CACHE_VERSION}|{FINE_POINTS}|{json.dumps([list(s) for s in starts])}".encode())
+    digest.update(json.dumps([c.to_json() for c in curves], sort_keys=True).encode())
+    digest.update(_source_digest().encode())
+    return folder / f"calibration-ge-backtest-{digest.hexdigest()}.json"
 
 
 def predict_ge(
