@@ -16,8 +16,18 @@ import numpy as np
 import pandas as pd
 
 from tarifflab._io import write_text_atomic
+from tarifflab.data.budget_lab import tariff_etrs_scenario
 from tarifflab.data.reference import reference_path
-from tarifflab.data.trackers import TRADEWARTRACKER
+from tarifflab.data.trackers import TRADEWARTRACKER, published_post_ruling_estimates, scope_prefixes
+from tarifflab.metrics.budget_lab import (
+    budget_lab_line_rates,
+    derivative_scope_split,
+    gap_by_line,
+    gtap_weighted_change,
+    layer_base,
+    summarise_gap,
+    top_lines,
+)
 from tarifflab.metrics.etr import etr_by_partner
 from tarifflab.metrics.reconcile import (
     LINE_CHECKS,
@@ -251,6 +261,247 @@ def _partner_explained(
     return out
 
 
+# ------------------------------------------------------------------------------ The Budget Lab, line by line
+# (date of its figure, our view that matches it, whether its scenario keeps the IEEPA duties)
+BUDGET_LAB_REBUILDS = (("2025-10-30", "in-force", True), ("2026-02-23", "net-of-refunds", False))
+
+
+def _evaluated(engine: TariffEngine, cache: dict, on: str, view: str = "in-force") -> pd.DataFrame:
+    day = dt.date.fromisoformat(on)
+    key: object = day if view == "in-force" else (day, view)
+    if key not in cache:
+        cache[key] = engine.evaluate(day, view=view)
+    return cache[key]
+
+
+def _pct(lines: pd.DataFrame, rate: pd.Series | np.ndarray) -> float:
+    imports = lines["imports_usd"].to_numpy(dtype="float64")
+    return float(100 * (imports * np.asarray(rate, dtype="float64")).sum() / imports.sum())
+
+
+def _short_measure(measure: str) -> str:
+    label = measure.split(" (")[0]
+    return label.split(":")[0] if label.startswith(("s.232 ", "pre-2025")) else label
+
+
+def _by_prefix(by_line: pd.DataFrame, starts: str, digits: int, top: int = 10) -> str:
+    chosen = by_line[by_line["measure"].str.startswith(starts)]
+    sums = chosen.groupby(chosen["hs10"].str[:digits])["contribution_pp"].sum()
+    sums = sums.reindex(sums.abs().sort_values(ascending=False).index)
+    return ", ".join(f"{code} {x:+.2f}" for code, x in sums.head(top).items()) + f"; {len(sums)} in all"
+
+
+def _budget_lab_rebuild(
+    engine: TariffEngine, table: pd.DataFrame, cache: dict, on: str, view: str, with_ieepa: bool
+) -> list[str]:
+    scenario = tariff_etrs_scenario()
+    ours = _evaluated(engine, cache, on, view)
+    observed = (engine.lines["duty_usd"] / engine.lines["imports_usd"]).to_numpy()
+    if not (engine.lines["hs10"].to_numpy() == ours["hs10"].to_numpy()).all():
+        raise RuntimeError("engine.evaluate no longer returns the 2024 lines in their table order")
+    theirs = budget_lab_line_rates(ours, observed, scenario, with_ieepa=with_ieepa)
+    published = _value(table, on, "yale-budget-lab", "tracker_pct")
+    ours_pct = _pct(ours, ours["total_rate"])
+    rebuilt = _pct(ours, theirs["bl_total_rate"])
+    base = _pct(ours, theirs["bl_baseline_rate"])
+    s232 = _pct(ours, theirs["bl_s232_rate"])
+    ieepa = _pct(ours, theirs["bl_ieepa_rate"])
+    by_line = gap_by_line(ours, theirs)
+    total = float(ours["imports_usd"].sum())
+    summary = summarise_gap(by_line, total)
+    top = top_lines(by_line, 2).head(14)
+    params = scenario.parameters
+    uncovered = float(ours["imports_usd"][theirs["gtap"] == ""].sum()) / 1e9
+    ieepa_text = (
+        f" + IEEPA {ieepa:.2f} pp (its GTAP-sector rates on the share no 232 list covers; Korea and Viet Nam"
+        f" folded into their groups at {params.kr_share_ftrow:g} and {params.vn_share_row:g})"
+        if with_ieepa
+        else " (its IEEPA rates set to zero, as in its no-IEEPA scenario)"
+    )
+    out = [
+        f"**{on}** ({'in force' if with_ieepa else 'IEEPA removed, before the Section 122 surcharge'}). Rebuilt"
+        f" from its own scenario ({len(scenario.programs)} Section 232 programs on HS6 lists at full value, auto"
+        f" rebate {params.auto_rebate_rate:g} × {params.us_auto_assembly_share:g}, USMCA shares by GTAP sector"
+        f" with vehicles' share scaled by the US content {params.us_auto_content_share:g}) on our 2024 lines:"
+        f" 2024 duties collected {base:.2f}% + s.232 {s232:.2f} pp{ieepa_text} = {rebuilt:.2f}%, against its"
+        f" published {published:.2f}%. So the gap, ours {ours_pct:.2f}% − {published:.2f}% ="
+        f" {ours_pct - published:+.2f} pp, is {ours_pct - rebuilt:+.2f} pp of line rates (ours against the"
+        f" rebuild, split below by measure) and {rebuilt - published:+.2f} pp left unexplained (the rebuild"
+        " against its figure).",
+        "",
+        _markdown(summary, 2),
+        "",
+        f"The measures sum to {summary['gap_pp'].sum():+.2f} pp. Largest lines (pp of the overall ETR): "
+        + "; ".join(
+            f"{r.hs10} {r.partner} {r.contribution_pp:+.3f} (ours {r.ours_pct:.1f}%, its {r.budget_lab_pct:.1f}%;"
+            f" {_short_measure(str(r.measure))})"
+            for r in top.itertuples()
+        )
+        + ".",
+        "",
+    ]
+    listed = scope_prefixes("yale-s232-derivatives")
+    split = "; ".join(
+        f"{metal}: "
+        + ", ".join(
+            f"{r.part} {r.gap_pp:+.2f}"
+            for r in derivative_scope_split(by_line, f"s.232 {metal}", listed).itertuples()
+        )
+        for metal in ("aluminium", "steel")
+    )
+    out += [
+        f"Our s.232 outside its HS6 lists, by heading (pp): {_by_prefix(by_line, 'our s.232', 4)}. Its"
+        " aluminium and steel measures split by where the law puts the lines (the HTS8 derivative list is"
+        f" its own tariff-rate-tracker's `s232_derivative_products.csv`), pp: {split}.",
+        "",
+    ]
+    if with_ieepa:
+        out += [
+            "IEEPA on lines we exempt and its sector rate charges, by chapter (pp):"
+            f" {_by_prefix(by_line, 'IEEPA: lines we exempt', 2)}. Its aluminium derivative list, by heading"
+            f" (pp): {_by_prefix(by_line, 's.232 aluminium', 4)}.",
+            "",
+        ]
+    if with_ieepa:
+        weighted = gtap_weighted_change(ours, theirs)
+        change = s232 + ieepa
+        later = _evaluated(engine, cache, "2025-11-10")
+        china = (ours["partner"] == "CHN").to_numpy() & (theirs["programs"] == "").to_numpy()
+        cut = _pct(ours, np.where(china, ours["fentanyl_rate"] - later["fentanyl_rate"], 0.0))
+        china_level = float(summary.set_index("measure")["gap_pp"].get("IEEPA rate level: China", 0.0))
+        out += [
+            f"Of the measures above: its scenario already has the China cut of 2025-11-10 (EO of 2025-11-04),"
+            f" which lowers our fentanyl duty on China outside its 232 lists by {cut:.2f} pp of the total ETR"
+            f" (the China rate-level measure: {china_level:+.2f} pp; ours on 2025-11-10: {_pct(later, later['total_rate']):.2f}%). Left unexplained,"
+            f" {rebuilt - published:+.2f} pp: it weights all partners (we hold the 51 largest, 98.7% of 2024"
+            f" imports); with the GTAP baseline weights of its calculator instead of our lines, its change would"
+            f" be {weighted:.2f} pp instead of {change:.2f} pp ({weighted - change:+.2f}); and its figure is"
+            f" rounded to 0.1. Lines outside its HS6-GTAP crosswalk (chapters 98/99, ${uncovered:.1f} bn) carry"
+            " no IEEPA rate in its calculator.",
+            "",
+        ]
+    else:
+        out += [
+            "The SCOTUS update's own configuration (policies of early February 2026) is not in the reference"
+            " data; the rebuild takes the 232 scopes and rates of its 30 October scenario, whose no-IEEPA"
+            " variant it published at the same 9.1%. Measures that began after 30 October (semiconductors in"
+            " January 2026, the Korea and Swiss arrangements) fall in the measures above as differences of"
+            f" scope or rate. Left unexplained, {rebuilt - published:+.2f} pp: its all-partner"
+            " weights, the policies it added after 30 October, and rounding.",
+            "",
+        ]
+    return out
+
+
+def _budget_lab_section(engine: TariffEngine, table: pd.DataFrame, cache: dict) -> list[str]:
+    """The Budget Lab's published ETRs rebuilt from its own inputs, and our gap to each by measure."""
+    out = [
+        "### The Budget Lab, rebuilt line by line",
+        "",
+        "The Budget Lab's figure is its 2024 rate plus the change of its Tariff-ETRs calculator, whose"
+        " 30 October 2025 scenario is in the reference data (`Budget-Lab-Yale__Tariff-ETRs/config/archive/"
+        "6_digit_hts/10-30`). The calculator's rate is constant within an HS6 code and partner group, so on"
+        " our 2024 HS10 lines it gives each line a rate (`tarifflab.metrics.budget_lab`). Each measure below"
+        " is ours − its rate summed over the lines it covers, in pp of the overall ETR: on lines of its 232"
+        " lists every additional layer is compared (it charges those lines no IEEPA duty); elsewhere our"
+        " s.232 and our IEEPA duties are compared separately; the pre-2025 layers (MFN after preferences,"
+        " s.301, s.201) against its 2024 base, the duties collected in 2024.",
+        "",
+    ]
+    for on, view, with_ieepa in BUDGET_LAB_REBUILDS:
+        out += _budget_lab_rebuild(engine, table, cache, on, view, with_ieepa)
+    out += [
+        "Reading the measures: its aluminium derivative lists take whole HS6 codes at the full rate on full"
+        " value (all of 8473.30, where the HTS8 list of heading 9903.85.08 in its own tariff-rate-tracker"
+        " names 8473.30.20 and 8473.30.51 only), where we charge the listed HTS8 articles on their aluminium"
+        " content (the split above: beyond the list, and on it full value against content); its auto-parts list holds whole HS6 codes (all of 8507.60); its IEEPA"
+        " rate is a sector average, so it charges lines the orders exempt (Annex II, ITA electronics of 8471)"
+        " and spares lines the orders charge (sectors it rates at zero: metals, vehicles, energy for most"
+        " partners).",
+        "",
+    ]
+    return out
+
+
+def _post_ruling_section(engine: TariffEngine, cache: dict) -> list[str]:
+    """Published overall ETRs after the IEEPA ruling, each beside our figure on its assumption."""
+    after = _evaluated(engine, cache, "2026-02-24")
+    without = _evaluated(engine, cache, "2026-02-23", "net-of-refunds")
+    before = _evaluated(engine, cache, "2026-02-19")
+    start = _evaluated(engine, cache, "2025-01-01")
+    share, rate, legal, surcharge_pp = layer_base(after, "reciprocal")
+    ours_after = _pct(after, after["total_rate"])
+    ours_without = _pct(without, without["total_rate"])
+    ours_before = _pct(before, before["total_rate"])
+    ours_start = _pct(start, start["total_rate"])
+    ours_at_15 = ours_after + surcharge_pp * (0.15 / legal - 1) if legal else float("nan")
+    rows = []
+    estimates = published_post_ruling_estimates()
+    for record in estimates.to_dict("records"):
+        assumed = record["s122_rate_pct"]
+        surcharge = None if pd.isna(assumed) else float(assumed)
+        low, high = float(record["figure_low"]), float(record["figure_high"])
+        figure = f"{low:g}" if low == high else f"{low:g}–{high:g}"
+        if record["unit"] == "level_pct":
+            ours_value = (
+                ours_without if surcharge is None else (ours_after if surcharge == 10 else ours_at_15)
+            )
+            what = "level, %"
+        elif record["unit"] == "drop_pp":
+            ours_value = ours_before - ours_after
+            what = "fall from the IEEPA regime, pp"
+        else:
+            ours_value = ours_after - ours_start
+            what = "rise since 2025-01-01, pp"
+        rows.append(
+            {
+                "source": f"[{record['source']}]({record['url']})",
+                "published": figure,
+                "measure": what,
+                "s122_assumed": "none or not stated" if surcharge is None else f"{surcharge:g}%",
+                "ours": ours_value,
+                "assumption": record["assumption"],
+            }
+        )
+    frame = pd.DataFrame(rows)
+    yale = estimates[estimates["source"].str.startswith("The Budget Lab")]
+    with_surcharge = yale[yale["s122_rate_pct"].notna()]
+    no_surcharge = yale[yale["s122_rate_pct"].isna()]
+    implied = ""
+    if not with_surcharge.empty and not no_surcharge.empty:
+        gain = float(with_surcharge["figure_low"].iloc[0]) - float(no_surcharge["figure_low"].iloc[0])
+        implied = (
+            f" The Budget Lab's pair of figures implies the surcharge on"
+            f" {100 * gain / float(with_surcharge['s122_rate_pct'].iloc[0]):.0f}% of imports, against our"
+            f" {100 * share:.1f}%: it put the surcharge on the IEEPA duty's base, with IEEPA's stacking rules"
+            " and USMCA exemption."
+        )
+    return [
+        f"The Section 122 surcharge of {100 * legal:g}% falls on {100 * share:.1f}% of our 2024 imports,"
+        f" {100 * rate:.1f}% on average there (less on the USMCA-claimed share and on the metal content of"
+        f" s.232 derivatives), {surcharge_pp:.2f} pp of the ETR: its annex exempts USMCA-qualifying goods, goods under s.232, energy,"
+        " pharmaceuticals, critical minerals and listed electronics and farm goods. On the same base a 15%"
+        f" surcharge would give {ours_at_15:.2f}% (arithmetic on our layer, not a law in force). Without it,"
+        f" after the ruling, ours is {ours_without:.2f}%; before the ruling (2026-02-19) {ours_before:.2f}%."
+        + implied,
+        "",
+        "Overall ETRs published after the ruling, each beside ours on its assumption (a 15% surcharge: the"
+        " arithmetic above):",
+        "",
+        _markdown(frame, 2),
+        "",
+        "The 10.5–12.1% spread issue 12 quotes for 'the trackers' after 2026-02-24 was not found in any file"
+        " of the reference data nor in the published estimates searched: The Budget Lab's State of U.S."
+        " Tariffs reports and its SCOTUS update, Penn Wharton Budget Model (refund estimates only, no overall"
+        " rate after the ruling), Tax Foundation (no post-ruling overall rate in the pages searched), Fitch,"
+        " Goldman Sachs, Capital Economics, Fidelity, KBC and a market note (the table). The published levels"
+        " with a 10% surcharge are above ours: The Budget Lab's because of the base above, the market note's"
+        " states no base. Those with 15% take the rate announced on 2026-02-21; the library holds the 10% of"
+        " heading 9903.03.01 in force (Proclamation 11012).",
+        "",
+    ]
+
+
 def explained_section(
     engine: TariffEngine, table: pd.DataFrame, focus: pd.DataFrame, cache: dict
 ) -> list[str]:
@@ -269,16 +520,10 @@ def explained_section(
         f" {v(on, 'tradewartracker'):.2f}% on our definition (published {v(on, 'tradewartracker', 'published_pct'):.2f}%"
         f" with its flat 2.3 pp baseline): inside 1 point. By layer: "
         + ", ".join(f"{k} {x:.2f}" for k, x in world.items() if x)
-        + " pp. The 10.5–12.1% spread issue 12 quotes for 'the trackers' is in none of the tracker files in"
-        " the reference data nor in The Budget Lab's reports we hold: tradewartracker's own series gives"
-        f" {v(on, 'tradewartracker', 'published_pct'):.2f}%, and The Budget Lab's figure after the ruling,"
-        f" {v('2026-02-23', 'yale-budget-lab'):.2f}%, is taken before the Section 122 surcharge. A figure of"
-        " 13.7% attributed to The Budget Lab in the press assumes a 15% surcharge; Proclamation 11012 sets"
-        " 10% from 2026-02-24 and the library holds no 15% rate in force. We sit at the"
-        " tradewartracker value because both weight the same 2024 Census lines and apply the 10% of heading"
-        " 9903.03.01 with its product exemptions (its `section122-*.csv` lists); we"
-        " do not move our figure into a spread whose sources we cannot name.",
+        + " pp. We sit at the tradewartracker value because both weight the same 2024 Census lines and apply"
+        " the surcharge of heading 9903.03.01 with its product exemptions (its `section122-*.csv` lists).",
         "",
+        *_post_ruling_section(engine, cache),
         "### The UK, the EU and Mexico on 2026-01-01",
         "",
     ]
@@ -326,25 +571,9 @@ def explained_section(
         " of the ruling; CBP collected them until 2026-02-24 and they are refundable. Our net-of-refunds view"
         f" on 2026-02-20: {_all_etr(engine, '2026-02-20', 'net-of-refunds'):.2f}%.",
         "",
-        "### The Budget Lab",
-        "",
     ]
-    yale_check = summarise_lines(line_comparison(dt.date(2025, 10, 30), engine=engine)).set_index("check")
-    ieepa = float(yale_check["contribution_total_pp"].get("ieepa-exempt-yale", 0.0))
+    out += _budget_lab_section(engine, table, cache)
     out += [
-        f"- **2025-10-30**: Budget Lab {v('2025-10-30', 'yale-budget-lab'):.2f}%, ours"
-        f" {v('2025-10-30', 'yale-budget-lab', 'ours_pct'):.2f}%. On the lines Budget Lab holds exempt"
-        f" from IEEPA we are higher ({ieepa:+.2f} pp of the total), so its higher figure comes from what it"
-        " charges and we do not. Not yet split line by line (it publishes no line rates); the candidates are"
-        " its weights and partners (all partners, its own import base, against our 51 partners and 2024"
-        " Census lines), the USMCA shares it applies to Canada and Mexico (we use the month's share),"
-        " and metal derivatives, which we charge on metal content only.",
-        f"- **2026-02-23**: Budget Lab {v('2026-02-23', 'yale-budget-lab'):.2f}% with the IEEPA duties"
-        " removed and before the Section 122 surcharge; ours in the same view"
-        f" {v('2026-02-23', 'yale-budget-lab', 'ours_pct'):.2f}% is MFN, s.232 and s.301 only."
-        f" The gap ({v('2026-02-23', 'yale-budget-lab', 'gap_pp'):+.2f} pp) is the same kind as on"
-        " 2025-10-30 without the IEEPA part: weights and s.232 scope (derivatives on content, USMCA shares).",
-        "",
         "### Open legal point: lithium-ion batteries (8507.60.00) from China",
         "",
         "Settled for the scope, not for every line. Notes 20(bbb) and 20(fff) of subchapter III grant",
@@ -384,8 +613,9 @@ def build(top: int, threshold: float) -> str:
         "  from one policy-change date to the next. National (`daily-tariff-latest-data.csv`): published",
         "  minus its flat 2.3 pp baseline plus the 2024 applied rate of its 51 partners (2.36%).",
         "- **yale-budget-lab**: the overall pre-substitution ETR of The Budget Lab's reports, typed into",
-        "  `src/tarifflab/data/published/etr_figures.csv` with the report URL per row. Not convertible:",
-        "  all partners and Budget Lab's own weights and USMCA assumptions.",
+        "  `src/tarifflab/data/published/etr_figures.csv` with the report URL per row. As published (all",
+        "  partners, its own scopes and USMCA assumptions); rebuilt line by line from its own scenario in",
+        "  'The Budget Lab, rebuilt line by line' below.",
         "- **yale-realised**: duties collected / imports by month (Budget Lab's Treasury series). A",
         "  different quantity: collections lag entries, imports reacted to the tariffs, USMCA and other",
         "  claims are as filed. Ours: the mean of our daily ETR over the month.",

@@ -3,7 +3,10 @@ TARIFFLAB_REQUIRE_REFERENCE=1 (set by .ci/run), which turns the skip into a fail
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,13 @@ from tarifflab.data.reference import reference_root
 from tarifflab.errors import ReferenceDataMissingError
 
 REQUIRE_REFERENCE = os.environ.get("TARIFFLAB_REQUIRE_REFERENCE") == "1"
+
+# The suite keeps its caches (compiled library, date segments, payoff store) in a folder of its own, set
+# before any test or subprocess reads the variable: a run starts cold and never writes the user's cache.
+if "TARIFFLAB_CACHE_DIR" not in os.environ:
+    _SUITE_CACHE = tempfile.mkdtemp(prefix="tarifflab-test-cache-")
+    os.environ["TARIFFLAB_CACHE_DIR"] = _SUITE_CACHE
+    atexit.register(shutil.rmtree, _SUITE_CACHE, ignore_errors=True)
 
 # CI runs property tests from a fixed seed, so a run is reproducible; locally they explore freely.
 settings.register_profile("ci", derandomize=True, print_blob=True)

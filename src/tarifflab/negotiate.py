@@ -15,6 +15,9 @@ counts as w dollars of national income; docs/negotiation.md).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
@@ -36,11 +39,19 @@ def payoff_model(
     workers: int = 1,
     elasticities: str | None = None,
     assumptions: MappingAssumptions | None = None,
+    tariffs: str | None = None,
+    tariff_date: dt.date | None = None,
+    scenarios: Sequence[Path] = (),
 ) -> PayoffModel:
     """The payoff model of ``pair``: ``ossa`` (embedded ICIO 2022 aggregate) or ``multi-sector``;
     ``elasticities`` picks one of the multi-sector model's eight sources (``IS``, ``U4``, ``CP`` (default),
     ``BSY``, ``GYY``, ``Shap``, ``FGO``, ``LL``); ``assumptions`` the lever mapping's stated
-    assumptions (default :class:`~tarifflab.negotiation.levers.MappingAssumptions`)."""
+    assumptions (default :class:`~tarifflab.negotiation.levers.MappingAssumptions`).
+
+    ``tariffs`` (multi-sector only): ``engine`` (default there: US tariffs on every partner from the
+    tariff engine on ``tariff_date``, default the library's last date, with ``scenarios`` applied and the
+    pair's US levers as a package scenario) or ``stylised`` (the lever mapping with stated sector shares;
+    the Ossa model always uses it)."""
     from tarifflab.negotiation.levers import get_pair
 
     resolved = get_pair(pair)
@@ -48,6 +59,8 @@ def payoff_model(
         raise InvalidInputError(
             "elasticity sources apply to the multi-sector model only (--model multi-sector)"
         )
+    if model != "multi-sector" and (tariffs == "engine" or tariff_date is not None):
+        raise InvalidInputError("engine tariffs apply to the multi-sector model only (--model multi-sector)")
     if model == "ossa":
         from tarifflab.negotiation.datasets import load_default
         from tarifflab.negotiation.payoffs import OssaPayoffModel
@@ -55,9 +68,15 @@ def payoff_model(
         return OssaPayoffModel(resolved, load_default(), assumptions=assumptions)
     if model == "multi-sector":
         from tarifflab.negotiation.payoffs_ge import MultiSectorPayoffModel
+        from tarifflab.negotiation.tariff_inputs import tariff_input
 
+        source = tariff_input(tariffs, tariff_date, tuple(Path(p) for p in scenarios))
         return MultiSectorPayoffModel(
-            resolved, workers=workers, elasticities=elasticities or "CP", assumptions=assumptions
+            resolved,
+            workers=workers,
+            elasticities=elasticities or "CP",
+            assumptions=assumptions,
+            tariffs=source,
         )
     raise InvalidInputError(f"unknown payoff model {model!r}; use {' or '.join(PAYOFF_MODELS)}")
 

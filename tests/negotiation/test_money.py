@@ -219,13 +219,22 @@ def test_purchase_additionality_scales_the_purchase_effect() -> None:
 
 def test_every_pair_has_the_status_quo_package(capsys: pytest.CaptureFixture[str]) -> None:
     # issue 16: "negotiate evaluate us-china --package status_quo_2024 fails with unknown package"
+    # with the stylised tariff input the status quo is the model's base: nothing changes
     code, out, err = _call(
-        capsys, "negotiate", "evaluate", "us-china", "--package", "status_quo_2024", "--format", "json"
-    )
+        capsys, "negotiate", "evaluate", "us-china", "--package", "status_quo_2024", "--tariffs", "stylised",
+        "--format", "json",
+    )  # fmt: skip
     assert code == 0, err
     data = json.loads(out)
     for side in ("USA", "CHN"):
         assert data["outcomes"][side]["equivalent_variation_usd_bn"] == pytest.approx(0.0, abs=1e-6)
+    # with the engine input (the default) every other partner carries the law of the date, so the pair's
+    # 2024 status quo is not the model's base any more; it still evaluates
+    code, out, err = _call(
+        capsys, "negotiate", "evaluate", "us-china", "--package", "status_quo_2024", "--format", "json"
+    )
+    assert code == 0, err
+    assert json.loads(out)["tariffs"] == "engine"
 
 
 def test_cli_evaluate_elasticity_source(capsys: pytest.CaptureFixture[str]) -> None:

@@ -130,7 +130,7 @@ def test_multi_sector_worker_processes_give_the_same_payoffs() -> None:
     from tarifflab.negotiation.payoffs_ge import MultiSectorPayoffModel
 
     grid = grid_packages(PAIR, {}, {"us_reciprocal_rate": [0.0, 0.1, 0.2], "us_auto_rate": [0.0, 0.25]})
-    serial = MultiSectorPayoffModel(PAIR).evaluate_many(grid)
-    parallel = MultiSectorPayoffModel(PAIR, workers=2).evaluate_many(grid)
+    serial = MultiSectorPayoffModel(PAIR, result_store=False).evaluate_many(grid)
+    parallel = MultiSectorPayoffModel(PAIR, workers=2, result_store=False).evaluate_many(grid)
     for a, b in zip(serial, parallel, strict=True):
         assert a["JPN"].real_income_pct == pytest.approx(b["JPN"].real_income_pct, abs=1e-9)

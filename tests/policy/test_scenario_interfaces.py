@@ -148,8 +148,9 @@ def test_negotiation_law_package_with_a_scenario() -> None:
 
 
 def test_negotiate_cli_scenario_needs_a_law_package(tmp_path: Path) -> None:
-    done = run_cli("negotiate", "evaluate", "us-japan", "--package", "july_2025_deal", "--scenario",
-                   str(EXAMPLES / "scenario-japan-autos-25.yaml"))  # fmt: skip
+    # with the stylised tariff input only law:DATE packages read the law (the engine input reads it too)
+    done = run_cli("negotiate", "evaluate", "us-japan", "--package", "july_2025_deal", "--tariffs", "stylised",
+                   "--scenario", str(EXAMPLES / "scenario-japan-autos-25.yaml"))  # fmt: skip
     assert done.returncode == 2 and "law:YYYY-MM-DD" in done.stderr
 
 

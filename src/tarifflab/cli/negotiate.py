@@ -101,16 +101,65 @@ MODEL_HELP = (
 )
 
 
+TARIFFS_HELP = (
+    "tariff input of the multi-sector model: engine (default: US tariffs on every partner from the tariff "
+    "engine on --date, the pair's US levers as a package scenario) or stylised (the lever mapping with "
+    "stated sector shares; the Ossa model always uses it)"
+)
+TARIFF_DATE_HELP = "entry date of the engine's law for --tariffs engine (default: the library's last date)"
+
+
+def _tariff_options(model: str, tariffs: str | None, date: str | None) -> tuple[str | None, Any]:
+    """``--tariffs`` / ``--date`` checked against the model (engine tariffs: multi-sector only)."""
+    from tarifflab.negotiation.tariff_inputs import TARIFF_SOURCES
+    from tarifflab.policy.engine import parse_date
+
+    if tariffs is not None and tariffs not in TARIFF_SOURCES:
+        raise InvalidInputError(f"unknown --tariffs {tariffs!r}; use engine or stylised")
+    if model != "multi-sector" and (tariffs == "engine" or date is not None):
+        raise InvalidInputError("--tariffs engine and --date need --model multi-sector")
+    on = parse_date(date, what="--date") if date is not None else None
+    return (tariffs if model == "multi-sector" else None), on
+
+
 def _payoff_model(
     pair_name: str,
     model: str = "ossa",
     workers: int = 1,
     elasticities: str | None = None,
     assumptions: Any = None,
+    tariffs: str | None = None,
+    tariff_date: Any = None,
+    scenarios: list[Path] | None = None,
 ) -> Any:
     from tarifflab.negotiate import payoff_model
 
-    return payoff_model(pair_name, model, workers, elasticities, assumptions)  # type: ignore[arg-type]
+    return payoff_model(
+        pair_name,
+        model,  # type: ignore[arg-type]
+        workers,
+        elasticities,
+        assumptions,
+        tariffs=tariffs,
+        tariff_date=tariff_date,
+        scenarios=tuple(scenarios or ()) if model == "multi-sector" else (),
+    )
+
+
+def _tariff_payload(pm: Any, levers: dict[str, float] | None = None) -> dict[str, Any]:
+    """The tariff input behind a result (engine: date and scenario hashes)."""
+    source = getattr(pm, "tariffs", None)
+    if source is None:
+        return {"tariffs": "stylised"}
+    if levers is not None:
+        return dict(source.provenance(pm.pair, levers))
+    out: dict[str, Any] = {"tariffs": source.name}
+    if source.name == "engine":
+        from tarifflab.policy.scenario import library_with_scenarios
+
+        out["tariff_date"] = source.on.isoformat()
+        out["base_scenario_hash"] = library_with_scenarios(list(source.scenarios)).scenario_hash
+    return out
 
 
 ADDITIONALITY_HELP = (
@@ -231,6 +280,37 @@ def _lever_line(pair: Any, levers: dict[str, float]) -> str:
 SET_HELP = "change one lever of the package, LEVER=VALUE (repeatable), e.g. us_auto_rate=0.25"
 
 
+@app.command("scenario")
+def scenario_cmd(
+    pair: str = typer.Argument(..., help="negotiating pair, e.g. us-japan"),
+    package: str = typer.Option(..., "--package", help="built-in package name or a YAML file"),
+    date: str = typer.Option(..., "--date", help="entry date YYYY-MM-DD from which the package holds"),
+    settings: list[str] = typer.Option([], "--set", help=SET_HELP),
+    out: Path | None = typer.Option(None, "-o", "--out", help="write the scenario YAML here (atomically)"),
+    scenario: list[Path] = typer.Option(
+        [], "--scenario", help="scenario YAML applied to the law first (repeatable)", dir_okay=False
+    ),
+) -> None:
+    """Write a package's US levers for the pair as a tariff-engine scenario file: the partner's reciprocal,
+    s.232 autos and steel measures in force on DATE give way to the levers' levels and rules, so that
+    `tarifflab duty CODE --origin PARTNER --date DATE --scenario FILE` reports the package's duty."""
+    from tarifflab.negotiation.law_packages import package_scenario_text
+    from tarifflab.negotiation.levers import get_pair
+    from tarifflab.negotiation.packages import with_settings
+    from tarifflab.policy.engine import parse_date
+
+    p = get_pair(pair)
+    on = parse_date(date)
+    hashes: dict[str, str | None] = {"scenario_hash": None}
+    pk = with_settings(p, _package(p, package, scenario, hashes), settings)
+    text, count = package_scenario_text(p, pk, on, scenario)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        write_text_atomic(out, text)
+        typer.echo(f"wrote {out} ({count} records)", err=True)
+
+
 @app.command("evaluate")
 def evaluate_cmd(
     pair: str = typer.Argument(..., help="negotiating pair"),
@@ -245,6 +325,8 @@ def evaluate_cmd(
     purchase_additionality: str | None = typer.Option(
         None, "--purchase-additionality", help=ADDITIONALITY_HELP
     ),
+    tariffs: str | None = typer.Option(None, "--tariffs", help=TARIFFS_HELP),
+    date: str | None = typer.Option(None, "--date", help=TARIFF_DATE_HELP),
     fmt: str = typer.Option("table", "--format", help="table or json"),
     out: Path | None = _out_option(),
     output: Path | None = _deprecated_output_option(),
@@ -258,10 +340,12 @@ def evaluate_cmd(
     from tarifflab.negotiation.payoffs import weights_for
 
     _check_format(fmt)
-    _require_law(scenario, package)
+    source, on = _tariff_options(model, tariffs, date)
+    if model != "multi-sector" or source == "stylised":
+        _require_law(scenario, package)
     additionality = _additionality(purchase_additionality)
     assumptions = MappingAssumptions(purchase_additionality=additionality)
-    pm = _payoff_model(pair, model, 1, elasticities, assumptions)
+    pm = _payoff_model(pair, model, 1, elasticities, assumptions, source, on, scenario)
     hashes: dict[str, str | None] = {"scenario_hash": None}
     pk = with_settings(pm.pair, _package(pm.pair, package, scenario, hashes), settings)
     weights = weights_for(pm.pair)
@@ -270,9 +354,19 @@ def evaluate_cmd(
     payload["model"] = model
     payload["elasticities"] = elasticities or ("CP" if model == "multi-sector" else None)
     payload["purchase_additionality"] = additionality
+    payload.update(_tariff_payload(pm, pk.levers))
     lines = [f"package {pk.name}: {pk.description}", _lever_line(pm.pair, pk.levers)]
     lines += _money_table(pm.pair, ev, weights)
     lines.append(f"purchase commitments counted as {100 * additionality:g}% additional")
+    if payload.get("tariffs") == "engine":
+        lines.append(
+            f"US tariffs on every partner from the tariff engine on {payload['tariff_date']}"
+            + (
+                f", package scenario {payload['package_scenario_hash']}"
+                if payload["package_scenario_hash"]
+                else ""
+            )
+        )
     if hasattr(pm, "third_countries"):
         third = pm.third_countries(pk.levers)
         payload["third_countries"] = third
@@ -300,6 +394,8 @@ def frontier_cmd(
     delta_partner: float = typer.Option(0.95, "--delta-partner", help="partner discount factor per round"),
     model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
     workers: int = typer.Option(1, "--workers", help="worker processes for the multi-sector model"),
+    tariffs: str | None = typer.Option(None, "--tariffs", help=TARIFFS_HELP),
+    date: str | None = typer.Option(None, "--date", help=TARIFF_DATE_HELP),
     max_frontier: int | None = typer.Option(
         None, "--max-frontier", help="list at most this many frontier points"
     ),
@@ -318,9 +414,11 @@ def frontier_cmd(
     )
 
     _check_format(fmt)
-    _require_law(scenario, disagreement, actual)
+    source, on = _tariff_options(model, tariffs, date)
+    if model != "multi-sector" or source == "stylised":
+        _require_law(scenario, disagreement, actual)
     hashes: dict[str, str | None] = {"scenario_hash": None}
-    pm = _payoff_model(pair, model, workers)
+    pm = _payoff_model(pair, model, workers, None, None, source, on, scenario)
     packages = load_grid(pm.pair, grid)
     builtin = builtin_packages(pm.pair)
     if disagreement == DEFAULT_DISAGREEMENT and disagreement not in builtin:
@@ -338,7 +436,11 @@ def frontier_cmd(
         else (builtin[actual] if actual in builtin else _package(pm.pair, actual, scenario, hashes))
     )
     rep = frontier(pm, packages, d, act, us_weight=us_weight, delta_us=delta_us, delta_partner=delta_partner)
-    payload = {**rep.to_dict(max_frontier), **hashes}
+    payload = {**rep.to_dict(max_frontier), **hashes, **_tariff_payload(pm)}
+    if payload["tariffs"] == "engine":
+        payload["disagreement_scenario_hash"] = _tariff_payload(pm, d.levers)["package_scenario_hash"]
+        if act is not None:
+            payload["actual_scenario_hash"] = _tariff_payload(pm, act.levers)["package_scenario_hash"]
     us, partner = pm.pair.players
     du, dp = rep.disagreement.utility[us], rep.disagreement.utility[partner]
     lines = [
@@ -664,6 +766,8 @@ def what_would_it_take_cmd(
     grid: Path | None = typer.Option(None, "--grid", help="grid YAML (default: the built-in grid)"),
     model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
     workers: int = typer.Option(1, "--workers", help="worker processes for the multi-sector model"),
+    tariffs: str | None = typer.Option(None, "--tariffs", help=TARIFFS_HELP),
+    date: str | None = typer.Option(None, "--date", help=TARIFF_DATE_HELP),
     elasticity_bands: bool = typer.Option(
         False,
         "--elasticity-bands",
@@ -693,18 +797,22 @@ def what_would_it_take_cmd(
         raise InvalidInputError(
             "--elasticity-bands needs --model multi-sector (the eight sources are its own)"
         )
-    pm = _payoff_model(pair, model, workers)
+    source, on = _tariff_options(model, tariffs, date)
+    pm = _payoff_model(pair, model, workers, None, None, source, on)
     builtin = builtin_packages(pm.pair)
     if disagreement == DEFAULT_DISAGREEMENT and disagreement not in builtin:
         disagreement = default_disagreement(builtin)
     d = builtin[disagreement] if disagreement in builtin else get_package(pm.pair, disagreement)
     packages = load_grid(pm.pair, grid)
     if elasticity_bands:
-        _what_would_it_take_bands(pm, pair, workers, packages, wanted, d, fmt, out)
+        _what_would_it_take_bands(pm, pair, workers, packages, wanted, d, fmt, out, (source, on))
         return
     result = what_would_it_take(pm, packages, wanted, d)
     payload = result.to_dict(pm.pair)
     payload["model"] = model
+    payload.update(_tariff_payload(pm))
+    if payload["tariffs"] == "engine" and result.best is not None:
+        payload["best_scenario_hash"] = _tariff_payload(pm, result.best.levers)["package_scenario_hash"]
     us, partner = pm.pair.players
     res = result.reservation
     lines = [
@@ -731,18 +839,21 @@ def _what_would_it_take_bands(
     d: Any,
     fmt: str,
     out: Path | None,
+    tariff_options: tuple[str | None, Any] = (None, None),
 ) -> None:
     """``what-would-it-take --elasticity-bands``: one multi-sector model per elasticity source."""
     from tarifflab.models.ge.multi_sector_data import ELASTICITY_SOURCES
     from tarifflab.negotiation.analysis import what_would_it_take_bands
 
+    source, on = tariff_options
     models = {
-        src: pm if src == "CP" else _payoff_model(pair, "multi-sector", workers, src)
+        src: pm if src == "CP" else _payoff_model(pair, "multi-sector", workers, src, None, source, on)
         for src in ELASTICITY_SOURCES
     }
     result = what_would_it_take_bands(models, packages, wanted, d)
     payload = result.to_dict(pm.pair)
     payload["model"] = "multi-sector"
+    payload.update(_tariff_payload(pm))
     us, partner = pm.pair.players
     band = result.band(pm.pair)
 

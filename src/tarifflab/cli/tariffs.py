@@ -61,7 +61,7 @@ def duty(
         [],
         "--claim",
         help="a fact of the shipment the HTS line does not show (repeatable): generic_pharmaceutical, "
-        "annex_iii_company, thermal_imaging",
+        "annex_iii_company, thermal_imaging, not_vehicle_part, metal_under_15pct",
     ),
     quantity: float | None = typer.Option(
         None, "--quantity", help="quantity, for an exact specific or compound duty (with --unit and --value)"

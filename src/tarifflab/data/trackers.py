@@ -193,3 +193,17 @@ def gta_section_301() -> pd.DataFrame:
         }
     ).dropna(subset=["rate_pct"])
     return frame.sort_values("rate_pct").drop_duplicates("hts8", keep="last").reset_index(drop=True)
+
+
+def published_post_ruling_estimates() -> pd.DataFrame:
+    """Overall ETRs published after the IEEPA ruling of 2026-02-20, typed in with a source URL per row.
+
+    Columns: source, published_on (blank where the page gives no date), figure_low, figure_high, unit
+    (``level_pct``: the overall rate; ``change_pp``: its rise since the start of 2025; ``drop_pp``: its fall
+    from the IEEPA regime), s122_rate_pct (the Section 122 surcharge assumed; blank: none or not stated),
+    assumption, url.
+    """
+    path = Path(str(resources.files("tarifflab.data").joinpath("published", "post_ruling_estimates.csv")))
+    if not path.exists():
+        raise DataError("published post-ruling estimates missing (data/published/post_ruling_estimates.csv)")
+    return pd.read_csv(path, dtype={"source": str, "unit": str, "assumption": str, "url": str})

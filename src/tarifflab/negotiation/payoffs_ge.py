@@ -1,8 +1,11 @@
 """Payoffs from the multi-sector GE model (``tarifflab.models.ge.multi_sector``, CES with
 input–output links) through the :class:`~tarifflab.negotiation.payoffs.PayoffModel` protocol.
 
-The lever mapping is the one of :func:`tarifflab.negotiation.levers.model_inputs` on the model's own
-base flows, tariffs and σ_s = ε_s + 1, with two adaptations (the GE model takes a tariff cube only):
+The tariffs come from a pluggable :class:`~tarifflab.negotiation.tariff_inputs.TariffInput`: the
+tariff engine on a date (US tariffs on every partner, the pair's US levers as a package scenario;
+``EngineTariffs``, the default of ``tarifflab.negotiate.payoff_model``) or the stylised mapping of
+:func:`tarifflab.negotiation.levers.model_inputs` (``StylisedTariffs``, this class's default), on the
+model's own base flows, tariffs and σ_s = ε_s + 1. Two adaptations (the GE model takes a tariff cube only):
 
 * the certification lever's iceberg cut d̂ enters as a tariff equivalent, t′ = (1+t)·d̂ − 1;
 * the investment pledge's annual transfer T enters real income to first order, ±100·T/I_n
@@ -12,14 +15,23 @@ base flows, tariffs and σ_s = ε_s + 1, with two adaptations (the GE model take
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tarifflab.errors import InvalidInputError
-from tarifflab.negotiation.levers import GOODS_EXCLUDED, MappingAssumptions, Pair, model_inputs
+from tarifflab.negotiation.levers import GOODS_EXCLUDED, MappingAssumptions, Pair
 from tarifflab.negotiation.ossa_model import Array, TradeWarData
+from tarifflab.negotiation.payoff_store import PayoffStore, digest
 from tarifflab.negotiation.payoffs import Outcomes
+from tarifflab.negotiation.tariff_inputs import StylisedTariffs, TariffInput
+
+if TYPE_CHECKING:
+    from tarifflab.models.ge.multi_sector import MultiSectorResults
+
+BATCH_SIZE = 100  # packages solved together: fastest per package here; about 140 MB at the peak (tracemalloc)
 
 MANUFACTURING_GE = (
     "chemicals_pharma", "metals", "electronics", "machinery", "motor_vehicles", "other_transport",
@@ -38,6 +50,8 @@ class MultiSectorPayoffModel:
         io: bool = True,
         assumptions: MappingAssumptions | None = None,
         workers: int = 1,
+        tariffs: TariffInput | None = None,
+        result_store: bool = True,
     ) -> None:
         from tarifflab.models.ge.multi_sector import MultiSectorModel
 
@@ -45,7 +59,9 @@ class MultiSectorPayoffModel:
             raise InvalidInputError(f"workers must be at least 1, got {workers}")
         self.pair = pair
         self.workers = workers
-        self._config = (pair.name, dataset, elasticities, io, assumptions)
+        # where the tariff cube comes from (negotiation.tariff_inputs): the engine or the stylised mapping
+        self.tariffs: TariffInput = tariffs or StylisedTariffs()
+        self._config = (pair.name, dataset, elasticities, io, assumptions, self.tariffs)
         self.model = MultiSectorModel(dataset, elasticities=elasticities, io=io)
         self.assumptions = assumptions or MappingAssumptions()
         base = self.model.solve()
@@ -64,11 +80,50 @@ class MultiSectorPayoffModel:
         self.income_base = np.asarray(base.income_base, dtype=float)
         self.value_added_base = np.asarray(base.value_added_base, dtype=float)
         self.sales_base = self.view.flows.sum(axis=1)  # [i, s], million USD
+        self.fingerprint = self._fingerprint()
+        self.store = (
+            PayoffStore.for_fingerprint(self.fingerprint)
+            if result_store
+            else PayoffStore(self.fingerprint, None)
+        )
+
+    def _fingerprint(self) -> str:
+        """Hash of everything an outcome depends on besides the package (see :mod:`payoff_store`)."""
+        import tarifflab.models.ge as ge_package
+        import tarifflab.negotiation as negotiation_package
+        from tarifflab._version import __version__
+
+        base, model = self.model.base, self.model
+        ge_dir = Path(ge_package.__file__).parent
+        sources = [p.read_bytes() for p in sorted(ge_dir.glob("multi_sector*.py"))]
+        neg_dir = Path(negotiation_package.__file__).parent
+        names = ("payoffs.py", "payoffs_ge.py", "levers.py", "tariff_inputs.py", "payoff_store.py")
+        sources += [(neg_dir / name).read_bytes() for name in names]
+        return digest(
+            __version__,
+            [self.pair.name, self.pair.us, self.pair.partner],
+            [model.data.name, model.data.year, model.elasticity_source, model.io, model.deficits],
+            repr(model.options),
+            repr(self.assumptions),
+            repr(self.tariffs),  # the tariff source and its settings (engine: date, scenario files)
+            model.eps, base.pi, base.kappa, base.beta, base.gamma, base.alpha,
+            base.VA, base.E, base.Q, base.S, base.I,
+            *sources,
+        )  # fmt: skip
+
+    def package_key(self, settings: dict[str, float], tariffs: Array, transfers: Array) -> str:
+        """Store key of one package: the model's fingerprint, the lever settings and the exact model
+        inputs they map to (tariff cube t'_ins and transfers), whatever the tariff source."""
+        return digest(self.fingerprint, {k: float(v) for k, v in settings.items()}, tariffs, transfers)
 
     def inputs(self, settings: dict[str, float]) -> tuple[Array, Array]:
-        t, d, nx = model_inputs(self.view, self.pair, settings, self.assumptions)
+        t, d, nx = self.tariffs.inputs(self.view, self.pair, settings, self.assumptions)
         t = np.where(d != 1.0, (1.0 + t) * d - 1.0, t)
         return t, nx
+
+    def tariff_provenance(self, settings: dict[str, float]) -> dict[str, object]:
+        """Which tariff input a setting was evaluated with (engine: date and scenario hashes)."""
+        return self.tariffs.provenance(self.pair, settings)
 
     def _sector_base_usd_bn(self, country: int, names: tuple[str, ...]) -> float:
         idx = [k for k, s in enumerate(self.view.sectors) if s in names]
@@ -80,10 +135,10 @@ class MultiSectorPayoffModel:
         return float(100.0 * (np.dot(weights, values[country, idx]) / weights.sum() - 1.0))
 
     def evaluate(self, settings: dict[str, float]) -> dict[str, Outcomes]:
-        from tarifflab.models.ge.multi_sector import MultiSectorScenario
+        return self.evaluate_many([settings])[0]
 
-        t, nx = self.inputs(settings)
-        res = self.model.solve(MultiSectorScenario(name="negotiation package"), tariffs=t)
+    def _outcomes(self, res: MultiSectorResults, nx: Array) -> dict[str, Outcomes]:
+        """Each player's outcomes of one solved package (``nx``: the pledge's transfers)."""
         X, X0 = res.flows_pre, res.flows_pre_base
         us, p = self.us, self.partner
         balance = float(X[us, p, self.goods].sum() - X[p, us, self.goods].sum()) / 1000.0
@@ -145,34 +200,66 @@ class MultiSectorPayoffModel:
         return out
 
     def evaluate_many(self, settings: Sequence[dict[str, float]]) -> list[dict[str, Outcomes]]:
-        """Packages in order; with ``workers > 1`` contiguous chunks run in worker processes (each
-        builds its own model once; neighbouring grid points warm-start each other)."""
-        if self.workers == 1 or len(settings) < 2 * self.workers:
-            return [self.evaluate(s) for s in settings]
+        """Packages in order. Stored outcomes are read from the result store; the others are solved
+        together (:meth:`MultiSectorModel.solve_batch`) in chunks of :data:`BATCH_SIZE` packages — with
+        ``workers > 1``, in that many worker processes, each solving its share in batches — and stored.
+        On a busy 2-core machine the processes gain nothing (docs/performance.md); the default is one."""
+        inputs = [self.inputs(s) for s in settings]
+        keys = [self.package_key(s, t, nx) for s, (t, nx) in zip(settings, inputs, strict=True)]
+        found: dict[str, dict[str, Outcomes]] = self.store.get_many(keys)
+        todo: dict[str, int] = {}
+        for k, key in enumerate(keys):
+            if key not in found and key not in todo:
+                todo[key] = k
+        missing = list(todo.values())
+        chunks = [missing[begin : begin + BATCH_SIZE] for begin in range(0, len(missing), BATCH_SIZE)]
+        if self.workers > 1 and len(missing) >= 2 * self.workers:
+            solved = self._evaluate_in_processes([[settings[k] for k in chunk] for chunk in chunks])
+        else:
+            solved = (self._solve([inputs[k] for k in chunk]) for chunk in chunks)
+        for chunk, outs in zip(chunks, solved, strict=True):  # stored chunk by chunk, as they finish
+            found.update(zip((keys[k] for k in chunk), outs, strict=True))
+            self.store.put_many((keys[k], out) for k, out in zip(chunk, outs, strict=True))
+        return [found[key] for key in keys]
+
+    def _solve(self, inputs: Sequence[tuple[Array, Array]]) -> list[dict[str, Outcomes]]:
+        """Solve packages (no store): one alone warm-starts from the last solve, several are batched."""
+        from tarifflab.models.ge.multi_sector import MultiSectorScenario
+
+        scenario = MultiSectorScenario(name="negotiation package")
+        if len(inputs) == 1:
+            t, nx = inputs[0]
+            return [self._outcomes(self.model.solve(scenario, tariffs=t), nx)]
+        results = self.model.solve_batch(np.stack([t for t, _ in inputs]), [scenario] * len(inputs))
+        return [self._outcomes(res, nx) for res, (_, nx) in zip(results, inputs, strict=True)]
+
+    def _evaluate_in_processes(
+        self, chunks: Sequence[Sequence[dict[str, float]]]
+    ) -> Iterator[list[dict[str, Outcomes]]]:
+        """Chunks in ``workers`` processes (each builds its own model once, no store), in order."""
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        size = -(-len(settings) // self.workers)
-        chunks = [list(settings[k : k + size]) for k in range(0, len(settings), size)]
         # spawn, not fork: forking a process whose BLAS threads are running can deadlock
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
-            parts = pool.map(_evaluate_chunk, [(self._config, chunk) for chunk in chunks])
-            return [out for part in parts for out in part]
+            yield from pool.map(_evaluate_chunk, [(self._config, list(chunk)) for chunk in chunks])
 
 
 _WORKER_MODELS: dict[tuple[object, ...], MultiSectorPayoffModel] = {}
 
 
 def _evaluate_chunk(
-    job: tuple[tuple[str, str, str, bool, MappingAssumptions | None], list[dict[str, float]]],
+    job: tuple[tuple[str, str, str, bool, MappingAssumptions | None, TariffInput], list[dict[str, float]]],
 ) -> list[dict[str, Outcomes]]:
     config, chunk = job
     model = _WORKER_MODELS.get(config)
     if model is None:
         from tarifflab.negotiation.levers import get_pair
 
-        name, dataset, elasticities, io, assumptions = config
-        model = MultiSectorPayoffModel(get_pair(name), dataset, elasticities, io, assumptions)
+        name, dataset, elasticities, io, assumptions, tariffs = config
+        model = MultiSectorPayoffModel(
+            get_pair(name), dataset, elasticities, io, assumptions, tariffs=tariffs, result_store=False
+        )
         _WORKER_MODELS[config] = model
-    return [model.evaluate(s) for s in chunk]
+    return model.evaluate_many(chunk)

@@ -248,14 +248,19 @@ class TariffEngine:
 
     @classmethod
     def for_library(
-        cls, library: MeasureLibrary, mfn_basis: MfnBasis | str = MfnBasis.APPLIED
+        cls, library: MeasureLibrary, mfn_basis: MfnBasis | str = MfnBasis.APPLIED, cache: bool = True
     ) -> TariffEngine:
         """An engine evaluating ``library`` (e.g. with a scenario applied) on the embedded 2024 data.
 
         Cached by (library content hash, MFN basis); the 2024 lines are shared with the default engine.
+        ``cache=False`` keeps the engine out of the process-wide cache (callers that try many
+        one-off scenarios, e.g. a negotiation frontier, keep their own bounded cache of results).
         """
         basis = MfnBasis(mfn_basis)
         key = (library.content_hash, basis)
+        if not cache and key not in _ENGINES:
+            base = _default_engine(basis)
+            return base if library.content_hash == base.library.content_hash else base._with(library)
         if key not in _ENGINES:
             base = _default_engine(basis)
             _ENGINES[key] = base if library.content_hash == base.library.content_hash else base._with(library)
@@ -543,6 +548,8 @@ class TariffEngine:
                 prefixes.update(definition.claim_prefixes)
                 for member in definition.claim_union:
                     prefixes.update(self._scope_prefixes(member, on, claims))
+            if definition.except_chapters:
+                prefixes = {p for p in prefixes if p[:2] not in definition.except_chapters}
             compiled = tuple(sorted(prefixes))
         else:
             compiled = tuple(p for p, start in library.list_prefixes[name] if start is None or start <= on)

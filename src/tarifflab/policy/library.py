@@ -80,6 +80,8 @@ class ScopeDefinition:
     claim: str | None = None  # lines below count only when the shipment makes this claim
     claim_prefixes: tuple[str, ...] = ()
     claim_union: tuple[str, ...] = ()
+    # Chapters (two digits) the scope leaves out, whichever member or claim brings their lines in.
+    except_chapters: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,9 @@ def _parse_scopes(path: Path) -> dict[str, ScopeDefinition]:
         claim_union = tuple(on_claim.get("union", []) or ())
         if not (versions or prefixes or spec.get("union") or claim_prefixes or claim_union):
             raise MeasureFileError(f"{path.name}: scope {name}: give prefixes, union or versions")
+        except_chapters = tuple(str(c) for c in spec.get("except_chapters", []) or [])
+        if any(not (len(c) == 2 and c.isdigit()) for c in except_chapters):
+            raise MeasureFileError(f"{path.name}: scope {name}: except_chapters takes two-digit chapters")
         definitions[str(name)] = ScopeDefinition(
             str(name),
             str(spec["legal_basis"]),
@@ -216,6 +221,7 @@ def _parse_scopes(path: Path) -> dict[str, ScopeDefinition]:
             str(on_claim["claim"]) if on_claim else None,
             claim_prefixes,
             claim_union,
+            except_chapters,
         )
     return definitions
 

@@ -23,9 +23,16 @@ ANNEX_III_COMPANY = (
     "annex_iii_company"  # Proclamation 11020 Annex III firm: pays from 2026-07-31 (note 40(e))
 )
 THERMAL_IMAGING = "thermal_imaging"  # a drone with thermal imaging, U.S. note 43(c)(3): 9903.08.21 (100%)
+# An article of a U.S. note 33(g) provision that is not a part of a passenger vehicle or light truck (a
+# forklift battery, a pump motor): heading 9903.94.06 under note 33(h)(ii), no s.232 auto-parts duty.
+NOT_VEHICLE_PART = "not_vehicle_part"
+# An article outside chapters 72, 73, 74 and 76 whose listed metal weighs under 15% of the article: heading
+# 9903.82.03 under U.S. note 16(c) (from 2026-04-06), none of the 9903.82 metals duties.
+METAL_UNDER_15PCT = "metal_under_15pct"
 CLAIMS = frozenset(
-    {CIVIL_AIRCRAFT, S301_EXCLUSION, OVER_QUOTA, GENERIC_PHARMACEUTICAL, ANNEX_III_COMPANY, THERMAL_IMAGING}
-)
+    {CIVIL_AIRCRAFT, S301_EXCLUSION, OVER_QUOTA, GENERIC_PHARMACEUTICAL, ANNEX_III_COMPANY, THERMAL_IMAGING,
+     NOT_VEHICLE_PART, METAL_UNDER_15PCT}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -360,6 +360,57 @@ class MultiSectorModel:
         st, diag = self._solve_cube(t_new, warm_start)
         return self._results(scenario, t_new, st, diag)
 
+    def solve_batch(
+        self,
+        tariff_cubes: np.ndarray | Sequence[np.ndarray],
+        scenarios: Sequence[MultiSectorScenario] | None = None,
+        *,
+        retry_one_by_one: bool = True,
+    ) -> list[MultiSectorResults]:
+        """Solve K counterfactual tariff cubes t'_ins (fractions, ``[K, i, n, s]``) together.
+
+        Each package gets the result and the diagnostics a cold one-by-one :meth:`solve` would give (same
+        Newton iteration, tolerance and inner fixed points, vectorised over the packages; see
+        :mod:`tarifflab.models.ge.multi_sector_batch`); ``diagnostics.seconds`` is the batch's wall time
+        divided by K. A package the batch cannot solve is retried one by one (warm-started from the last
+        solution) when ``retry_one_by_one``; if it still fails, :class:`ConvergenceError` names it.
+        """
+        from tarifflab.models.ge.multi_sector_batch import BatchEquations, solve_batch_equations
+
+        cubes = np.asarray(tariff_cubes, dtype=float)
+        shape = self.base.kappa.shape
+        if cubes.ndim != 4 or cubes.shape[1:] != shape:
+            raise InvalidInputError(
+                f"tariff cubes have shape {cubes.shape}, expected (K, {', '.join(map(str, shape))})"
+            )
+        if not np.all(np.isfinite(cubes)):
+            raise InvalidInputError("tariff cube contains NaN")
+        if np.any(cubes <= -1.0):
+            raise ScenarioError("tariffs must stay above −100 %")
+        count = cubes.shape[0]
+        if scenarios is None:
+            scenarios = [MultiSectorScenario(name=f"package {k + 1}") for k in range(count)]
+        if len(scenarios) != count:
+            raise InvalidInputError(f"{len(scenarios)} scenarios for {count} tariff cubes")
+        if count == 0:
+            return []
+        batch = solve_batch_equations(BatchEquations(self.base, 1.0 + cubes, self.base.S), self.options)
+        results: list[MultiSectorResults] = []
+        for k in range(count):
+            state, diag = batch.states[k], batch.diagnostics[k]
+            if state is None:
+                message = (
+                    f"multi-sector GE did not converge for package {k + 1} of {count}: {batch.failures[k]}"
+                )
+                if not retry_one_by_one:
+                    raise ConvergenceError(message, diag)
+                try:
+                    state, diag = self._solve_cube(cubes[k], True)
+                except ConvergenceError as err:
+                    raise ConvergenceError(f"{message} (and one by one: {err})", err.diagnostics) from err
+            results.append(self._results(scenarios[k], cubes[k], state, diag))
+        return results
+
     def _solve_cube(self, t_new: np.ndarray, warm_start: bool) -> tuple[State, Diagnostics]:
         eq = Equations(self.base, Shock(kappa_new=1.0 + t_new, surplus=self.base.S))
         warm = self._last if warm_start else None

@@ -259,6 +259,34 @@ def _semi_qualifying(reference: Path) -> list[str]:
     return sorted(shares.loc[values > 0, "hts10"].map(_digits))
 
 
+def _note19k_codes(reference: Path) -> set[str]:
+    """The provisions of U.S. note 19(k) (heading 9903.85.08: the aluminium derivatives added from 2025-08-18)
+    at the digit level the note names them, from the HTSUS 2026 Rev 6 Chapter 99 text."""
+    from tarifflab.studies.build.tariff_scopes_legal import _chapter99_lines
+
+    lines = _chapter99_lines(reference)
+    begin = next(
+        i for i, line in enumerate(lines) if line.startswith("(k) The rates of duty in heading 9903.85.08")
+    )
+    end = next(i for i in range(begin + 1, len(lines)) if lines[i].startswith("(l) Any importer entering"))
+    text = " ".join(lines[begin:end])
+    found = {_digits(m) for m in re.findall(r"\b\d{4}\.\d{2}(?:\.\d{2,4})?\b", text)}
+    return {code for code in found if not code.startswith("99")}
+
+
+def _at_note_digit_level(codes: list[str], named: set[str], lines: set[str]) -> list[str]:
+    """The tracker's HS8 entries narrowed to the statistical lines the legal note names under them. An entry
+    the note names itself, or under which it names nothing, is kept (the latter is flagged in the docs); so is
+    one whose named lines are not all 2025 lines (the Rev 6 note uses the 2026 numbers, e.g. 8309.90.0020
+    for the 2025 8309.90.0010), as narrowing it would drop the goods rather than scope them."""
+    narrowed: set[str] = set()
+    for code in codes:
+        finer = {n for n in named if n.startswith(code) and len(n) > len(code)}
+        exact = bool(finer) and code not in named and finer <= lines
+        narrowed |= finer if exact else {code}
+    return sorted(narrowed)
+
+
 def _scopes(reference: Path, out_dir: Path) -> Provenance:
     rows: list[tuple[str, str, str | None]] = []
 
@@ -270,9 +298,18 @@ def _scopes(reference: Path, out_dir: Path) -> Provenance:
     # Derivatives outside chapter 76 on this list are on the derivative list too, charged on content (note 19).
     add("s232_aluminum", [c for c in _list(lists / "alu-tariffs.csv") if c.startswith("76")])
     derivatives = pd.read_csv(reference / YALE_TRK / "s232_derivative_products.csv", dtype=str)
+    note19k = _note19k_codes(reference)
+    lines_2025 = _hts10_universe(reference)
     for kind, group in derivatives.groupby("derivative_type"):
         for date, sub in group.groupby(group["effective_date"].fillna("")):
-            add(f"s232_{kind}_derivative", sorted({_digits(c) for c in sub["hts_prefix"]}), date or None)
+            codes = sorted({_digits(c) for c in sub["hts_prefix"]})
+            if date == "2025-08-18":
+                # The inclusions of 90 FR 40326 (FR Doc 2025-15819) name many provisions at the statistical
+                # line; the tracker's file truncates them to HS8 (3004.90.9244 became all of 3004.90.92).
+                # U.S. note 19(k) (aluminium, heading 9903.85.08) keeps the notice's digits; the steel list of
+                # the same notice is not in the Rev 6 text and is taken to name the same lines.
+                codes = _at_note_digit_level(codes, note19k, lines_2025)
+            add(f"s232_{kind}_derivative", codes, date or None)
     add("s232_copper", _list(reference / YALE_TRK / "s232_copper_products.csv", "hts10"))
     add("s232_auto_parts", _list(reference / YALE_TRK / "s232_auto_parts.txt", header=False))
     add("s232_mhdv_parts", _list(reference / YALE_TRK / "s232_mhd_parts.txt", header=False))

@@ -1,0 +1,153 @@
+"""Negotiation packages as tariff-engine scenarios: `negotiate scenario` writes a file with which
+`tarifflab duty --scenario` reports the duty the package states.
+
+Expected duties come from the deal texts and proclamations the deal record cites
+(negotiation/deals/deals_2025_2026.yaml), not from our own output:
+
+* Japan, July 2025 deal: cars 15% all-in (EO 14345 of 2025-09-04; HTSUS 9903.94.40/.41), i.e. max(MFN, 15%);
+  8703.23.01.40's MFN is 2.5% (HTSUS column 1), so 15%.
+* Japan, the July 7 2025 letter's no-deal: cars stay under s.232 at 25% on top of MFN (Proclamation 10908,
+  HTSUS 9903.94.01): 2.5% + 25% = 27.5%; other goods MFN + 25% (the letter's rate).
+* Korea, no deal (the threat of the July 7 letter): cars 25% s.232 (Proclamation 10908) on top of the KORUS
+  rate of 0% (HTSUS General Note 33): 25%.
+* Switzerland, the 2025-11-14 framework: cumulative MFN + reciprocal not above 15%, an all-in 15% on goods
+  outside s.232 (as for the EU); 9031.80.80.85's MFN is free, so 15%.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from tarifflab.cli.main import run
+from tarifflab.negotiation.levers import get_pair
+from tarifflab.negotiation.packages import get_package
+from tarifflab.policy.library import load_library
+from tarifflab.policy.scenario import library_with_scenarios
+from tarifflab.studies.negotiation_levers import us_levers_on
+from tarifflab.studies.package_scenarios import US_LEVERS, apply_package, package_scenario_records
+
+
+def call(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as done:
+        run(list(args))
+    out, err = capsys.readouterr()
+    return int(done.value.code or 0), out, err
+
+
+def duty_pct(capsys: pytest.CaptureFixture[str], code: str, origin: str, date: str, *extra: str) -> float:
+    status, out, err = call(
+        capsys, "duty", code, "--origin", origin, "--date", date, "--format", "json", *extra
+    )
+    assert status == 0, err
+    return float(json.loads(out)["total_rate_pct"])
+
+
+def write(capsys: pytest.CaptureFixture[str], tmp_path: Path, pair: str, package: str, date: str) -> Path:
+    target = tmp_path / f"{pair}-{package}-{date}.yaml"
+    status, _, err = call(
+        capsys, "negotiate", "scenario", pair, "--package", package, "--date", date, "-o", str(target)
+    )
+    assert status == 0, err
+    return target
+
+
+CASES = [
+    # pair, package, date, HTS10, origin, expected total %, the law's total % that day (so the file matters)
+    ("us-japan", "july_2025_deal", "2025-08-20", "8703230140", "JPN", 15.0, 27.5),
+    ("us-japan", "no_deal_july_letter", "2026-10-01", "8703230140", "JPN", 27.5, 15.0),
+    ("us-korea", "record_threat", "2026-10-01", "8703230140", "KOR", 25.0, 15.0),
+    ("us-switzerland", "record_deal", "2026-10-01", "9031808085", "CHE", 15.0, None),
+]
+
+
+@pytest.mark.parametrize(("pair", "package", "date", "code", "origin", "expected", "law"), CASES)
+def test_written_scenario_gives_the_package_duty(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    pair: str,
+    package: str,
+    date: str,
+    code: str,
+    origin: str,
+    expected: float,
+    law: float | None,
+) -> None:
+    path = write(capsys, tmp_path, pair, package, date)
+    # 0.01 points: the applied MFN basis takes the 2024 duty actually collected (KORUS: 0.004%)
+    assert duty_pct(capsys, code, origin, date, "--scenario", str(path)) == pytest.approx(expected, abs=0.01)
+    if law is not None:
+        assert duty_pct(capsys, code, origin, date) == pytest.approx(law, abs=0.01)
+
+
+def test_no_deal_letter_rate_on_other_japanese_goods(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The July 7 letter: 25% on top of MFN on goods outside s.232 (a free-MFN instrument line)."""
+    path = write(capsys, tmp_path, "us-japan", "no_deal_july_letter", "2026-10-01")
+    assert duty_pct(capsys, "9031808085", "JPN", "2026-10-01", "--scenario", str(path)) == pytest.approx(
+        25.0, abs=0.01
+    )
+
+
+def test_other_partners_keep_the_law(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = write(capsys, tmp_path, "us-korea", "record_threat", "2026-10-01")
+    for origin in ("JPN", "DEU"):
+        with_file = duty_pct(capsys, "8703230140", origin, "2026-10-01", "--scenario", str(path))
+        assert with_file == duty_pct(capsys, "8703230140", origin, "2026-10-01")
+
+
+@pytest.mark.parametrize(
+    ("pair", "package", "date"),
+    [
+        ("us-japan", "july_2025_deal", "2025-08-20"),
+        ("us-japan", "status_quo_2024", "2025-10-01"),
+        ("us-eu", "status_quo_2024", "2025-10-01"),
+        ("us-korea", "record_deal", "2026-10-01"),
+        ("us-uk", "status_quo_2024", "2026-10-01"),
+    ],
+)
+def test_levers_read_back_from_the_scenario(pair: str, package: str, date: str) -> None:
+    """The inverse direction (studies.negotiation_levers) reads the package's levers off the new law."""
+    p = get_pair(pair)
+    levers = {k: get_package(p, package).levers[k] for k in US_LEVERS}
+    on = dt.date.fromisoformat(date)
+    library = load_library()
+    records = package_scenario_records(library, p.partner, levers, on)
+    assert us_levers_on(apply_package(library, records), p.partner, on) == levers
+
+
+def test_nothing_to_write_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """On 2026-10-01 the law already has Japan's cars at 15% all-in and no reciprocal layer; a package
+    equal to the law (its levers read from the law) has nothing to write."""
+    status, out, err = call(
+        capsys, "negotiate", "scenario", "us-japan", "--package", "law:2026-10-01", "--date", "2026-10-01"
+    )
+    assert status == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "no scenario to write" in err
+
+
+def test_scenario_over_another_scenario(tmp_path: Path) -> None:
+    """The package applies over scenario files given first (their hash is in the header)."""
+    p = get_pair("us-japan")
+    levers = {k: get_package(p, "no_deal_july_letter").levers[k] for k in US_LEVERS}
+    on = dt.date(2026, 10, 1)
+    first = tmp_path / "first.yaml"
+    first.write_text("- {end: s232-autos-japan-floor-15, date: 2026-09-01}\n", encoding="utf-8")
+    library = library_with_scenarios([first])
+    records = package_scenario_records(library, "JPN", levers, on)
+    assert us_levers_on(apply_package(library, records), "JPN", on) == levers
+
+
+def test_engine_input_rereads_an_edited_scenario_file(tmp_path: Path) -> None:
+    from tarifflab.studies.package_scenarios import EngineUsTariffs
+
+    file = tmp_path / "what-if.yaml"
+    file.write_text("- {rescale: s232-autos, factor: 0.4}\n", encoding="utf-8")
+    source = EngineUsTariffs(("USA", "JPN"), ("motor_vehicles",), dt.date(2026, 10, 1), (file,))
+    first = source.base_scenario_hash
+    file.write_text("- {rescale: s232-autos, factor: 0.8}\n", encoding="utf-8")
+    assert first and source.base_scenario_hash and source.base_scenario_hash != first
