@@ -124,7 +124,9 @@ def test_recovers_known_parameters_from_deals_simulated_with_ge_payoffs(
     ]
     fine = cg.FineCurves.from_curves(simulated)
     assert cg._loss(true.as_array(), fine) == pytest.approx(0.0, abs=1e-14)
-    result = cg.calibrate_ge(simulated, starts=cg.GE_STARTS[:3])  # several local minima: 3 starts
+    # the objective has local minima (docs §8.1): the full fit runs all eight fixed starts; three of them
+    # keep the test fast (two of these three reach the simulated θ on this record)
+    result = cg.calibrate_ge(simulated, starts=cg.GE_STARTS[3:6])
     fitted = np.array([result.fitted_pct[c.partner] for c in simulated])
     assert np.max(np.abs(fitted - 100.0 * simulated_rates)) < 0.05
     assert result.parameters.us_power == pytest.approx(true.us_power, abs=0.05)
@@ -153,27 +155,27 @@ def test_curves_are_cached_by_inputs(
 def test_back_test_and_prediction_on_ge_curves(builder: cg.GePayoffCurves, deals: list[Deal]) -> None:
     from tarifflab.negotiation.calibration import backtest
 
-    curves = [builder.curves(d, deals) for d in deals[:5]]
+    curves = [builder.curves(d, deals) for d in deals[:4]]
     loo = cg.backtest_ge(curves, starts=cg.GE_STARTS[:1], use_cache=False)
     assert set(loo) == {c.partner for c in curves}
     assert all(0.0 <= loo[c.partner] <= 100.0 * c.threat + 1e-9 for c in curves)
-    rows, mae = backtest(deals[:5], headline_pct=loo, payoff_model="ge")
+    rows, mae = backtest(deals[:4], headline_pct=loo, payoff_model="ge")
     assert [r.partner for r in rows] == [c.partner for c in curves]
     assert [r.predicted_rate_pct for r in rows] == [loo[c.partner] for c in curves]
     assert all(r.predicted_auto_rate_pct is None for r in rows)
     assert mae["predicted_rate_pct"] == pytest.approx(
-        np.mean([abs(loo[d.iso3] - d.agreed_rate_pct) for d in deals[:5]])
+        np.mean([abs(loo[d.iso3] - d.agreed_rate_pct) for d in deals[:4]])
     )
     # threat halved: Viet Nam's Annex I 46 % → 23 (EO 14257 Annex I)
     assert next(r for r in rows if r.partner == "VNM").threat_halved_pct == 23.0
     japan = next(d for d in deals if d.iso3 == "JPN")
     payload = cg.prediction_payload(
-        japan, deals[:5], curves, exclude_own=True, draws=2, starts=cg.GE_STARTS[:1]
+        japan, deals[:4], curves, exclude_own=True, draws=1, starts=cg.GE_STARTS[:1]
     )
     low, high = payload["interval_pct"]  # type: ignore[misc]
-    assert 0.0 <= low <= high <= 25.0 and payload["deals_used"] == 4
+    assert 0.0 <= low <= high <= 25.0 and payload["deals_used"] == 3
     assert payload["payoff_source"] == "GE" and "VNM" in payload["deals_in_force"]  # type: ignore[operator]
     with pytest.raises(InvalidInputError):
         cg.check_model("ossa")
     with pytest.raises(InvalidInputError):
-        cg.backtest_ge(curves[:2])
+        cg.backtest_ge(curves[:2], use_cache=False)

@@ -523,6 +523,17 @@ def fit_ge(fine: FineCurves, starts: Sequence[Sequence[float]] = GE_STARTS) -> G
         if best is None or res.fun < best[0]:
             best = (float(res.fun), res.x)
     assert best is not None
+    if len(starts) > 1:  # a restarted polish of the best point (Powell's fresh directions)
+        res = minimize(
+            _loss,
+            best[1],
+            args=(fine,),
+            method="Powell",
+            bounds=list(GE_BOUNDS.values()),
+            options={"xtol": 1e-7, "ftol": 1e-14, "maxfev": 4000},
+        )
+        if res.fun < best[0]:
+            best = (float(res.fun), res.x)
     return GeParameters.from_array(best[1])
 
 
