@@ -85,7 +85,13 @@ def japan_grid(size: int) -> list[dict[str, float]]:
         "investment_pledge_usd_bn": [0.0, 275.0, 550.0, 1000.0],
         "purchases_farm_usd_bn": [0.0, 4.0, 8.0, 12.0, 16.0],
     }
-    base = {"us_all_in_rule": 1, "us_exempt_aircraft": 1, "us_exempt_generic_pharma": 1, "us_steel_rate": 0.5}
+    base = {
+        "us_all_in_rule": 1,
+        "us_auto_all_in_rule": 1,
+        "us_exempt_aircraft": 1,
+        "us_exempt_generic_pharma": 1,
+        "us_steel_rate": 0.5,
+    }
     grid = grid_packages(pair, base, axes)
     return list(itertools.islice(grid, size))
 

@@ -31,7 +31,13 @@ def bench_frontier() -> None:
     pm = OssaPayoffModel(pair, load_default())
     grid = grid_packages(
         pair,
-        {"us_all_in_rule": 1, "us_exempt_aircraft": 1, "us_exempt_generic_pharma": 1, "us_steel_rate": 0.5},
+        {
+            "us_all_in_rule": 1,
+            "us_auto_all_in_rule": 1,
+            "us_exempt_aircraft": 1,
+            "us_exempt_generic_pharma": 1,
+            "us_steel_rate": 0.5,
+        },
         {
             "us_reciprocal_rate": [0.0, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35],
             "us_auto_rate": [0.0, 0.025, 0.075, 0.15, 0.20, 0.25],

@@ -211,6 +211,7 @@ def fake_backends(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         services, "negotiation_packages", lambda pair: ["july_2025_deal", "no_deal_july_letter"]
     )
     monkeypatch.setattr(services, "negotiation_money", FakeNegotiation.money)
+    monkeypatch.setattr(services, "negotiation_money_tariff_date", lambda: "2026-10-09")
     monkeypatch.setattr(
         services, "negotiation_pair_levers", lambda pair: ["us_reciprocal_rate", "us_auto_rate"]
     )

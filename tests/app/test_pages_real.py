@@ -194,3 +194,32 @@ def test_negotiation_real_what_would_it_take() -> None:
     # the US accepts only packages at least as good as its no-deal payoff
     assert answer.loc["USA", "payoff_usd_bn"] >= answer.loc["USA", "reservation_usd_bn"] - 1e-9
     assert "us_auto_rate=0.1" in answer.loc["JPN", "package"]
+
+
+def test_duty_lookup_real_answer_for_all_lines_of_a_subheading() -> None:
+    at = page("duty")
+    at.text_input(key="duty_hts").set_value("8703.23.01")
+    at.button(key="duty_all_submit").click().run()
+    assert not at.exception and not at.error, errors(at)
+    lines = at.dataframe[-1].value
+    assert len(lines) >= 2  # 8703.23.01 has several statistical suffixes (HTSUS 2025, chapter 87)
+    assert lines["hts"].str.replace(".", "", regex=False).str.startswith("87032301").all()
+    # EO 14345 (90 FR 44142): every Japanese passenger vehicle pays 15% all-in from 2025-09-16.
+    assert (lines["total_rate_pct"].round(2) == 15.0).all()
+    assert (lines["duty_usd"].round(2) == 1_500.0).all()  # 15% of the default customs value of $10,000
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Lowest total rate"] == metrics["Highest total rate"] == "15.00%"
+    # the result stays on screen across reruns; Look up returns to one line
+    at.run()
+    assert len(at.dataframe[-1].value) == len(lines)
+    at.text_input(key="duty_hts").set_value("8703.23.01.90")
+    at.button(key="duty_submit").click().run()
+    assert {m.label: m.value for m in at.metric}["Total rate"] == "15.00%"
+
+
+def test_duty_lookup_real_all_lines_of_an_unknown_code_is_one_error_line() -> None:
+    at = page("duty")
+    at.text_input(key="duty_hts").set_value("9999.99")
+    at.button(key="duty_all_submit").click().run()
+    assert not at.exception
+    assert "unknown HTS code" in errors(at)

@@ -77,3 +77,30 @@ def test_timeline_uses_what_is_available(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(services, "_negotiation_record", no_record)
     with pytest.raises(BackendUnavailableError, match=r"measure library.*negotiation record"):
         services.timeline_events()
+
+
+def test_dollar_table_uses_the_engine_tariff_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Negotiation page's dollar table takes US tariffs from the tariff engine (issue 16, Deliver 2: the
+    duties behind a package are those `tarifflab duty` reports), on the library's last date, as the CLI."""
+    from tarifflab.app import bargaining
+    from tarifflab.negotiation import payoffs_ge
+    from tarifflab.negotiation.tariff_inputs import EngineTariffs
+    from tarifflab.policy.library import load_library
+
+    built: list[object] = []
+
+    class Built(Exception):
+        pass
+
+    def record(pair: object, **kwargs: object) -> None:
+        built.append(kwargs.get("tariffs"))
+        raise Built
+
+    monkeypatch.setattr(bargaining, "_MONEY_MODELS", {})
+    monkeypatch.setattr(payoffs_ge, "MultiSectorPayoffModel", record)
+    with pytest.raises(Built):
+        bargaining.package_money("us-japan", "july_2025_deal", "no_deal_july_letter")
+    (tariffs,) = built
+    assert isinstance(tariffs, EngineTariffs)
+    assert tariffs.on == load_library().law_known_on
+    assert bargaining.money_tariff_date() == load_library().law_known_on.isoformat()

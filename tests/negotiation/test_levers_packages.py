@@ -68,11 +68,19 @@ def test_tariff_mapping_all_in_rule_and_stacking() -> None:
     # no deal: the S232 25% stacks on MFN (27.5% on cars), the rest pays MFN + reciprocal
     assert t[jp, us, mv] == pytest.approx(share * (mfn + 0.25) + (1 - share) * (mfn + 0.25))
     t, _, _ = model_inputs(
-        data, PAIR, {"us_auto_rate": 0.15, "us_reciprocal_rate": 0.15, "us_all_in_rule": 1}
+        data,
+        PAIR,
+        {"us_auto_rate": 0.15, "us_reciprocal_rate": 0.15, "us_all_in_rule": 1, "us_auto_all_in_rule": 1},
     )
-    # deal: 15% all-in, max(MFN, 15%)
+    # deal (EO 14345): 15% all-in on goods and on cars, max(MFN, 15%)
     assert t[jp, us, mv] == pytest.approx(max(mfn, 0.15))
     assert t[jp, us, food] == pytest.approx(max(data.tariffs[jp, us, food], 0.15))
+    # goods all-in but cars under the s.232 25% on top of MFN (Proclamation 10908; the EU under EO 14326
+    # before its auto cap, Switzerland after its 2025-11-14 framework): the two rules are separate
+    t, _, _ = model_inputs(
+        data, PAIR, {"us_auto_rate": 0.25, "us_reciprocal_rate": 0.15, "us_all_in_rule": 1}
+    )
+    assert t[jp, us, mv] == pytest.approx(share * (mfn + 0.25) + (1 - share) * max(mfn, 0.15))
     # third countries untouched
     cn = data.index("CHN")
     np.testing.assert_allclose(t[:, cn, :], data.tariffs[:, cn, :])

@@ -11,7 +11,16 @@ Expected duties come from the deal texts and proclamations the deal record cites
 * Korea, no deal (the threat of the July 7 letter): cars 25% s.232 (Proclamation 10908) on top of the KORUS
   rate of 0% (HTSUS General Note 33): 25%.
 * Switzerland, the 2025-11-14 framework: cumulative MFN + reciprocal not above 15%, an all-in 15% on goods
-  outside s.232 (as for the EU); 9031.80.80.85's MFN is free, so 15%.
+  outside s.232 (as for the EU); 9031.80.80.85's MFN is free, so 15%. The framework caps no s.232 auto duty
+  (the record lists no autos cap), so Swiss cars keep Proclamation 10908's 25% on top of the 2.5% MFN: 27.5%.
+* Japan after the ruling (package ``after_scotus_2026``): cars stay at EO 14345's 15% all-in (HTSUS
+  9903.94.40), other goods pay the s.122 10% surcharge (Proclamation of 2026-02-20) on top of MFN.
+* Korea, the November 2025 joint fact sheet (FR notice of the auto rate, retroactive to 2025-11-01): cars and
+  parts 15% all-in; KORUS 0%, so 15%; other goods 15% all-in.
+* UK, Proclamation 10949 (HTSUS 9903.94.31): cars within the 100,000 quota at 10% all-in (7.5% + 2.5% MFN);
+  other goods the EO 14257 baseline 10% on top of MFN.
+* EU, package ``eo14326_15_all_in``: EO 14326's 15% all-in on goods, cars "as in the annex package", i.e.
+  Proclamation 10908's 25% on top of the 2.5% MFN (27.5%; the EU's 15% auto cap came later).
 """
 
 from __future__ import annotations
@@ -61,6 +70,24 @@ CASES = [
     ("us-japan", "no_deal_july_letter", "2026-10-01", "8703230140", "JPN", 27.5, 15.0),
     ("us-korea", "record_threat", "2026-10-01", "8703230140", "KOR", 25.0, 15.0),
     ("us-switzerland", "record_deal", "2026-10-01", "9031808085", "CHE", 15.0, None),
+    # each package's cars under its own auto rule (one all-in switch for goods and cars wrote 25%, 17.5%,
+    # 12.5% and 25% here)
+    ("us-switzerland", "record_deal", "2026-10-01", "8703230140", "CHE", 27.5, 27.5),
+    ("us-japan", "after_scotus_2026", "2026-10-01", "8703230140", "JPN", 15.0, 15.0),
+    ("us-japan", "after_scotus_2026", "2026-10-01", "9031808085", "JPN", 10.0, 0.0),
+    ("us-uk", "record_deal", "2026-10-01", "8703230140", "GBR", 10.0, 10.0),
+    ("us-uk", "record_deal", "2026-10-01", "9031808085", "GBR", 10.0, 0.0),
+    ("us-eu", "eo14326_15_all_in", "2025-08-20", "8703230140", "DEU", 27.5, 15.0),
+    ("us-eu", "eo14326_15_all_in", "2025-08-20", "9031808085", "DEU", 15.0, 15.0),
+    ("us-korea", "record_deal", "2025-10-01", "8703230140", "KOR", 15.0, 25.0),
+    ("us-korea", "record_deal", "2025-10-01", "9031808085", "KOR", 15.0, 15.0),
+    ("us-eu", "record_deal", "2026-10-01", "8703230140", "DEU", 15.0, 15.0),
+    ("us-eu", "record_deal", "2026-10-01", "9031808085", "DEU", 15.0, 0.0),
+    # Taiwan's arrangement caps s.232 auto PARTS at 15% all-in (U.S. note 33(u), 9903.94.66-.69, from
+    # 2026-05-01), not cars: cars keep Proclamation 10908's 25% on top of the 2.5% MFN (the record's cap
+    # counted as an autos cap wrote Taiwanese cars at 15%); a tyre (4% MFN) pays 15% (9903.94.67)
+    ("us-twn", "record_deal", "2026-10-01", "8703230140", "TWN", 27.5, 27.5),
+    ("us-twn", "record_deal", "2026-10-01", "4011101010", "TWN", 15.0, 15.0),
 ]
 
 
@@ -151,3 +178,24 @@ def test_engine_input_rereads_an_edited_scenario_file(tmp_path: Path) -> None:
     first = source.base_scenario_hash
     file.write_text("- {rescale: s232-autos, factor: 0.8}\n", encoding="utf-8")
     assert first and source.base_scenario_hash and source.base_scenario_hash != first
+
+
+@pytest.mark.parametrize(("date", "refundable"), [("2026-10-01", 0.0), ("2025-10-01", 15.0)])
+def test_package_rate_after_the_ruling_is_not_ieepa(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, date: str, refundable: float
+) -> None:
+    """Learning Resources, Inc. v. Trump (2026-02-20): IEEPA authorises no tariffs, so IEEPA duties are
+    refundable. A package's 15% written for a later date rests on a hypothetical authority and is due;
+    written for a date before the ruling it is the IEEPA rate of the time, refundable like the law's."""
+    path = write(capsys, tmp_path, "us-japan", "july_2025_deal", date)
+    status, out, err = call(
+        capsys, "duty", "9031808085", "--origin", "JPN", "--date", date, "--format", "json",
+        "--scenario", str(path),
+    )  # fmt: skip
+    assert status == 0, err
+    result = json.loads(out)
+    assert result["total_rate_pct"] == pytest.approx(15.0)  # EO 14345: 15% all-in, MFN free
+    assert result["refundable_pct"] == pytest.approx(refundable)
+    (reciprocal,) = [layer for layer in result["layers"] if layer["layer"] == "reciprocal"]
+    hypothetical = reciprocal["instrument"].startswith("negotiated package (hypothetical)")
+    assert hypothetical == (date >= "2026-02-20")

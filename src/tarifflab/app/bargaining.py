@@ -172,16 +172,21 @@ def package_money(pair: str, package: str, reference: str) -> pd.DataFrame:
 
     Rows ``measure, side, package, reference, difference``; measures: equivalent variation (USD bn a
     year, % of GDP), bilateral balance change (USD bn, purged base), tariff revenue change (USD bn, part
-    of the equivalent variation), tracked sector output (USD bn) and jobs (%). Model: multi-sector GE.
+    of the equivalent variation), tracked sector output (USD bn) and jobs (%). Model: multi-sector GE with
+    the engine tariff input, as ``tarifflab negotiate evaluate --model multi-sector``: US tariffs on every
+    partner are the tariff engine's on :func:`money_tariff_date`, the pair's US levers a package scenario.
+    The model is built once per pair; the engine's matrices are cached per US setting
+    (``studies.package_scenarios``), and the dashboard caches each table (``app.cache``).
     """
     from tarifflab.negotiation.levers import get_pair
     from tarifflab.negotiation.packages import get_package
     from tarifflab.negotiation.payoffs_ge import MultiSectorPayoffModel
+    from tarifflab.negotiation.tariff_inputs import tariff_input
 
     p = get_pair(pair)
     model = _MONEY_MODELS.get(p.name)
     if model is None:
-        model = _MONEY_MODELS[p.name] = MultiSectorPayoffModel(p)
+        model = _MONEY_MODELS[p.name] = MultiSectorPayoffModel(p, tariffs=tariff_input("engine"))
     mine = model.evaluate(get_package(p, package).levers)
     ref = model.evaluate(get_package(p, reference).levers)
     rows: list[dict[str, Any]] = []
@@ -210,6 +215,13 @@ def package_money(pair: str, package: str, reference: str) -> pd.DataFrame:
             for m, x, y in values
         ]
     return pd.DataFrame(rows, columns=["measure", "side", "package", "reference", "difference"])
+
+
+def money_tariff_date() -> str:
+    """The date (ISO) of the engine tariffs behind :func:`package_money`: the library's last known date."""
+    from tarifflab.negotiation.tariff_inputs import default_tariff_date
+
+    return default_tariff_date().isoformat()
 
 
 def pair_lever_names(pair: str) -> list[str]:

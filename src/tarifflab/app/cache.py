@@ -59,7 +59,8 @@ def search_products(query: str) -> pd.DataFrame:
     return services.search_products(query)
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
+# The spinner shows only while a lookup is computed: a cached answer costs no spinner thread.
+@st.cache_data(show_spinner="Stacking the tariff layers…", max_entries=1024)
 def duty_lookup(
     hts: str,
     origin: str,
@@ -79,6 +80,20 @@ def duty_lookup(
         as_known_on=as_known_on,
         usmca_qualifying=usmca_qualifying,
         scenarios=scenarios,
+    )
+
+
+@st.cache_data(show_spinner="Evaluating every line…", max_entries=128)
+def duty_all_lines(
+    code: str,
+    origin: str,
+    on: dt.date,
+    value_usd: float | None,
+    usmca_qualifying: bool = False,
+    scenarios: services.ScenarioTexts = (),
+) -> pd.DataFrame:
+    return services.duty_all_lines(
+        code, origin, on, value_usd=value_usd, usmca_qualifying=usmca_qualifying, scenarios=scenarios
     )
 
 
@@ -127,6 +142,11 @@ def negotiation_what_it_takes(pair: str, lever: str, value: float) -> pd.DataFra
 @st.cache_data(show_spinner=False, max_entries=64)
 def negotiation_money(pair: str, package: str, reference: str) -> pd.DataFrame:
     return services.negotiation_money(pair, package, reference)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def negotiation_money_tariff_date() -> str:
+    return services.negotiation_money_tariff_date()
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

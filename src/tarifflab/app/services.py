@@ -280,6 +280,44 @@ def duty_lookup(
     )
 
 
+def duty_all_lines(
+    code: str,
+    origin: str,
+    on: str | dt.date,
+    value_usd: float | None = None,
+    view: str = "in-force",
+    as_known_on: str | dt.date | None = None,
+    usmca_qualifying: bool = False,
+    scenarios: ScenarioTexts = (),
+) -> pd.DataFrame:
+    """:func:`duty_lookup` for every HTS-10 line a 6–10 digit ``code`` covers, one row per line in code order.
+
+    Columns ``hts, description, total_rate_pct, duty_usd, refundable_pct`` (percent of customs value, USD).
+    """
+    if not str(code).strip():
+        raise UnknownProductError("enter an HTS code, e.g. 8703.23")
+    iso3 = to_iso3(origin)
+    day = parse_date(on, field_name="date of entry")
+    known = parse_date(as_known_on, field_name="as-known-on date") if as_known_on else None
+    if view not in VIEWS:
+        raise InvalidInputError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+    if value_usd is not None:
+        check_range("customs value (USD)", value_usd, 0.0, 1e12)
+    options = {"usmca_qualifying": True} if usmca_qualifying else {}
+    results = engine_for(scenarios).duty_all_lines(
+        str(code), iso3, day, value_usd=value_usd, view=view, as_known_on=known, **options
+    )
+    return pd.DataFrame(
+        {
+            "hts": [str(r.hts10) for r in results],
+            "description": [str(getattr(r, "description", "")) for r in results],
+            "total_rate_pct": [float(r.total_rate_pct) for r in results],
+            "duty_usd": [None if r.duty_usd is None else float(r.duty_usd) for r in results],
+            "refundable_pct": [float(r.refundable_pct) for r in results],
+        }
+    )
+
+
 # -------------------------------------------------------------------------------------------- metrics
 def _etr_module() -> Any:
     try:
@@ -571,6 +609,13 @@ def negotiation_money(pair: str, package: str, reference: str) -> pd.DataFrame:
     except ImportError as error:
         raise _unavailable("the multi-sector GE payoff model", error) from None
     return frame
+
+
+def negotiation_money_tariff_date() -> str:
+    """ISO date of the engine tariffs behind :func:`negotiation_money` (the library's last known date)."""
+    from tarifflab.app import bargaining
+
+    return bargaining.money_tariff_date()
 
 
 def negotiation_weights() -> pd.DataFrame:

@@ -139,8 +139,8 @@ def _us_levers() -> list[Lever]:
             low=0,
             high=1,
             status_quo=0,
-            description="15%-all-inclusive rule (EO 14345): total = max(MFN, rate) instead of MFN + rate",
-            mapping="switches how the reciprocal and auto rates combine with the MFN rate",
+            description="15%-all-inclusive rule on the reciprocal rate (EO 14345, EO 14326 for the EU): total = max(MFN, rate) instead of MFN + rate",
+            mapping="switches how the reciprocal rate combines with the MFN rate (cars: us_auto_all_in_rule)",
         ),
         Lever(
             name="us_auto_rate",
@@ -150,7 +150,17 @@ def _us_levers() -> list[Lever]:
             high=0.5,
             status_quo=0.0,
             description="S232 rate on passenger vehicles and parts (25% from 2025-04-03; 15% all-in under the deal)",
-            mapping="motor-vehicles sector, weighted by the car/parts share; combined with MFN by the all-in switch",
+            mapping="motor-vehicles sector, weighted by the car/parts share; combined with MFN by us_auto_all_in_rule",
+        ),
+        Lever(
+            name="us_auto_all_in_rule",
+            side=US,
+            unit="switch",
+            low=0,
+            high=1,
+            status_quo=0,
+            description="all-inclusive rule on the S232 auto rate: total = max(MFN, rate) (Japan 15% from 2025-09-16, EO 14345; Korea and EU 15%; UK 10% in quota, Proclamation 10949) instead of MFN + rate (Proclamation 10908's 25%)",
+            mapping="switches how the auto rate combines with the MFN rate, independently of the reciprocal rule",
         ),
         Lever(
             name="us_exempt_aircraft",
@@ -179,8 +189,8 @@ def _us_levers() -> list[Lever]:
             low=0.0,
             high=0.5,
             status_quo=0.0,
-            description="S232 steel/aluminium rate (25% from 2025-03-12, 50% from 2025-06-04); lower = steel relief",
-            mapping="added to the US metals tariff on the S232-covered share",
+            description="S232 steel/aluminium headline rate (25% from 2025-03-12, 50% from 2025-06-04); lower = steel relief. Only the headline tier moves: lower tiers (the 2026 annex tiers, derivatives at other rates), metal-content rules and UK quotas keep the law's rates",
+            mapping="added to the US metals tariff on the S232-covered share (engine input: replaces the partner's headline-rate steel and aluminium measures only)",
         ),
     ]
 
@@ -477,10 +487,11 @@ def model_inputs(
     d = np.ones_like(t)
     nx = np.zeros(len(data.countries))
     all_in = values["us_all_in_rule"] >= 0.5
+    auto_all_in = values["us_auto_all_in_rule"] >= 0.5
     recip = values["us_reciprocal_rate"]
 
-    def combine(mfn: float, rate: float) -> float:
-        return max(mfn, rate) if all_in and rate > 0 else mfn + rate
+    def combine(mfn: float, rate: float, floor: bool = all_in) -> float:
+        return max(mfn, rate) if floor and rate > 0 else mfn + rate
 
     for s, name in enumerate(data.sectors):
         shares = profile.us_treatment.get(name)
@@ -488,7 +499,7 @@ def model_inputs(
             continue
         mfn = float(data.tariffs[p, us, s])
         rates = {
-            "auto": combine(mfn, values["us_auto_rate"]),
+            "auto": combine(mfn, values["us_auto_rate"], auto_all_in),
             "metals232": mfn + values["us_steel_rate"],
             "energy": mfn,
             "aircraft": mfn if values["us_exempt_aircraft"] >= 0.5 else combine(mfn, recip),

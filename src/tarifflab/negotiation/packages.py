@@ -207,7 +207,10 @@ def record_packages(pair: Pair) -> dict[str, Package]:
     }
     autos = [c for c in deal.sector_caps if c.sector == "autos" and c.rate_pct is not None]
     if autos and autos[0].rate_pct is not None:
+        # the cap's own all-in flag (Japan 15% all-in, the UK's 10% = 7.5% + 2.5% MFN); without a cap
+        # cars keep the s.232 25% on top of MFN (Proclamation 10908), whatever the headline's rule
         terms["us_auto_rate"] = autos[0].rate_pct / 100.0
+        terms["us_auto_all_in_rule"] = 1.0 if autos[0].all_in else 0.0
     if deal.investment.value:
         terms["investment_pledge_usd_bn"] = min(
             deal.investment.value, pair.lever("investment_pledge_usd_bn").high
@@ -231,7 +234,8 @@ def record_packages(pair: Pair) -> dict[str, Package]:
             "record_deal",
             f"Deal record: {deal.partner}'s deal, {deal.agreed_rate_pct:g}%"
             + (" all-in" if deal.agreed.all_in else " on top of MFN")
-            + "; auto cap, pledge and per-year farm/energy purchases as recorded; steel 50%.",
+            + "; auto cap (with its own all-in rule; else s.232 25% on top of MFN), pledge and per-year"
+            " farm/energy purchases as recorded; steel 50%.",
             pair.validate(terms),
         ),
     }
@@ -311,7 +315,7 @@ def with_settings(pair: Pair, package: Package, settings: list[str]) -> Package:
 
 
 #: Grid used for pairs without a grid file of their own (levers every pair has; 810 packages).
-GENERIC_BASE: dict[str, LeverValue] = {"us_all_in_rule": 1, "us_steel_rate": 0.5}
+GENERIC_BASE: dict[str, LeverValue] = {"us_all_in_rule": 1, "us_auto_all_in_rule": 1, "us_steel_rate": 0.5}
 GENERIC_GRID: dict[str, list[LeverValue]] = {
     "us_reciprocal_rate": [0.0, 0.05, 0.10, 0.15, 0.20, 0.25],
     "us_auto_rate": [0.0, 0.025, 0.075, 0.15, 0.25],

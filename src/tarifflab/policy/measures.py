@@ -42,6 +42,8 @@ class Authority(StrEnum):
     S301 = "Section 301"
     S201 = "Section 201"
     S338 = "Section 338"
+    # a negotiation package's rate after the 2026 ruling (studies.package_scenarios): no statute yet
+    PACKAGE = "negotiated package (hypothetical)"
 
 
 class Confidence(StrEnum):

@@ -8,10 +8,10 @@ Mapping (fractions of customs value):
 
 * ``us_reciprocal_rate``: the reciprocal layer on all goods of the partner (IEEPA reciprocal or the s.122
   surcharge), the partner's own measure before the general one; its all-in level for a floor rule;
-* ``us_all_in_rule``: 1 when that reciprocal measure is an "X% all-in" floor (EO 14345), else 0; with no
-  reciprocal layer in force (after the 2026 ruling), 1 when the autos measure is such a floor, since the
-  switch also sets how the auto rate combines with MFN;
+* ``us_all_in_rule``: 1 when that reciprocal measure is an "X% all-in" floor (EO 14345), else 0;
 * ``us_auto_rate``: the s.232 autos programme for the partner (all-in level for a floor rule);
+* ``us_auto_all_in_rule``: 1 when that autos measure is an "X% all-in" floor (Japan, Korea, EU 15%; the UK's
+  10% in-quota rate), else 0 (the s.232 25% on top of MFN);
 * ``us_steel_rate``: the s.232 steel programme for the partner;
 * ``us_exempt_aircraft`` / ``us_exempt_generic_pharma``: 1 when the reciprocal measure excludes the civil-
   aircraft / pharmaceutical lists.
@@ -78,11 +78,9 @@ def us_levers_on(library: MeasureLibrary, partner: str, on: dt.date) -> dict[str
     excluded = {name for m in reciprocal for name in (m.exclusions.lists if m.exclusions else ())}
     return {
         "us_reciprocal_rate": float(sum(_level(m) for m in reciprocal)),
-        "us_all_in_rule": float(
-            any(m.rule.kind is RuleKind.FLOOR for m in reciprocal)
-            or (not reciprocal and any(m.rule.kind is RuleKind.FLOOR for m in autos))
-        ),
+        "us_all_in_rule": float(any(m.rule.kind is RuleKind.FLOOR for m in reciprocal)),
         "us_auto_rate": max((_level(m) for m in autos), default=0.0),
+        "us_auto_all_in_rule": float(any(m.rule.kind is RuleKind.FLOOR for m in autos)),
         "us_exempt_aircraft": float(any("civil_aircraft" in name for name in excluded)),
         "us_exempt_generic_pharma": float(any("pharma" in name for name in excluded)),
         "us_steel_rate": max((_level(m) for m in steel), default=0.0),

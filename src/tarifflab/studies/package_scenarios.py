@@ -15,11 +15,21 @@ partner, not a zero-rate exemption):
   library's latest general reciprocal measure when none is in force) with the civil-aircraft and pharma
   lists switched by the exemption levers (the partner's own aircraft list when the library has one, else
   the EU's; the EU's pharmaceutical list, the only published one);
-* autos (``us_auto_rate``, combined with MFN by the all-in switch as in the lever's documented mapping):
-  the s.232 ``autos`` and ``auto_parts`` programmes;
+* autos (``us_auto_rate`` with ``us_auto_all_in_rule``: ``floor`` max(MFN, rate) as in EO 14345's 15% for
+  Japan or the UK's 10% in-quota rate, else ``add`` MFN + rate as in Proclamation 10908): the s.232
+  ``autos`` and ``auto_parts`` programmes; a copied measure drops the quota of the measure it copies (the
+  package states one rate for every car);
 * steel (``us_steel_rate``, always on top of MFN): the s.232 ``steel`` and ``aluminum`` measures at the
-  headline level that :func:`us_levers_on` reads; lower tiers (the 2026 annex 1B and 3 tiers), metal
-  content rules and exemptions keep their own rules.
+  headline level that :func:`us_levers_on` reads. Only that tier moves: lower tiers (the 2026 annex 1B and
+  3 tiers, derivatives at other rates), metal content rules and exemptions keep the law's rules. The lever
+  is one number for the programme's headline, and the deals of 2025-2026 negotiated the headline (the UK's
+  quota promise, the EU's tariff-rate-quota talks) without restating the tiers, so moving the tiers in
+  proportion would invent rates no text states.
+
+A reciprocal-layer measure written for a date on or after the Supreme Court's ruling of 2026-02-20
+(Learning Resources, Inc. v. Trump: IEEPA authorises no tariffs) carries the authority "negotiated package
+(hypothetical)" instead of the IEEPA or s.122 authority of the measure it copies: the package's rate needs
+a legal basis the law does not yet give, and its duty is due, not refundable.
 
 A group whose reading already equals the package is left alone (no record). Otherwise the partner's own
 measures of the group end on the date (or lose the partner from their country list) and a partner-specific
@@ -45,8 +55,9 @@ import yaml
 
 from tarifflab.errors import InvalidInputError
 from tarifflab.nomenclature.countries import to_iso3
+from tarifflab.policy.engine import RULING_DATE
 from tarifflab.policy.library import MeasureLibrary
-from tarifflab.policy.measures import Layer, Measure, RuleKind
+from tarifflab.policy.measures import Authority, Layer, Measure, RuleKind
 from tarifflab.policy.scenario import apply_scenarios, library_with_scenarios, parse_scenario
 from tarifflab.studies.negotiation_levers import _applies_to, _level, us_levers_on
 
@@ -54,6 +65,7 @@ US_LEVERS: tuple[str, ...] = (
     "us_reciprocal_rate",
     "us_all_in_rule",
     "us_auto_rate",
+    "us_auto_all_in_rule",
     "us_exempt_aircraft",
     "us_exempt_generic_pharma",
     "us_steel_rate",
@@ -155,6 +167,12 @@ def _copy(
         known_from=on.isoformat(),
         note=f"written by tarifflab negotiate scenario from {measure.id} ({measure.legal_basis})",
     )
+    if measure.layer is Layer.RECIPROCAL and on >= RULING_DATE:
+        record["authority"] = Authority.PACKAGE.value
+        record["legal_basis"] += (
+            "; IEEPA authorises no tariffs after Learning Resources, Inc. v. Trump (2026-02-20): "
+            "hypothetical authority"
+        )
     if exclusions is not None:
         record["exclusions"] = {"lists": list(exclusions)} if exclusions else None
         if not exclusions:
@@ -192,7 +210,7 @@ def package_scenario_records(
     levers: Mapping[str, float],
     on: dt.date,
 ) -> list[dict[str, Any]]:
-    """Scenario records (library schema) that put ``levers`` (the six US levers, fractions / 0-1
+    """Scenario records (library schema) that put ``levers`` (the seven US levers, fractions / 0-1
     switches) in force for ``partner`` on entry date ``on``; see the module docstring. Empty when the law
     already says what the package says."""
     iso3 = to_iso3(partner)
@@ -204,7 +222,11 @@ def package_scenario_records(
     records: list[dict[str, Any]] = []
 
     # reciprocal layer
-    wanted = {k: float(levers[k]) for k in US_LEVERS if k not in ("us_auto_rate", "us_steel_rate")}
+    wanted = {
+        k: float(levers[k])
+        for k in US_LEVERS
+        if k not in ("us_auto_rate", "us_auto_all_in_rule", "us_steel_rate")
+    }
     wanted_all_in = all_in and wanted["us_reciprocal_rate"] > 0
     now_reciprocal = _in_force(library, iso3, on, "reciprocal")
     same = (
@@ -237,12 +259,13 @@ def package_scenario_records(
     # s.232 autos and parts
     autos = _in_force(library, iso3, on, "autos")
     auto_rate = float(levers["us_auto_rate"])
-    now_floor = any(m.rule.kind is RuleKind.FLOOR for m in autos if m.program == "autos")
-    if abs(current["us_auto_rate"] - auto_rate) > _TOLERANCE or (auto_rate > 0 and now_floor != all_in):
+    auto_all_in = levers["us_auto_all_in_rule"] >= 0.5
+    now_floor = current["us_auto_all_in_rule"] >= 0.5
+    if abs(current["us_auto_rate"] - auto_rate) > _TOLERANCE or (auto_rate > 0 and now_floor != auto_all_in):
         records += _retire(library, iso3, on, "autos")
         effective = _effective(autos) or [_template(library, on, "autos")]
-        text = f"autos {100 * auto_rate:g}%" + (" all-in" if all_in and auto_rate > 0 else "")
-        records += [_copy(m, iso3, on, _rule(auto_rate, all_in), text) for m in effective]
+        text = f"autos {100 * auto_rate:g}%" + (" all-in" if auto_all_in and auto_rate > 0 else "")
+        records += [_copy(m, iso3, on, _rule(auto_rate, auto_all_in), text) for m in effective]
 
     # s.232 steel and aluminium at the headline level
     steel_rate = float(levers["us_steel_rate"])

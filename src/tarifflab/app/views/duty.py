@@ -49,6 +49,35 @@ def _show(result: services.DutyLookup, title: str) -> None:
         st.caption(note)
 
 
+def _all_lines(
+    code: str, origin: str, on_text: str, value: float, usmca: bool, scenarios: services.ScenarioTexts
+) -> None:
+    with common.guard("duty for all lines"):
+        on = services.parse_date(on_text, field_name="date of entry")
+        common.stale_banner(on, scenarios)
+        lines = cache.duty_all_lines(code, origin, on, value, usmca, scenarios)
+        rates = lines["total_rate_pct"]
+        st.markdown(
+            f"**{len(lines)} HTS-10 line{'s' if len(lines) != 1 else ''} under {code.strip()} from "
+            f"{services.to_iso3(origin)}, entered {on}: as finally applied**"
+        )
+        a, b = st.columns(2)
+        a.metric("Lowest total rate", f"{rates.min():.2f}%")
+        b.metric("Highest total rate", f"{rates.max():.2f}%")
+        st.dataframe(
+            lines,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "total_rate_pct": st.column_config.NumberColumn("total rate %", format="%.2f"),
+                "duty_usd": st.column_config.NumberColumn("duty (USD)", format="%.2f"),
+                "refundable_pct": st.column_config.NumberColumn("refundable %", format="%.2f"),
+                "description": st.column_config.TextColumn("description", width="large"),
+            },
+        )
+        st.caption("Each line's layers and legal bases: enter its 10-digit code and press Look up.")
+
+
 def render() -> None:
     common.header(
         "Duty lookup",
@@ -74,10 +103,23 @@ def render() -> None:
             "Compare with the law as known on (optional)", value="", key="duty_known", help="YYYY-MM-DD"
         )
         usmca = st.checkbox("USMCA-qualifying shipment (Canada or Mexico)", value=False, key="duty_usmca")
-        submitted = st.form_submit_button("Look up", type="primary", key="duty_submit")
+        b1, b2 = st.columns(2)
+        submitted = b1.form_submit_button("Look up", type="primary", key="duty_submit")
+        every_line = b2.form_submit_button(
+            "Answer for all lines",
+            key="duty_all_submit",
+            help="The duty on every HTS-10 line under a code shorter than 10 digits",
+        )
+    if every_line:
+        st.session_state["duty_all_lines"] = True
+    elif submitted:
+        st.session_state.pop("duty_all_lines", None)
+    if st.session_state.get("duty_all_lines"):
+        _all_lines(hts, origin, on_text, float(value), usmca, scenarios)
+        return
     if not submitted and "duty_result" not in st.session_state:
         return
-    with common.guard("duty lookup"), st.spinner("Stacking the tariff layers…"):
+    with common.guard("duty lookup"):
         on = services.parse_date(on_text, field_name="date of entry")
         common.stale_banner(on, scenarios)
         applied = cache.duty_lookup(hts, origin, on, float(value), "in-force", None, usmca, scenarios)

@@ -86,7 +86,9 @@ def _question() -> None:
             "(value added + tariff revenue − surplus, base-year dollars); tariff revenue is already in it. "
             "Balances are on the model's purged base: with fixed aggregate deficits a bilateral swing is "
             "trade diverted to or from other partners. Changes are against the 2024 status quo; "
-            "'difference' = package − reference."
+            "'difference' = package − reference. US tariffs: the tariff engine's duties on every partner "
+            f"on {cache.negotiation_money_tariff_date()}, the package's US levers written as a scenario "
+            "(`tarifflab negotiate scenario`), so they are the duties `tarifflab duty` reports."
         )
 
 

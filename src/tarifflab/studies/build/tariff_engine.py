@@ -337,7 +337,6 @@ def _scopes(reference: Path, out_dir: Path) -> Provenance:
         add(f"floor_exempt_{category}_{group_name}", sorted({_digits(c) for c in group["hts8"]}))
     carve = pd.read_csv(reference / YALE_TRK / "fentanyl_carveout_products.csv", dtype=str)
     add("fentanyl_energy_potash", sorted({_digits(c) for c in carve["hts8"]}))
-    add("s122_exempt", _list(reference / YALE_TRK / "s122_exempt_products.csv", "hts8"))
     s301 = pd.read_csv(reference / YALE_TRK / "s301_product_lists.csv", dtype=str)
     for name, group in s301.groupby("list"):
         add(f"s301_china_{name}", sorted({_digits(c) for c in group["hts8"]}))
@@ -347,8 +346,8 @@ def _scopes(reference: Path, out_dir: Path) -> Provenance:
     return Provenance(
         "tariff_scopes.parquet",
         f"{TWT}/tariff-lists/*.csv; {YALE_TRK}/s232_*.csv, ieepa_exempt_products.csv, floor_exempt_products.csv, "
-        "fentanyl_carveout_products.csv, s122_exempt_products.csv, s301_product_lists.csv; "
-        "2026 lists: brazil-301-exemptions.csv, canada-338-*.csv with the 2026-09-15 amendments",
+        "fentanyl_carveout_products.csv, s301_product_lists.csv; "
+        "2026 lists: brazil-301-exemptions.csv, canada-338-{alcohol,dairy,autos}.csv with the 2026-09-15 amendments",
         "product lists normalised to digit prefixes, one row per (scope, prefix, effective date)",
         MIT + "; " + YALE,
     )
@@ -561,4 +560,3 @@ def _scopes_2026(lists: Path, add: Callable[[str, list[str]], None]) -> None:
     add("s338_canada_b3_2026_08", b3)  # note 51(b)(3), Proclamation 11048
     add("s338_canada_b1_2026_09", _amended(b1, _S338_B1_ADDED, (), _S338_B1_NARROWED))
     add("s338_canada_b3_2026_09", _amended(b3, _S338_B3_ADDED, _S338_B3_REMOVED, _S338_B3_NARROWED))
-    add("s338_canada_civil_aircraft", _list(lists / "canada-338-aircraft-exempt.csv"))  # note 51(d)

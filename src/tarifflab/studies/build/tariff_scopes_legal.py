@@ -13,6 +13,12 @@ effective_date), which the measure library loads beside the tracker-derived scop
   (Korea, 9903.02.81), 2(v)(xxv)(c) (Switzerland and Liechtenstein, 9903.02.85/.90), 2(x)(iv) (Brazil,
   9903.01.82) and 35(c) (Taiwan, 9903.96.03; Rev 9, listed in this module), split into lines that are civil aircraft by themselves (chapter 88; statistical lines 'for use
   in civil aircraft') and the rest (civil-aircraft goods only with the end-use claim).
+- ``civil_aircraft_bra301_note50a4_*`` (Brazil s.301, heading 9903.05.05) and ``civil_aircraft_can338_note51d_*``
+  (Canada s.338, heading 9903.03.16): the same split of the lists tradewartracker files for notes postdating
+  the Rev 6 text.
+- ``s122_note2aa_ii``, ``s122_note2aa_iii`` and ``civil_aircraft_s122_note2aa4_*``: the product exemptions of
+  U.S. note 2(aa)(ii) and (iii) (headings 9903.03.03/.04, applied whole) and its civil-aircraft list (iv)
+  (heading 9903.03.05, split as above).
 - ``brazil_eo14323_annex_i`` (from 2025-08-06) and ``brazil_eo14323_2025_11`` (from 2025-11-13): the
   products excepted from the Brazil emergency duty (heading 9903.01.77), as scraped from the EO annexes by
   the Yale tracker (``country_eo_exempt_products.csv``), less the civil-aircraft provisions of note 2(x)(iv).
@@ -24,6 +30,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -33,9 +40,9 @@ from tarifflab.studies.build import Provenance
 YALE = Path("tariffs/Budget-Lab-Yale__tariff-rate-tracker")
 CHAPTER99 = YALE / "data/us_notes/chapter99_2026_rev_6.txt.gz"
 COUNTRY_EO = YALE / "resources/country_eo_exempt_products.csv"
-BRAZIL_301_EXEMPT = Path(
-    "tariffs/tradewartracker__trade-war-redux-2025/tariff-lists/brazil-301-exemptions.csv"
-)
+TWT_LISTS = Path("tariffs/tradewartracker__trade-war-redux-2025/tariff-lists")
+BRAZIL_301_EXEMPT = TWT_LISTS / "brazil-301-exemptions.csv"
+CANADA_338_AIRCRAFT = TWT_LISTS / "canada-338-aircraft-exempt.csv"
 
 _STAT = re.compile(r"\b(\d{4})\.(\d{2})\.(\d{4})\b")
 _HS8 = re.compile(r"\b(\d{4})\.(\d{2})\.(\d{2})\b")
@@ -148,6 +155,49 @@ def civil_aircraft_subheadings(lines: list[str], country: str) -> list[str]:
     return sorted(set(codes))
 
 
+# Subdivisions (ii)-(iv) of U.S. note 2(aa) (the s.122 surcharge, heading 9903.03.01): each runs from its
+# opening to the next one. (ii) lists subheadings (and one statistical number) exempt whole, (iii) names
+# particular articles by the subheading they are classifiable in, (iv) is the civil-aircraft list.
+_NOTE2AA_SUBDIVISIONS = (
+    ("ii", r"^\(ii\) As provided in heading 9903\.03\.03"),
+    ("iii", r"^\(iii\) As provided in heading 9903\.03\.04"),
+    ("iv", r"^\(iv\) As provided in heading 9903\.03\.05"),
+    ("v", r"^\(v\) As provided in heading 9903\.03\.06"),
+)
+
+
+def s122_exemption_provisions(lines: list[str]) -> dict[str, list[str]]:
+    """Provisions named by U.S. note 2(aa)(ii), (iii) and (iv) (headings 9903.03.03-.05), as digit strings
+    (HS8, or HS10 where the note names a statistical reporting number)."""
+    starts = [
+        (name, next(i for i, line in enumerate(lines) if re.match(pattern, line)))
+        for name, pattern in _NOTE2AA_SUBDIVISIONS
+    ]
+    found: dict[str, list[str]] = {}
+    for (name, begin), (_, end) in pairwise(starts):
+        codes: list[str] = []
+        for line in lines[begin + 1 : end]:
+            codes.extend("".join(m.groups()) for m in _STAT.finditer(line))
+            codes.extend("".join(m.groups()) for m in _HS8.finditer(line))
+        found[name] = sorted(set(codes))
+    return found
+
+
+def _civil_aircraft_rows(
+    scope: str, listed: list[str], civil_lines: pd.Series
+) -> list[tuple[str, str, None]]:
+    """Rows of a civil-aircraft list under the common rule: chapter 88 provisions and the listed subheadings'
+    statistical lines 'for use in civil aircraft' by themselves (``_by_line``), the rest with the end-use
+    claim (``_end_use``)."""
+    rows = [(f"{scope}_{'by_line' if code.startswith('88') else 'end_use'}", code, None) for code in listed]
+    listed_set = set(listed)
+    rows += [
+        (f"{scope}_by_line", code, None)
+        for code in sorted(c for c in civil_lines if c[:8] in listed_set and not c.startswith("88"))
+    ]
+    return rows
+
+
 def build(reference: Path, out_dir: Path) -> list[Provenance]:
     lines = _chapter99_lines(reference)
     rows: list[tuple[str, str, str | None]] = []
@@ -162,13 +212,8 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
         # lines "for use in civil aircraft". The other listed subheadings are civil-aircraft goods only when
         # entered with the General Note 6 end-use claim.
         listed = list(_NOTE35C_TAIWAN) if country == "twn" else civil_aircraft_subheadings(lines, country)
-        for code in listed:
-            part = "by_line" if code.startswith("88") else "end_use"
-            rows.append((f"civil_aircraft_{country}_{note}_{part}", code, None))
-        listed_set = set(listed)
-        listed_by_country[country] = listed_set
-        for code in sorted(c for c in civil_lines if c[:8] in listed_set and not c.startswith("88")):
-            rows.append((f"civil_aircraft_{country}_{note}_by_line", code, None))
+        rows += _civil_aircraft_rows(f"civil_aircraft_{country}_{note}", listed, civil_lines)
+        listed_by_country[country] = set(listed)
     # U.S. note 50(a)(iv) (heading 9903.05.05, s.301 action on Brazil from 2026-07-22): civil aircraft and
     # parts meeting General Note 6 in the listed provisions. The note postdates the Rev 6 text; its list is
     # tradewartracker's (category "aircraft"), split by the same rule as the other civil-aircraft lists.
@@ -176,11 +221,21 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
     aircraft_301 = sorted(
         {re.sub(r"\D", "", c) for c in brazil_301.loc[brazil_301["category"] == "aircraft", "HTSUS"]}
     )
-    for code in aircraft_301:
-        part = "by_line" if code.startswith("88") else "end_use"
-        rows.append((f"civil_aircraft_bra301_note50a4_{part}", code, None))
-    for code in sorted(c for c in civil_lines if c[:8] in set(aircraft_301) and not c.startswith("88")):
-        rows.append(("civil_aircraft_bra301_note50a4_by_line", code, None))
+    rows += _civil_aircraft_rows("civil_aircraft_bra301_note50a4", aircraft_301, civil_lines)
+    # U.S. note 51(d) (heading 9903.03.16, s.338 duties on Canada from 2026-08-22): civil aircraft other than
+    # military and unmanned aircraft, their parts and simulators meeting General Note 6 in the listed
+    # provisions. The note postdates the Rev 6 text; tradewartracker parses the list from Annex II of
+    # Proclamation 11046 (FR Doc 2026-14991), which sets out the note. Same rule as every civil-aircraft list.
+    canada_338 = pd.read_csv(reference / CANADA_338_AIRCRAFT, dtype=str)
+    aircraft_338 = sorted({re.sub(r"\D", "", c) for c in canada_338["HTSUS"]})
+    rows += _civil_aircraft_rows("civil_aircraft_can338_note51d", aircraft_338, civil_lines)
+    # U.S. note 2(aa)(ii)-(iv) (s.122 surcharge): the product exemptions (ii) and (iii) apply whole; the
+    # civil-aircraft list (iv) (heading 9903.03.05) follows the common rule. The forced-labour action
+    # (note 52) reuses these lists.
+    s122 = s122_exemption_provisions(lines)
+    rows += [("s122_note2aa_ii", code, None) for code in s122["ii"]]
+    rows += [("s122_note2aa_iii", code, None) for code in s122["iii"]]
+    rows += _civil_aircraft_rows("civil_aircraft_s122_note2aa4", s122["iv"], civil_lines)
     country_eo = pd.read_csv(reference / COUNTRY_EO, dtype=str, comment="#")
     brazil = country_eo[country_eo["ch99_code"] == "9903.01.77"]
     for start, group in brazil.groupby("effective_date_start"):
@@ -194,11 +249,13 @@ def build(reference: Path, out_dir: Path) -> list[Provenance]:
     return [
         Provenance(
             "tariff_scopes_legal.parquet",
-            f"{CHAPTER99} (U.S. notes 2(v), 2(x)(iv), 20(vvv), 20(www), 35); U.S. note 35(c) of HTS 2026 Rev 9 "
-            f"(transcribed by hts-hero); {COUNTRY_EO} (heading 9903.01.77); {BRAZIL_301_EXEMPT} (note 50(a)(iv))",
+            f"{CHAPTER99} (U.S. notes 2(v), 2(x)(iv), 2(aa)(ii)-(iv), 20(vvv), 20(www), 35); U.S. note 35(c) of HTS "
+            f"2026 Rev 9 (transcribed by hts-hero); {COUNTRY_EO} (heading 9903.01.77); {BRAZIL_301_EXEMPT} (note "
+            f"50(a)(iv)); {CANADA_338_AIRCRAFT} (note 51(d), from Annex II of Proclamation 11046)",
             "exclusion and exemption lists parsed from the HTSUS Chapter 99 text (notes 2(v)(xxii), (xxiv)(b), (xxv)(c), "
-            "2(x)(iv), 20, 35); Brazil EO 14323 annex codes normalised to digit prefixes, civil-aircraft provisions "
-            "left to note 2(x)(iv)",
+            "2(x)(iv), 2(aa)(ii)-(iv), 20, 35); Brazil EO 14323 annex codes normalised to digit prefixes, civil-aircraft "
+            "provisions left to note 2(x)(iv); civil-aircraft lists split into lines civil by themselves and lines "
+            "needing the end-use claim",
             "HTSUS text USITC public domain; Budget-Lab-Yale (cite The Budget Lab at Yale)",
         )
     ]
