@@ -124,9 +124,9 @@ def test_recovers_known_parameters_from_deals_simulated_with_ge_payoffs(
     ]
     fine = cg.FineCurves.from_curves(simulated)
     assert cg._loss(true.as_array(), fine) == pytest.approx(0.0, abs=1e-14)
-    # the objective has local minima (docs §8.1): the full fit runs all eight fixed starts; two of them
-    # keep the test fast (both reach the simulated θ on this record; starts 0–2 and 7 stop in other minima)
-    result = cg.calibrate_ge(simulated, starts=cg.GE_STARTS[3:5])
+    # the objective has local minima (docs §8.1): the full fit runs all eight fixed starts; one of the
+    # four that reach the simulated θ on this record keeps the test fast (starts 0–2 and 7 stop elsewhere)
+    result = cg.calibrate_ge(simulated, starts=cg.GE_STARTS[6:7])
     fitted = np.array([result.fitted_pct[c.partner] for c in simulated])
     assert np.max(np.abs(fitted - 100.0 * simulated_rates)) < 0.05
     assert result.parameters.us_power == pytest.approx(true.us_power, abs=0.05)
