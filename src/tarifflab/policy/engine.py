@@ -39,6 +39,7 @@ from tarifflab.policy.library import (
 from tarifflab.policy.measures import Authority, Layer, Measure, Products, RuleKind
 from tarifflab.policy.precedence import COUNTRY_SPECIFIC_EDGES, S232_PROGRAMS, excluded_by, s232_winners_over
 from tarifflab.policy.rates import COLUMN2_COUNTRIES, column2_ave, parse_rate
+from tarifflab.policy.segment_store import SegmentStore
 from tarifflab.policy.shipment import (
     AGGREGATE_TERMS,
     CIVIL_AIRCRAFT,
@@ -223,6 +224,8 @@ class TariffEngine:
         self._statutory_hs8 = pd.Series(dtype="float64")
         self._statutory_hs6 = pd.Series(dtype="float64")
         self._groups: dict[str, pd.DataFrame] = {}
+        self._product_groups: dict[str, pd.DataFrame] = {}  # HS6 → its products, read on their own
+        self._usmca_annual_groups: dict[str, pd.Series] = {}
         self._usmca_annual_table: pd.Series | None = None
         self._usmca_monthly_tables: dict[str, pd.Series] | None = None
         self._usmca_cache: dict[str, np.ndarray] = {}
@@ -240,6 +243,8 @@ class TariffEngine:
         self._products_cache: dict[tuple[Products, int], np.ndarray] = {}
         self._duty_memo: dict[tuple[Any, ...], DutyResult] = {}
         self._segment_memo: OrderedDict[tuple[Any, ...], dict[str, np.ndarray]] = OrderedDict()
+        self._segment_store: SegmentStore | None = None
+        self._segment_store_opened = False
 
     @classmethod
     def default(cls, mfn_basis: MfnBasis | str = MfnBasis.APPLIED) -> TariffEngine:
@@ -280,6 +285,22 @@ class TariffEngine:
         if self._products is None:
             self._products = _embedded_table("hts_products.parquet").set_index("hs10")
         return self._products
+
+    def _products_near(self, hs10: Any) -> pd.DataFrame:
+        """The products of the HS6 groups of ``hs10`` codes: the whole table once read, else only those groups
+        (a Parquet range read; the file is sorted by HS10 in small row groups)."""
+        if self._products is not None:
+            return self._products
+        groups = sorted({str(code)[:6] for code in hs10})
+        if len(groups) > _FEW_GROUPS:
+            return self.products
+        for group in groups:
+            if group not in self._product_groups:
+                self._product_groups[group] = _read_under("hts_products.parquet", group).set_index("hs10")
+        frames = [self._product_groups[group] for group in groups]
+        if not frames:  # no codes: an empty table of the same columns
+            return _read_under("hts_products.parquet", ":").set_index("hs10")
+        return frames[0] if len(frames) == 1 else pd.concat(frames)
 
     @property
     def lines(self) -> pd.DataFrame:
@@ -324,11 +345,12 @@ class TariffEngine:
             with self._loading:
                 if group not in self._groups:
                     trade = _read_trade(group)
-                    statutory = self._statutory_rates(trade)
+                    statutory = self._statutory_rates(trade, self._products_near([group]))
+                    # Only this group's rates are exact here; keep the other groups' from their own reads.
+                    statutory = statutory[statutory.index.str.startswith(group)]
                     if self._statutory is not None:
-                        # Only this group's rates are exact here; keep the other groups' from their own reads.
-                        ours = statutory.index.str.startswith(group)
-                        statutory = statutory.where(ours, self._statutory)
+                        others = self._statutory[~self._statutory.index.str.startswith(group)]
+                        statutory = pd.concat([others, statutory])
                     self._set_statutory(statutory)
                     self._groups[group] = self._prepare(trade)
         lines = self._groups[group]
@@ -355,10 +377,11 @@ class TariffEngine:
         return self._usmca_monthly_tables
 
     # ----------------------------------------------------------------------------------------- data
-    def _statutory_rates(self, trade: pd.DataFrame) -> pd.Series:
-        """Column 1 general rate by HS10; ad valorem equivalents for specific and compound duties."""
-        rates = self.products["mfn_ad_valorem"].astype("float64").round(6)
-        needs_ave = ~self.products["rate_type"].isin(["ad_valorem", "free"])
+    def _statutory_rates(self, trade: pd.DataFrame, products: pd.DataFrame | None = None) -> pd.Series:
+        """Column 1 general rate by HS10 of ``products`` (default all); AVEs for specific and compound duties."""
+        products = self.products if products is None else products
+        rates = products["mfn_ad_valorem"].astype("float64").round(6)
+        needs_ave = ~products["rate_type"].isin(["ad_valorem", "free"])
         # AVE = 2024 calculated duty / value over partners without preferences (Ch. 99 US note 2(v)(xix) uses AVEs).
         pool = trade[~trade["partner"].isin(FTA_PARTNERS | {"CHN"})]
         sums = pool.groupby("hs10")[["duty_usd", "imports_usd"]].sum()
@@ -400,7 +423,8 @@ class TariffEngine:
     def _column2_rates(self, hs10: pd.Series, general_ave: np.ndarray) -> np.ndarray:
         """HTSUS column 2 rate by line (fraction of value); the general rate where column 2 is unreadable."""
         out = general_ave.copy()
-        texts = self.products.reindex(hs10.to_numpy())[["general_text", "column2_text"]].fillna("")
+        codes = hs10.to_numpy()
+        texts = self._products_near(codes).reindex(codes)[["general_text", "column2_text"]].fillna("")
         cache: dict[tuple[str, str, float], float | None] = {}
         for i, (general, column2) in enumerate(texts.itertuples(index=False)):
             key = (general, column2, float(general_ave[i]))
@@ -438,8 +462,26 @@ class TariffEngine:
             by_hs8 = metals[f"{metal}_share"].reindex(lines["hs10"].str[:8].to_numpy()).to_numpy()
             lines[f"{metal}_share"] = np.where(np.isnan(exact), by_hs8, exact)
         index = pd.MultiIndex.from_arrays([lines["hs10"], lines["partner"]])
-        lines["usmca_share"] = self._usmca_annual.reindex(index).fillna(0.0).to_numpy()
+        lines["usmca_share"] = self._usmca_annual_near(lines["hs10"]).reindex(index).fillna(0.0).to_numpy()
         return lines
+
+    def _usmca_annual_near(self, hs10: pd.Series) -> pd.Series:
+        """The annual USMCA shares of the HS6 groups of ``hs10``: all of them once read, else those groups'."""
+        groups = sorted(set(hs10.str[:6]))
+        if self._usmca_annual_table is not None or len(groups) > _FEW_GROUPS:
+            return self._usmca_annual
+        for group in groups:
+            if group not in self._usmca_annual_groups:
+                # The month filter runs after the read: filtering the dictionary column in the read is slower.
+                rows = _read_under("usmca_shares.parquet", group)
+                annual = rows[rows["month"].astype(str) == ""]
+                self._usmca_annual_groups[group] = annual.set_index(["hs10", "partner"])["usmca_share"]
+        shares = [self._usmca_annual_groups[group] for group in groups]
+        if not shares:  # no lines: nothing to look up
+            return pd.Series(
+                dtype="float64", index=pd.MultiIndex.from_arrays([[], []], names=["hs10", "partner"])
+            )
+        return shares[0] if len(shares) == 1 else pd.concat(shares)
 
     def _specific_duty(
         self,
@@ -451,7 +493,7 @@ class TariffEngine:
         unit: str | None,
     ) -> str | None:
         """Make a specific or compound base rate exact from the quantity; return the note on what was used."""
-        general, column2 = _rate_texts(self.products, hts10)
+        general, column2 = _rate_texts(self._products_near([hts10]), hts10)
         text = column2 if partner in COLUMN2_COUNTRIES else general
         rate = parse_rate(text)
         preferential = float(line["mfn_rate"].iloc[0]) < float(
@@ -485,7 +527,8 @@ class TariffEngine:
     def lines_under(self, code: str) -> list[str]:
         """Every HTS10 line (2025 HTSUS or 2024 imports) whose code starts with a 6–10 digit ``code``."""
         digits = normalise_hts(code)
-        known = set(self.products.index[self.products.index.str.startswith(digits)])
+        products = self._products_near([digits])
+        known = set(products.index[products.index.str.startswith(digits)])
         group = self._lines_under(digits[:6])
         known |= set(group.loc[group["hs10"].str.startswith(digits), "hs10"])
         return sorted(str(line) for line in known)
@@ -498,7 +541,9 @@ class TariffEngine:
         """
         digits = normalise_hts(code)
         group = self._lines_under(digits[:6])
-        if len(digits) == 10 and (digits in self.products.index or (group["hs10"] == digits).any()):
+        if len(digits) == 10 and (
+            digits in self._products_near([digits]).index or (group["hs10"] == digits).any()
+        ):
             return digits
         candidates = self.lines_under(digits)
         if len(candidates) == 1:
@@ -753,7 +798,7 @@ class TariffEngine:
                     layer = contribution.measure.layer.value
                     totals[layer] = totals[layer] - contribution.rate
             refundable = np.zeros(n)
-        totals["total"] = np.sum([totals[layer] for layer in LAYERS], axis=0)
+        totals["total"] = _total(totals)
         totals["refundable"] = refundable
         return totals, contributions
 
@@ -828,14 +873,37 @@ class TariffEngine:
             if key in self._segment_memo:
                 self._segment_memo.move_to_end(key)
                 return self._segment_memo[key]
-        totals, _ = self._evaluate(lines, on, view, known, cache=True)
-        for values in totals.values():
-            values.flags.writeable = False  # shared by every caller of the segment
+        store = self._store_of_segments()
+        stored = store.load(key) if store is not None else None
+        if stored is not None:
+            # The store keeps the measure layers; the MFN rates are the lines' own and the total their sum.
+            totals = {"mfn": lines["mfn_rate"].to_numpy(dtype="float64").copy(), **stored}
+            totals["total"] = _total(totals)
+            for values in totals.values():
+                values.flags.writeable = False
+        else:
+            totals, _ = self._evaluate(lines, on, view, known, cache=True)
+            for values in totals.values():
+                values.flags.writeable = False  # shared by every caller of the segment
+            if store is not None:
+                store.save(key, totals)
         with self._loading:
             self._segment_memo[key] = totals
             while len(self._segment_memo) > _SEGMENT_MEMO_SIZE:
                 self._segment_memo.popitem(last=False)
         return totals
+
+    def _store_of_segments(self) -> SegmentStore | None:
+        """The on-disk store of this engine's segment totals (see ``segment_store``), None when off."""
+        if not self._segment_store_opened:
+            with self._loading:
+                if not self._segment_store_opened:
+                    names = (*LAYERS[1:], "refundable")  # mfn and total are rebuilt on reading
+                    self._segment_store = SegmentStore.for_engine(
+                        self.library, self.mfn_basis.value, names, len(self.lines)
+                    )
+                    self._segment_store_opened = True
+        return self._segment_store
 
     def duty(
         self,
@@ -1025,7 +1093,8 @@ class TariffEngine:
             c.measure.authority is Authority.IEEPA for c in contributions
         ):
             notes.append("IEEPA duties refunded after Learning Resources, Inc. v. Trump (2026-02-20)")
-        description = str(self.products["description"].get(hts10, "")) if hts10 in self.products.index else ""
+        products = self._products_near([hts10])
+        description = str(products["description"].get(hts10, "")) if hts10 in products.index else ""
         return DutyResult(
             hts10=hts10,
             description=description,
@@ -1115,6 +1184,11 @@ def _rate_texts(products: pd.DataFrame, hts10: str) -> tuple[str, str]:
     return str(row["general_text"] or ""), str(row["column2_text"] or "")
 
 
+def _total(totals: dict[str, np.ndarray]) -> np.ndarray:
+    """A line's total rate: the sum of its layers, MFN included (the one formula for evaluated and stored)."""
+    return np.sum([totals[layer] for layer in LAYERS], axis=0)
+
+
 def _rule_rate(measure: Measure, mfn: np.ndarray) -> np.ndarray:
     rule = measure.rule
     if rule.kind is RuleKind.PROHIBIT:
@@ -1136,12 +1210,15 @@ def _hs10_numbers(hs10: np.ndarray) -> np.ndarray:
 
 
 def _prefix_mask(numbers: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
-    groups = _prefix_groups(prefixes)
     if len(numbers) <= _FEW_LINES:
-        # A handful of lines (a single lookup): set membership beats array set operations.
+        # A handful of lines (a single lookup): the code's own prefixes looked up in the scope's set of
+        # prefix strings (no integer conversion or sorting of a scope's thousands of prefixes).
+        lengths, members = _prefix_set(prefixes)
+        codes = [f"{int(n):010d}" if n >= 0 else "" for n in numbers]
         return np.array(
-            [any(int(n) // divisor in members for divisor, members, _ in groups) for n in numbers], dtype=bool
+            [any(code[:k] in members for k in lengths) if code else False for code in codes], dtype=bool
         )
+    groups = _prefix_groups(prefixes)
     mask = np.zeros(len(numbers), dtype=bool)
     for divisor, _, sorted_members in groups:
         mask |= np.isin(numbers // divisor, sorted_members)
@@ -1149,8 +1226,15 @@ def _prefix_mask(numbers: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
 
 
 _FEW_LINES = 16
+_FEW_GROUPS = 8  # more HS6 groups than this: read the whole table once instead of range by range
 _DUTY_MEMO_SIZE = 100_000
 _SEGMENT_MEMO_SIZE = 12  # ~13 MB each: the segments of a dashboard's recent dates
+
+
+@lru_cache(maxsize=4096)
+def _prefix_set(prefixes: tuple[str, ...]) -> tuple[tuple[int, ...], frozenset[str]]:
+    """The prefix lengths present and the prefixes as a set, for testing a few codes."""
+    return tuple(sorted({len(prefix) for prefix in prefixes})), frozenset(prefixes)
 
 
 @lru_cache(maxsize=4096)
@@ -1171,11 +1255,33 @@ def _embedded_table(name: str) -> pd.DataFrame:
     return pd.read_parquet(embedded_path(name))
 
 
+def _read_under(name: str, prefix: str) -> pd.DataFrame:
+    """The rows of an embedded table whose ``hs10`` starts with ``prefix``.
+
+    The lookup tables are written sorted by HS10 in small row groups (studies/build/tariff_engine.py), so the
+    row groups' statistics confine the read to the one or two holding the range.
+    """
+    import pyarrow.parquet as pq  # the row groups are picked here, without the dataset layer
+
+    # ":" sorts right after "9", so the range holds exactly the codes that start with the prefix.
+    low, high = prefix, prefix + ":"
+    table = pq.ParquetFile(embedded_path(name))
+    column = table.schema_arrow.get_field_index("hs10")
+    groups = []
+    for index in range(table.metadata.num_row_groups):
+        stats = table.metadata.row_group(index).column(column).statistics
+        if stats is None or not stats.has_min_max or (stats.max >= low and stats.min < high):
+            groups.append(index)
+    rows = table.read_row_groups(groups).to_pandas()
+    return rows[(rows["hs10"] >= low) & (rows["hs10"] < high)].reset_index(drop=True)
+
+
 def _read_trade(prefix: str | None = None) -> pd.DataFrame:
     """2024 import lines (hs10, partner, imports_usd, duty_usd), all or those under an HS prefix."""
-    # ":" sorts right after "9", so the range holds exactly the codes that start with the prefix.
-    filters = None if prefix is None else [("hs10", ">=", prefix), ("hs10", "<", prefix + ":")]
-    trade = pd.read_parquet(embedded_path("us_imports_2024.parquet"), filters=filters)
+    if prefix is None:
+        trade = pd.read_parquet(embedded_path("us_imports_2024.parquet"))
+    else:
+        trade = _read_under("us_imports_2024.parquet", prefix)
     trade["partner"] = trade["partner"].astype(str)
     return trade.reset_index(drop=True)
 

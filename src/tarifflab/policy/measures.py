@@ -66,7 +66,7 @@ class RuleKind(StrEnum):
 class Rule(BaseModel):
     """The rate rule. Rates are fractions (0.15 = 15%)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     kind: RuleKind
     rate: float | None = Field(default=None, ge=0, le=5)
@@ -86,7 +86,7 @@ class Rule(BaseModel):
 class Products(BaseModel):
     """Product scope: everything, or the union of named lists and HTS prefixes."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     all: bool = False
     lists: tuple[str, ...] = ()
@@ -117,7 +117,7 @@ class InTransit(BaseModel):
     """An in-transit clause: goods loaded on the vessel before ``loaded_before`` and entered before
     ``entered_before`` (None: no entry deadline) keep the rate that applied before the measure."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     loaded_before: dt.date
     entered_before: dt.date | None = None
@@ -134,7 +134,7 @@ class Quota(BaseModel):
     """A quantity limit on a preferential rate: within ``units`` a year the measure applies; above it the
     goods pay what applies without the measure (the all-country rate of the programme)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     units: int = Field(gt=0)
     unit: str = "vehicles"
@@ -152,7 +152,7 @@ class Measure(BaseModel):
     the law as known between ``known_from`` and that date.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")
     title: str

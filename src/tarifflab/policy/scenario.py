@@ -46,7 +46,7 @@ _ScenarioLoader.yaml_implicit_resolvers = {
 class EndMeasure(BaseModel):
     """End (or extend, or remove) a library measure from a date."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     end: str
     date: dt.date = Field(description="first entry date without the measure (exclusive end)")
@@ -57,7 +57,7 @@ class EndMeasure(BaseModel):
 class ReplaceMeasure(BaseModel):
     """Replace fields of a library measure, from a date or over its whole window."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
     replace: str
     with_: dict[str, Any] = Field(alias="with")
@@ -68,7 +68,7 @@ class ReplaceMeasure(BaseModel):
 class RescaleMeasure(BaseModel):
     """Multiply a library measure's rate and all-in level by ``factor`` (dimensionless)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
     rescale: str
     factor: float = Field(ge=0, le=100)

@@ -38,6 +38,27 @@ def _digits(code: object) -> str:
     return re.sub(r"\D", "", str(code))
 
 
+# Rows per Parquet row group of the tables a single lookup reads by HS10 range: written sorted by HS10, so the
+# row groups' min/max statistics let a reader skip all but the one or two holding an HS6 group.
+LOOKUP_ROW_GROUP = {
+    "us_imports_2024.parquet": 2048,
+    "hts_products.parquet": 512,
+    "usmca_shares.parquet": 4096,
+}
+
+
+def _write_by_hs10(frame: pd.DataFrame, out_dir: Path, name: str, order: list[str]) -> None:
+    """Write ``frame`` sorted by ``order`` (HS10 first) in small row groups with statistics."""
+    ordered = frame.sort_values(order, kind="stable").reset_index(drop=True)
+    ordered.to_parquet(
+        out_dir / name,
+        index=False,
+        compression="zstd",
+        row_group_size=LOOKUP_ROW_GROUP[name],
+        write_statistics=True,
+    )
+
+
 def census_to_iso3(reference: Path) -> dict[str, str]:
     mapping = pd.read_csv(reference / TWT / "data/CensusCountryMapping_FRBAtl_short.csv", dtype=str)
     table = dict(zip(mapping["CTY_CODE"].str.zfill(4), mapping["ISO3"], strict=True))
@@ -66,7 +87,7 @@ def _imports(reference: Path, out_dir: Path) -> Provenance:
     )
     out = out[out["imports_usd"] > 0]
     out["partner"] = out["partner"].astype("category")
-    out.to_parquet(out_dir / "us_imports_2024.parquet", index=False, compression="zstd")
+    _write_by_hs10(out, out_dir, "us_imports_2024.parquet", ["hs10", "partner"])
     return Provenance(
         "us_imports_2024.parquet",
         str(TWT / "data/2024-hs10-imports*.parquet"),
@@ -138,7 +159,7 @@ def _hts(reference: Path, out_dir: Path) -> Provenance:
     products = products.merge(gtap.drop_duplicates("hs10"), on="hs10", how="left")
     products["rate_type"] = products["rate_type"].fillna("unknown")
     products["mfn_ad_valorem"] = products["mfn_ad_valorem"].fillna(0.0).astype("float32")
-    products.to_parquet(out_dir / "hts_products.parquet", index=False, compression="zstd")
+    _write_by_hs10(products, out_dir, "hts_products.parquet", ["hs10"])
     return Provenance(
         "hts_products.parquet",
         f"{YALE_ETR}/hts_2025_basic_edition.csv.gz; mfn_rates_2025.csv; hs10_gtap_crosswalk.csv.gz",
@@ -396,7 +417,7 @@ def _usmca(reference: Path, out_dir: Path) -> Provenance:
         monthly.append(frame.dropna(subset=["partner"]))
     out = pd.concat([out, *monthly], ignore_index=True)
     out["month"] = out["month"].astype("category")
-    out.to_parquet(out_dir / "usmca_shares.parquet", index=False, compression="zstd")
+    _write_by_hs10(out, out_dir, "usmca_shares.parquet", ["hs10", "partner", "month"])
     return Provenance(
         "usmca_shares.parquet",
         f"{YALE_TRK}/usmca_product_shares_2025.csv; usmca_product_shares_2025_01..2026_02.csv.gz",
