@@ -651,7 +651,7 @@ def predict_cmd(
     record: Path | None = typer.Option(
         None, "--record", help="deal record YAML (default: the packaged record)"
     ),
-    model: str = typer.Option("ge", "--model", help=CALIBRATION_MODEL_HELP),
+    model: str = typer.Option("reduced-form", "--model", help=CALIBRATION_MODEL_HELP),
     fmt: str = typer.Option("json", "--format", help="json or table"),
     out: Path | None = _out_option(),
 ) -> None:
@@ -709,7 +709,7 @@ def backtest_cmd(
     record: Path | None = typer.Option(
         None, "--record", help="deal record YAML (default: the packaged record)"
     ),
-    model: str = typer.Option("ge", "--model", help=CALIBRATION_MODEL_HELP),
+    model: str = typer.Option("reduced-form", "--model", help=CALIBRATION_MODEL_HELP),
     fmt: str = typer.Option("csv", "--format", help="csv or json"),
     out: Path | None = _out_option(),
 ) -> None:
@@ -894,7 +894,7 @@ def calibrate_cmd(
     record: Path | None = typer.Option(
         None, "--record", help="deal record YAML (default: the packaged record)"
     ),
-    model: str = typer.Option("ge", "--model", help=CALIBRATION_MODEL_HELP),
+    model: str = typer.Option("reduced-form", "--model", help=CALIBRATION_MODEL_HELP),
     fmt: str = typer.Option("table", "--format", help="table or json"),
     out: Path | None = _out_option(),
 ) -> None:
