@@ -26,11 +26,12 @@ headline rates, sector caps and purchases are not modelled (documented limits).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar, Protocol
 
 import numpy as np
-from scipy.optimize import minimize
+from scipy.optimize import OptimizeResult, minimize
 
 from tarifflab.errors import InvalidInputError
 from tarifflab.negotiation.deals import Deal
@@ -184,14 +185,34 @@ def _cubic_roots(b: float | np.ndarray, c: float | np.ndarray, d: float | np.nda
     return y - (b / 3.0)[:, None]
 
 
+def bounds_penalty(values: Sequence[float] | np.ndarray, bounds: Mapping[str, tuple[float, float]]) -> float:
+    """How far ``values`` lie outside their admissible ranges (summed, in parameter units): added to a
+    loss so that an unbounded search is pulled back inside."""
+    return sum(
+        max(0.0, lo - v) + max(0.0, v - hi) for v, (lo, hi) in zip(values, bounds.values(), strict=True)
+    )
+
+
+def best_of_starts(
+    search: Callable[[np.ndarray], OptimizeResult], starts: Sequence[Sequence[float]]
+) -> tuple[float, np.ndarray]:
+    """The lowest (loss, point) of ``search`` run from each starting point (the first on a tie)."""
+    best: tuple[float, np.ndarray] | None = None
+    for start in starts:
+        res = search(np.asarray(start, dtype=float))
+        if best is None or res.fun < best[0]:
+            best = (float(res.fun), res.x)
+    if best is None:
+        raise InvalidInputError("the calibration needs at least one starting point")
+    return best
+
+
 def _loss(values: np.ndarray, data: Sequence[DealData]) -> float:
     params = Parameters.from_array(values)
     threat = np.array([d.threat for d in data])
     pledge = np.array([d.pledge_per_import for d in data])
     agreed = np.array([d.agreed for d in data])
-    penalty = sum(
-        max(0.0, lo - v) + max(0.0, v - hi) for v, (lo, hi) in zip(values, BOUNDS.values(), strict=True)
-    )
+    penalty = bounds_penalty(values, BOUNDS)
     return float(np.sum((predict_rates(params, threat, pledge) - agreed) ** 2) + penalty)
 
 
@@ -199,30 +220,36 @@ def fit(data: Sequence[DealData], starts: Sequence[Sequence[float]] = STARTS) ->
     """Least-squares θ over ``data`` (at least two deals), best of the fixed starting points."""
     if len(data) < 2:
         raise InvalidInputError("the calibration needs at least two recorded deals")
-    best: tuple[float, np.ndarray] | None = None
-    for start in starts:
-        res = minimize(
+    args = (list(data),)
+    _, best = best_of_starts(
+        lambda start: minimize(
             _loss,
-            np.asarray(start, dtype=float),
-            args=(list(data),),
+            start,
+            args=args,
             method="Nelder-Mead",
             options={"xatol": 1e-4, "fatol": 1e-10, "maxiter": 500},
-        )
-        if best is None or res.fun < best[0]:
-            best = (float(res.fun), res.x)
-    assert best is not None
-    return Parameters.from_array(best[1])
+        ),
+        starts,
+    )
+    return Parameters.from_array(best)
 
 
-@dataclass(frozen=True)
-class Calibration:
-    """θ, the fit and bootstrap intervals of a calibration on ``partners``."""
+class _ParameterTable(Protocol):
+    def to_dict(self) -> dict[str, float]: ...
 
-    parameters: Parameters
+
+class CalibrationSummary:
+    """The fit summaries shared by :class:`Calibration` and the GE calibration's result: in-sample error,
+    bootstrap intervals and the parameters the data do not identify. Subclasses (frozen dataclasses)
+    name their parameters and admissible ranges."""
+
+    parameter_names: ClassVar[tuple[str, ...]]
+    parameter_bounds: ClassVar[Mapping[str, tuple[float, float]]]
+    parameters: _ParameterTable
     partners: tuple[str, ...]
     fitted_pct: dict[str, float]
     actual_pct: dict[str, float]
-    bootstrap: np.ndarray = field(repr=False)  # [draws, 4]
+    bootstrap: np.ndarray  # [draws, parameters]
 
     @property
     def mae_pct(self) -> float:
@@ -232,7 +259,7 @@ class Calibration:
         if len(self.bootstrap) == 0:
             return {}
         q = np.percentile(self.bootstrap, [low, high], axis=0)
-        return {name: (float(q[0, k]), float(q[1, k])) for k, name in enumerate(PARAMETERS)}
+        return {name: (float(q[0, k]), float(q[1, k])) for k, name in enumerate(self.parameter_names)}
 
     def unidentified(self, share: float = 0.5) -> dict[str, str]:
         """Parameters the data do not pin down, with the reason: the estimate sits at a bound of its
@@ -241,13 +268,26 @@ class Calibration:
         out: dict[str, str] = {}
         values = self.parameters.to_dict()
         for name, (lo, hi) in self.intervals().items():
-            low_bound, high_bound = BOUNDS[name]
+            low_bound, high_bound = self.parameter_bounds[name]
             span = high_bound - low_bound
             if min(values[name] - low_bound, high_bound - values[name]) < 1e-3 * span:
                 out[name] = "at a bound of its range"
             elif hi - lo > share * span:
                 out[name] = f"90% bootstrap interval spans {100 * (hi - lo) / span:.0f}% of its range"
         return out
+
+
+@dataclass(frozen=True)
+class Calibration(CalibrationSummary):
+    """θ, the fit and bootstrap intervals of a calibration on ``partners``."""
+
+    parameter_names: ClassVar[tuple[str, ...]] = PARAMETERS
+    parameter_bounds: ClassVar[Mapping[str, tuple[float, float]]] = BOUNDS
+    parameters: Parameters
+    partners: tuple[str, ...]
+    fitted_pct: dict[str, float]
+    actual_pct: dict[str, float]
+    bootstrap: np.ndarray = field(repr=False)  # [draws, 4]
 
 
 def calibrate(deals: Sequence[Deal], draws: int = 0, seed: int = 0) -> Calibration:

@@ -38,15 +38,21 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import ClassVar, cast
 
 import numpy as np
 import pandas as pd
 from scipy.interpolate import CubicSpline
-from scipy.optimize import minimize
+from scipy.optimize import OptimizeResult, minimize
 
 from tarifflab.errors import ConvergenceError, InvalidInputError
-from tarifflab.negotiation.calibration import PLEDGE_TRANSFER_SHARE, pledge_usd_bn
+from tarifflab.negotiation.calibration import (
+    PLEDGE_TRANSFER_SHARE,
+    CalibrationSummary,
+    best_of_starts,
+    bounds_penalty,
+    pledge_usd_bn,
+)
 from tarifflab.negotiation.deals import Deal
 
 GE_PARAMETERS = ("us_power", "us_output_weight", "us_revenue_weight", "partner_export_weight", "pledge_value")
@@ -491,9 +497,7 @@ def predict_rates_ge(params: GeParameters, fine: FineCurves) -> np.ndarray:
 
 def _loss(values: np.ndarray, fine: FineCurves) -> float:
     params = GeParameters.from_array(values)
-    penalty = sum(
-        max(0.0, lo - v) + max(0.0, v - hi) for v, (lo, hi) in zip(values, GE_BOUNDS.values(), strict=True)
-    )
+    penalty = bounds_penalty(values, GE_BOUNDS)
     return float(np.sum((predict_rates_ge(params, fine) - fine.agreed) ** 2) + penalty)
 
 
@@ -501,28 +505,27 @@ def fit_ge(fine: FineCurves, starts: Sequence[Sequence[float]] = GE_STARTS) -> G
     """Least-squares θ over the deals of ``fine`` (at least two), best of the starting points."""
     if len(fine.partners) < 2:
         raise InvalidInputError("the calibration needs at least two recorded deals")
-    best: tuple[float, np.ndarray] | None = None
-    for start in starts:
+
+    def powell_then_nelder_mead(start: np.ndarray) -> OptimizeResult:
         # Powell within the bounds, then a Nelder–Mead polish: either alone stalls on the kinks that
         # the feasibility of the bargain puts into the objective
         res = minimize(
             _loss,
-            np.asarray(start, dtype=float),
+            start,
             args=(fine,),
             method="Powell",
             bounds=list(GE_BOUNDS.values()),
             options={"xtol": 1e-6, "ftol": 1e-12, "maxfev": 4000},
         )
-        res = minimize(
+        return minimize(
             _loss,
             res.x,
             args=(fine,),
             method="Nelder-Mead",
             options={"xatol": 1e-6, "fatol": 1e-14, "maxiter": 800},
         )
-        if best is None or res.fun < best[0]:
-            best = (float(res.fun), res.x)
-    assert best is not None
+
+    best = best_of_starts(powell_then_nelder_mead, starts)
     if len(starts) > 1:  # a restarted polish of the best point (Powell's fresh directions)
         res = minimize(
             _loss,
@@ -538,9 +541,12 @@ def fit_ge(fine: FineCurves, starts: Sequence[Sequence[float]] = GE_STARTS) -> G
 
 
 @dataclass(frozen=True)
-class GeCalibration:
-    """θ, the fit, bootstrap intervals and each deal's payoff source, of a GE calibration."""
+class GeCalibration(CalibrationSummary):
+    """θ, the fit, bootstrap intervals and each deal's payoff source, of a GE calibration
+    (:meth:`~CalibrationSummary.unidentified` on the GE ranges)."""
 
+    parameter_names: ClassVar[tuple[str, ...]] = GE_PARAMETERS
+    parameter_bounds: ClassVar[Mapping[str, tuple[float, float]]] = GE_BOUNDS
     parameters: GeParameters
     partners: tuple[str, ...]
     fitted_pct: dict[str, float]
@@ -548,29 +554,6 @@ class GeCalibration:
     payoff_source: dict[str, str]
     in_force: dict[str, list[str]]
     bootstrap: np.ndarray = field(repr=False)
-
-    @property
-    def mae_pct(self) -> float:
-        return float(np.mean([abs(self.fitted_pct[p] - self.actual_pct[p]) for p in self.partners]))
-
-    def intervals(self, low: float = 5.0, high: float = 95.0) -> dict[str, tuple[float, float]]:
-        if len(self.bootstrap) == 0:
-            return {}
-        q = np.percentile(self.bootstrap, [low, high], axis=0)
-        return {name: (float(q[0, k]), float(q[1, k])) for k, name in enumerate(GE_PARAMETERS)}
-
-    def unidentified(self, share: float = 0.5) -> dict[str, str]:
-        """As :meth:`tarifflab.negotiation.calibration.Calibration.unidentified`, on the GE ranges."""
-        out: dict[str, str] = {}
-        values = self.parameters.to_dict()
-        for name, (lo, hi) in self.intervals().items():
-            low_bound, high_bound = GE_BOUNDS[name]
-            span = high_bound - low_bound
-            if min(values[name] - low_bound, high_bound - values[name]) < 1e-3 * span:
-                out[name] = "at a bound of its range"
-            elif hi - lo > share * span:
-                out[name] = f"90% bootstrap interval spans {100 * (hi - lo) / span:.0f}% of its range"
-        return out
 
 
 def calibrate_ge(
