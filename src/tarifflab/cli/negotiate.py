@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
 
@@ -13,6 +13,9 @@ from tarifflab._io import write_text_atomic
 from tarifflab.cli.captions import payoff_caption, war_caption
 from tarifflab.errors import InvalidInputError, UnknownCountryError
 from tarifflab.nomenclature.countries import to_iso3
+
+if TYPE_CHECKING:
+    from tarifflab.negotiation.calibration import CalibrationSummary
 
 app = typer.Typer(
     help="Negotiation analysis: levers, packages, Pareto frontier, bargaining, trade wars.",
@@ -901,7 +904,7 @@ def calibrate_cmd(
     """Revealed-preference calibration on the recorded deals: estimates, bootstrap intervals, fit, and the
     parameters the data cannot identify (GE payoffs with deals in sequence, or the fast reduced-form
     bargaining model; docs/negotiation.md §8)."""
-    from tarifflab.negotiation.calibration import PARAMETERS, calibrate
+    from tarifflab.negotiation.calibration import calibrate
     from tarifflab.negotiation.calibration_ge import check_model
     from tarifflab.negotiation.deals import load_deals
 
@@ -913,56 +916,62 @@ def calibrate_cmd(
         _calibrate_ge(load_deals(record), draws, fmt, out)
         return
     result = calibrate(load_deals(record), draws=draws)
+    payload, lines = _calibration_report(
+        result,
+        draws,
+        "reduced-form quadratic PE bargaining model (tarifflab.negotiation.calibration)",
+        header=f"{len(result.partners)} deals, in-sample MAE {result.mae_pct:.2f} pp, {draws} bootstrap draws",
+    )
+    _emit(payload, fmt, out, "\n".join(lines))
+
+
+def _calibration_report(
+    result: CalibrationSummary,
+    draws: int,
+    payoff_model: str,
+    header: str,
+    extra: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """The JSON payload and table lines of ``negotiate calibrate`` for either calibration's result;
+    ``extra`` keys go after the fit (before ``draws``)."""
     values = result.parameters.to_dict()
     intervals = result.intervals()
     unidentified = result.unidentified()
-    payload = {
+    payload: dict[str, Any] = {
         "parameters": values,
         "interval_90": {k: list(v) for k, v in intervals.items()},
         "unidentified": unidentified,
         "in_sample_mae_pct": result.mae_pct,
         "fitted_pct": result.fitted_pct,
         "actual_pct": result.actual_pct,
+        **(extra or {}),
         "draws": draws,
-        "payoff_model": "reduced-form quadratic PE bargaining model (tarifflab.negotiation.calibration)",
+        "payoff_model": payoff_model,
     }
-    lines = [f"{len(result.partners)} deals, in-sample MAE {result.mae_pct:.2f} pp, {draws} bootstrap draws"]
-    for name in PARAMETERS:
+    lines = [header]
+    for name in result.parameter_names:
         low_high = intervals.get(name)
         band = "" if low_high is None else f"  [{low_high[0]:.3f}, {low_high[1]:.3f}]"
         note = f"  not identified: {unidentified[name]}" if name in unidentified else ""
         lines.append(f"{name:24} {values[name]:8.3f}{band}{note}")
-    _emit(payload, fmt, out, "\n".join(lines))
+    return payload, lines
 
 
 def _calibrate_ge(deals: Any, draws: int, fmt: str, out: Path | None) -> None:
     """``negotiate calibrate --model ge``: the calibration on the GE payoff curves (deals in sequence)."""
-    from tarifflab.negotiation.calibration_ge import GE_PARAMETERS, PAYOFF_MODEL, calibrate_ge, curves_for
+    from tarifflab.negotiation.calibration_ge import PAYOFF_MODEL, calibrate_ge, curves_for
 
     result = calibrate_ge(curves_for(deals), draws=draws)
-    values = result.parameters.to_dict()
-    intervals = result.intervals()
-    unidentified = result.unidentified()
-    payload = {
-        "parameters": values,
-        "interval_90": {k: list(v) for k, v in intervals.items()},
-        "unidentified": unidentified,
-        "in_sample_mae_pct": result.mae_pct,
-        "fitted_pct": result.fitted_pct,
-        "actual_pct": result.actual_pct,
-        "payoff_source": result.payoff_source,
-        "deals_in_force": result.in_force,
-        "draws": draws,
-        "payoff_model": PAYOFF_MODEL,
-    }
-    lines = [
-        f"{len(result.partners)} deals, GE payoffs, in-sample MAE {result.mae_pct:.2f} pp, {draws} bootstrap draws"
-    ]
-    for name in GE_PARAMETERS:
-        low_high = intervals.get(name)
-        band = "" if low_high is None else f"  [{low_high[0]:.3f}, {low_high[1]:.3f}]"
-        note = f"  not identified: {unidentified[name]}" if name in unidentified else ""
-        lines.append(f"{name:24} {values[name]:8.3f}{band}{note}")
+    payload, lines = _calibration_report(
+        result,
+        draws,
+        PAYOFF_MODEL,
+        header=(
+            f"{len(result.partners)} deals, GE payoffs, in-sample MAE {result.mae_pct:.2f} pp, "
+            f"{draws} bootstrap draws"
+        ),
+        extra={"payoff_source": result.payoff_source, "deals_in_force": result.in_force},
+    )
     proxied = {p: s for p, s in result.payoff_source.items() if s != "GE"}
     if proxied:
         lines.append(
