@@ -225,6 +225,31 @@ class DutyLookup:
         )
 
 
+def _duty_inputs(
+    code: str,
+    example: str,
+    origin: str,
+    on: str | dt.date,
+    value_usd: float | None,
+    view: str,
+    as_known_on: str | dt.date | None,
+    usmca_qualifying: bool,
+) -> tuple[str, dt.date, dt.date | None, dict[str, bool]]:
+    """The checked inputs of a duty question (origin ISO3, entry date, as-known-on date, engine options);
+    a named error for an empty code (its message suggests ``example``), a bad date, view or value."""
+    if not str(code).strip():
+        raise UnknownProductError(f"enter an HTS code, e.g. {example}")
+    iso3 = to_iso3(origin)
+    day = parse_date(on, field_name="date of entry")
+    known = parse_date(as_known_on, field_name="as-known-on date") if as_known_on else None
+    if view not in VIEWS:
+        raise InvalidInputError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+    if value_usd is not None:
+        check_range("customs value (USD)", value_usd, 0.0, 1e12)
+    options = {"usmca_qualifying": True} if usmca_qualifying else {}
+    return iso3, day, known, options
+
+
 def duty_lookup(
     hts: str,
     origin: str,
@@ -239,16 +264,9 @@ def duty_lookup(
 
     The engine resolves the code (6–10 digits) and checks the date window; its named errors pass through.
     """
-    if not str(hts).strip():
-        raise UnknownProductError("enter an HTS code, e.g. 8703.23.01")
-    iso3 = to_iso3(origin)
-    day = parse_date(on, field_name="date of entry")
-    known = parse_date(as_known_on, field_name="as-known-on date") if as_known_on else None
-    if view not in VIEWS:
-        raise InvalidInputError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
-    if value_usd is not None:
-        check_range("customs value (USD)", value_usd, 0.0, 1e12)
-    options = {"usmca_qualifying": True} if usmca_qualifying else {}
+    iso3, day, known, options = _duty_inputs(
+        hts, "8703.23.01", origin, on, value_usd, view, as_known_on, usmca_qualifying
+    )
     result = engine_for(scenarios).duty(
         str(hts), iso3, day, value_usd=value_usd, view=view, as_known_on=known, **options
     )
@@ -294,16 +312,9 @@ def duty_all_lines(
 
     Columns ``hts, description, total_rate_pct, duty_usd, refundable_pct`` (percent of customs value, USD).
     """
-    if not str(code).strip():
-        raise UnknownProductError("enter an HTS code, e.g. 8703.23")
-    iso3 = to_iso3(origin)
-    day = parse_date(on, field_name="date of entry")
-    known = parse_date(as_known_on, field_name="as-known-on date") if as_known_on else None
-    if view not in VIEWS:
-        raise InvalidInputError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
-    if value_usd is not None:
-        check_range("customs value (USD)", value_usd, 0.0, 1e12)
-    options = {"usmca_qualifying": True} if usmca_qualifying else {}
+    iso3, day, known, options = _duty_inputs(
+        code, "8703.23", origin, on, value_usd, view, as_known_on, usmca_qualifying
+    )
     results = engine_for(scenarios).duty_all_lines(
         str(code), iso3, day, value_usd=value_usd, view=view, as_known_on=known, **options
     )
