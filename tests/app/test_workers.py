@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -21,11 +20,10 @@ from typing import Any
 import pytest
 
 from cli_helpers import run_cli
+from dashboard_server import start_server, stop_server, wait_healthy
 from tarifflab.app.loadcheck import run_load
 from tarifflab.cli.workers import COOKIE, Worker, WorkerPool, free_loopback_port, worker_count
 from tarifflab.errors import InvalidInputError
-
-SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 def _worker(index: int, open_sessions: int = 0, alive: bool = True) -> Worker:
@@ -70,42 +68,16 @@ def _status(url: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"tarifflab serve --workers 2 exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"dashboard at {url} not healthy after {timeout:.0f}s")
-
-
 @pytest.fixture(scope="module")
 def two_workers() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_loopback_port()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tarifflab", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = start_server(port, "--workers", "2", stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, process)
+        wait_healthy(url, process, timeout=120.0)
         yield url, process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+        stop_server(process, timeout=30.0)
 
 
 def test_two_workers_answer_and_sessions_run_on_both(
