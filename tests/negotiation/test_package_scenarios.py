@@ -175,7 +175,9 @@ def test_levers_read_back_from_the_scenario(pair: str, package: str, date: str) 
         ("CHE", "2026-05-01", 0.10, 0.0),
     ],
 )
-def test_headline_lever_reads_the_successor_measures(partner: str, date: str, rate: float, all_in: float) -> None:
+def test_headline_lever_reads_the_successor_measures(
+    partner: str, date: str, rate: float, all_in: float
+) -> None:
     levers = us_levers_on(load_library(), partner, dt.date.fromisoformat(date))
     assert levers["us_reciprocal_rate"] == pytest.approx(rate)
     assert levers["us_all_in_rule"] == all_in
