@@ -40,10 +40,14 @@ from tarifflab.metrics.reconcile import (
 )
 from tarifflab.nomenclature.countries import WORLD
 from tarifflab.policy.engine import TariffEngine
+from tarifflab.policy.shipment import CIVIL_AIRCRAFT
 
 ROOT = Path(__file__).resolve().parents[1]
 # The dates the issue asks about, and the tracker dates that bracket the law's main turns.
 FOCUS_DATES = ("2025-10-30", "2026-01-01", "2026-02-24")
+# Dates on which ours is also shown with the civil-aircraft claim made for every listed line (the trackers'
+# convention: they exempt the whole lists).
+CLAIM_DATES = ("2026-02-24", "2026-03-01")
 
 
 def _fmt(value: object, digits: int = 2) -> str:
@@ -214,6 +218,31 @@ def _value(table: pd.DataFrame, on: str, source: str, column: str, partner: str 
         (table["date"].astype(str) == on) & (table["source"] == source) & (table["partner"] == partner)
     ]
     return float(row[column].iloc[0]) if not row.empty else float("nan")
+
+
+def _claims_section(engine: TariffEngine) -> list[str]:
+    """Ours with and without the civil-aircraft claim beside the trackers' totals on :data:`CLAIM_DATES`."""
+    sources = ["tradewartracker", "yale-budget-lab"]
+    keys = ["date", "source", "partner"]
+    plain = compare_etr(CLAIM_DATES, partners=[WORLD], sources=sources, engine=engine)
+    claimed = compare_etr(
+        CLAIM_DATES, partners=[WORLD], sources=sources, engine=engine, claims={CIVIL_AIRCRAFT}
+    )
+    both = plain[[*keys, "tracker_pct", "ours_pct", "gap_pp"]].merge(
+        claimed[[*keys, "ours_pct", "gap_pp"]].rename(
+            columns={"ours_pct": "ours_civil_aircraft_claims_pct", "gap_pp": "gap_with_claims_pp"}
+        ),
+        on=keys,
+    )
+    return [
+        "### All partners, ours with civil-aircraft claims",
+        "",
+        "Ours without claims (default) and with the civil-aircraft claim made for every line on a civil-aircraft",
+        "list (`tarifflab etr --claim civil_aircraft`), the trackers' convention: they exempt the whole lists.",
+        "",
+        _markdown(both),
+        "",
+    ]
 
 
 def _all_etr(engine: TariffEngine, on: str, view: str = "in-force") -> float:
@@ -628,6 +657,7 @@ def build(top: int, threshold: float) -> str:
     ]
     totals = table[table["partner"] == WORLD].drop(columns=["definition", "reference"])
     parts += ["### All partners", "", _markdown(totals), ""]
+    parts += _claims_section(engine)
     # tradewartracker's partner rates in force on the focus dates (they hold between its change dates).
     focus_table = compare_etr(FOCUS_DATES, sources=["tradewartracker"], engine=engine)
     focus = focus_table[focus_table["partner"] != WORLD]

@@ -30,6 +30,10 @@ class AmbiguousProductError(UnknownProductError):
         self.lines = lines
 
 
+class UnknownClaimError(InvalidInputError):
+    """An entry claim name that tarifflab does not know (see ``tarifflab.policy.shipment.CLAIMS``)."""
+
+
 class InvalidDateError(InvalidInputError):
     """A malformed date, or one outside the window the data covers."""
 

@@ -81,7 +81,16 @@ def test_cli_predict_and_backtest_shapes(tmp_path, capsys: pytest.CaptureFixture
         return int(done.value.code or 0), out, err
 
     code, out, _ = call(
-        "negotiate", "predict", "us-japan", "--exclude-own-deal", "--draws", "3", "--record", str(path)
+        "negotiate",
+        "predict",
+        "us-japan",
+        "--exclude-own-deal",
+        "--draws",
+        "3",
+        "--record",
+        str(path),
+        "--model",
+        "reduced-form",
     )
     assert code == 0
     data = json.loads(out)
@@ -96,14 +105,17 @@ def test_cli_predict_and_backtest_shapes(tmp_path, capsys: pytest.CaptureFixture
     # without its own deal the sample holds one pledging deal (Korea): no pledge rule, said so
     assert data["predicted_pledge_usd_bn"] is None
     assert any("pledging deals" in n for n in data["notes"])
-    code, out, _ = call("negotiate", "backtest", "--format", "csv", "--record", str(path))
+    code, out, _ = call(
+        "negotiate", "backtest", "--format", "csv", "--record", str(path), "--model", "reduced-form"
+    )
     assert code == 0
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == [
         "partner", "actual_rate_pct", "predicted_rate_pct", "threat_rate_pct", "best_constant_rate_pct", "threat_halved_pct",
         "actual_auto_rate_pct", "predicted_auto_rate_pct", "actual_pledge_usd_bn", "predicted_pledge_usd_bn",
-        "median_pledge_usd_bn",
+        "median_pledge_usd_bn", "proportional_pledge_usd_bn", "imports_rule_pledge_usd_bn", "payoff_model",
     ]  # fmt: skip
+    assert {r[-1] for r in rows[1:-1]} == {"reduced-form"}
     assert [r[0] for r in rows[1:]] == ["GBR", "IDN", "JPN", "KOR", "MAE"]
     body = rows[1:-1]
     # threat halved and the MAE row are arithmetic on the record: Korea's threat 25 (July 7 letter) → 12.5
@@ -116,12 +128,25 @@ def test_cli_predict_and_backtest_shapes(tmp_path, capsys: pytest.CaptureFixture
     mae_auto = np.mean([abs(float(r[7]) - float(r[6])) for r in body if r[6]])
     assert float(rows[-1][7]) == pytest.approx(mae_auto, abs=0.006)
     assert rows[-1][6] == "" and rows[-1][9] == ""  # two pledging deals: no leave-one-out pledge rule
-    code, out, _ = call("negotiate", "calibrate", "--draws", "2", "--record", str(path), "--format", "json")
+    code, out, _ = call(
+        "negotiate",
+        "calibrate",
+        "--draws",
+        "2",
+        "--record",
+        str(path),
+        "--format",
+        "json",
+        "--model",
+        "reduced-form",
+    )
     assert code == 0
     data = json.loads(out)
     assert set(data["parameters"]) == set(cb.PARAMETERS) and set(data["interval_90"]) == set(cb.PARAMETERS)
     assert set(data["fitted_pct"]) == {"GBR", "IDN", "JPN", "KOR"}
     code, _, err = call("negotiate", "predict", "us-brazil", "--record", str(path))
+    assert code == 2 and err.strip().count("\n") == 0
+    code, _, err = call("negotiate", "backtest", "--record", str(path), "--model", "ossa")
     assert code == 2 and err.strip().count("\n") == 0
 
 
@@ -188,10 +213,36 @@ def test_pledge_rule_recovers_a_known_power_law_and_needs_three_deals() -> None:
     assert rule.elasticity == pytest.approx(0.5) and rule.intercept == pytest.approx(np.log(3.0))
     assert rule.predict(400.0) == pytest.approx(60.0)
     assert cb.fit_pledge_rule(simulated[:2]) is None
-    # a pledging deal predicted from the others: the interval brackets the point
-    japan = simulated[0]
-    result = cb.predict(japan, simulated + [d for d in load_deals() if d.iso3 == "GBR"], draws=30)
+    # the rule of the predictions: ln(pledge) on ln(imports × rate cut), the cut of the record
+    # (threat − agreed; Japan 25 → 15, July 7 letter and the 2025-09-04 EO)
+    by_cut = [
+        d.model_copy(
+            update={
+                "investment": d.investment.model_copy(
+                    update={
+                        "value": 3.0 * (d.us_imports_usd_bn * (d.threat_rate_pct - d.agreed_rate_pct)) ** 0.5
+                    }
+                )
+            }
+        )
+        for d in pledging
+    ]
+    rule = cb.fit_pledge_rule(by_cut, by="imports_x_cut")
+    assert rule is not None and rule.elasticity == pytest.approx(0.5)
+    assert cb.pledge_regressor(by_cut[0], "imports_x_cut") == pytest.approx(
+        by_cut[0].us_imports_usd_bn * 10.0
+    )
+    assert cb.pledge_regressor(by_cut[0], "imports_x_cut", rate_pct=25.0) is None  # no cut: no pledge
+    # the proportional baseline: k·M with ln k the mean log pledge per import dollar of the others
+    assert cb.proportional_pledge(simulated[1:], simulated[0]) == pytest.approx(
+        np.exp(np.mean([np.log(3.0 / d.us_imports_usd_bn**0.5) for d in simulated[1:]]))
+        * simulated[0].us_imports_usd_bn
+    )
+    # a pledging deal predicted from the others, at its predicted cut: the interval brackets the point
+    japan = by_cut[0]
+    result = cb.predict(japan, by_cut + [d for d in load_deals() if d.iso3 == "GBR"], draws=10)
     assert result.pledge is not None
-    assert result.pledge.predicted == pytest.approx(3.0 * japan.us_imports_usd_bn**0.5)
+    cut = japan.threat_rate_pct - result.predicted_rate_pct
+    assert result.pledge.predicted == pytest.approx(3.0 * (japan.us_imports_usd_bn * cut) ** 0.5)
     low, high = result.pledge.interval
     assert low <= result.pledge.predicted * (1 + 1e-9) and high >= result.pledge.predicted * (1 - 1e-9)

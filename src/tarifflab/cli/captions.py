@@ -6,6 +6,7 @@ One place writes these lines so every command says the same thing the same way.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from tarifflab.policy.engine import View
 
@@ -48,9 +49,20 @@ def etr_caption(
     on: str | dt.date | None,
     as_known_on: str | dt.date | None = None,
     law_known_on: dt.date | None = None,
+    claims: Iterable[str] = (),
 ) -> str:
-    """Caption of every effective-tariff-rate table."""
-    return "\n".join([law_line(view, on, as_known_on, law_known_on), ETR_WEIGHTS, ETR_UNITS])
+    """Caption of every effective-tariff-rate table, with the entry claims it assumes made."""
+    return "\n".join(
+        [law_line(view, on, as_known_on, law_known_on), ETR_WEIGHTS, ETR_UNITS, claims_line(claims)]
+    )
+
+
+def claims_line(claims: Iterable[str]) -> str:
+    """The entry claims an ETR assumes made for every eligible line (none: the listed lines pay)."""
+    made = sorted(claims)
+    if not made:
+        return "claims assumed: none (no entry claim made; lines eligible only by claim pay)"
+    return f"claims assumed: {', '.join(made)} (made for every eligible line)"
 
 
 def reciprocal_caption(year: int, epsilon: float, phi: float, rounding: str, floor_pct: float) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import typer
 
@@ -89,6 +90,10 @@ DEFAULT_DISAGREEMENT = (
     "no_deal_july_letter"  # pairs without it: record_threat, liberation_day_annex, status quo
 )
 DEFAULT_ACTUAL = "july_2025_deal"  # pairs without it: record_deal (deal record), else none
+CALIBRATION_MODEL_HELP = (
+    "payoffs of the calibration: ge (multi-sector GE model, deals in sequence; curves cached) or "
+    "reduced-form (fast quadratic PE bargaining model)"
+)
 MODEL_HELP = (
     "payoff model: multi-sector (the GE model with input-output links; its income is national income, "
     "so its dollars are the ones to quote) or ossa (Ossa 2014 model on the embedded ICIO aggregate, "
@@ -646,6 +651,7 @@ def predict_cmd(
     record: Path | None = typer.Option(
         None, "--record", help="deal record YAML (default: the packaged record)"
     ),
+    model: str = typer.Option("reduced-form", "--model", help=CALIBRATION_MODEL_HELP),
     fmt: str = typer.Option("json", "--format", help="json or table"),
     out: Path | None = _out_option(),
 ) -> None:
@@ -653,12 +659,33 @@ def predict_cmd(
     (where the deal pledged), each with a 90% interval (revealed-preference calibration on the recorded
     deals; docs/negotiation.md §8)."""
     from tarifflab.negotiation.calibration import predict
+    from tarifflab.negotiation.calibration_ge import check_model, curves_for, prediction_payload
     from tarifflab.negotiation.deals import get_deal, load_deals
 
     _check_format(fmt)
+    check_model(model)
     if draws < 0:
         raise InvalidInputError(f"--draws must be non-negative, got {draws}")
     deal = get_deal(pair, record)
+    if model == "ge":
+        deals = load_deals(record)
+        ge = prediction_payload(deal, deals, curves_for(deals), exclude_own_deal, draws)
+        low, high = cast(list[float], ge["interval_pct"])
+        pledge = cast(float | None, ge["predicted_pledge_usd_bn"])
+        in_force = ", ".join(cast(list[str], ge["deals_in_force"])) or "none"
+        table = (
+            f"{deal.partner}: predicted {cast(float, ge['predicted_rate_pct']):.1f}% [{low:.1f}, {high:.1f}] "
+            f"(threat {deal.threat_rate_pct:g}%, actual {deal.agreed_rate_pct:g}%; GE payoffs: "
+            f"{ge['payoff_source']}, deals in force: {in_force})"
+            + (
+                ""
+                if pledge is None
+                else f"\n  pledge: predicted ${pledge:.0f}bn (actual ${ge['actual_pledge_usd_bn']}bn)"
+            )
+            + "".join(f"\n  note: {n}" for n in cast(list[str], ge["notes"]))
+        )
+        _emit(ge, fmt, out, table)
+        return
     result = predict(deal, load_deals(record), exclude_own=exclude_own_deal, draws=draws)
     payload = result.to_dict()
     low, high = result.interval_pct
@@ -682,6 +709,7 @@ def backtest_cmd(
     record: Path | None = typer.Option(
         None, "--record", help="deal record YAML (default: the packaged record)"
     ),
+    model: str = typer.Option("reduced-form", "--model", help=CALIBRATION_MODEL_HELP),
     fmt: str = typer.Option("csv", "--format", help="csv or json"),
     out: Path | None = _out_option(),
 ) -> None:
@@ -690,23 +718,33 @@ def backtest_cmd(
     import io
 
     from tarifflab.negotiation.calibration import backtest
+    from tarifflab.negotiation.calibration_ge import backtest_ge, check_model, curves_for
     from tarifflab.negotiation.deals import load_deals
 
     if fmt not in ("csv", "json"):
         raise InvalidInputError(f"unknown format {fmt!r}; use csv or json")
-    rows, mae = backtest(load_deals(record))
+    check_model(model)
+    deals = load_deals(record)
+    if model == "ge":
+        curves = curves_for(deals)
+        sources = {c.partner: c.payoff_source for c in curves}
+        rows, mae = backtest(deals, headline_pct=backtest_ge(curves), payoff_model="ge")
+        rows = [replace(r, payoff_model=sources[r.partner]) for r in rows]
+    else:
+        rows, mae = backtest(deals)
     columns = [
         "partner", "actual_rate_pct", "predicted_rate_pct", "threat_rate_pct",
         "best_constant_rate_pct", "threat_halved_pct",
         "actual_auto_rate_pct", "predicted_auto_rate_pct",
         "actual_pledge_usd_bn", "predicted_pledge_usd_bn", "median_pledge_usd_bn",
+        "proportional_pledge_usd_bn", "imports_rule_pledge_usd_bn", "payoff_model",
     ]  # fmt: skip
     if fmt == "json":
         _emit({"rows": [r.__dict__ for r in rows], "mae": mae}, "json", out)
         return
 
-    def cell(value: float | None) -> str:
-        return "" if value is None else f"{value:.2f}"
+    def cell(value: float | str | None) -> str:
+        return "" if value is None else value if isinstance(value, str) else f"{value:.2f}"
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -856,17 +894,24 @@ def calibrate_cmd(
     record: Path | None = typer.Option(
         None, "--record", help="deal record YAML (default: the packaged record)"
     ),
+    model: str = typer.Option("reduced-form", "--model", help=CALIBRATION_MODEL_HELP),
     fmt: str = typer.Option("table", "--format", help="table or json"),
     out: Path | None = _out_option(),
 ) -> None:
     """Revealed-preference calibration on the recorded deals: estimates, bootstrap intervals, fit, and the
-    parameters the data cannot identify (fast reduced-form bargaining model; docs/negotiation.md §8)."""
+    parameters the data cannot identify (GE payoffs with deals in sequence, or the fast reduced-form
+    bargaining model; docs/negotiation.md §8)."""
     from tarifflab.negotiation.calibration import PARAMETERS, calibrate
+    from tarifflab.negotiation.calibration_ge import check_model
     from tarifflab.negotiation.deals import load_deals
 
     _check_format(fmt)
+    check_model(model)
     if draws < 0:
         raise InvalidInputError(f"--draws must be non-negative, got {draws}")
+    if model == "ge":
+        _calibrate_ge(load_deals(record), draws, fmt, out)
+        return
     result = calibrate(load_deals(record), draws=draws)
     values = result.parameters.to_dict()
     intervals = result.intervals()
@@ -887,4 +932,40 @@ def calibrate_cmd(
         band = "" if low_high is None else f"  [{low_high[0]:.3f}, {low_high[1]:.3f}]"
         note = f"  not identified: {unidentified[name]}" if name in unidentified else ""
         lines.append(f"{name:24} {values[name]:8.3f}{band}{note}")
+    _emit(payload, fmt, out, "\n".join(lines))
+
+
+def _calibrate_ge(deals: Any, draws: int, fmt: str, out: Path | None) -> None:
+    """``negotiate calibrate --model ge``: the calibration on the GE payoff curves (deals in sequence)."""
+    from tarifflab.negotiation.calibration_ge import GE_PARAMETERS, PAYOFF_MODEL, calibrate_ge, curves_for
+
+    result = calibrate_ge(curves_for(deals), draws=draws)
+    values = result.parameters.to_dict()
+    intervals = result.intervals()
+    unidentified = result.unidentified()
+    payload = {
+        "parameters": values,
+        "interval_90": {k: list(v) for k, v in intervals.items()},
+        "unidentified": unidentified,
+        "in_sample_mae_pct": result.mae_pct,
+        "fitted_pct": result.fitted_pct,
+        "actual_pct": result.actual_pct,
+        "payoff_source": result.payoff_source,
+        "deals_in_force": result.in_force,
+        "draws": draws,
+        "payoff_model": PAYOFF_MODEL,
+    }
+    lines = [
+        f"{len(result.partners)} deals, GE payoffs, in-sample MAE {result.mae_pct:.2f} pp, {draws} bootstrap draws"
+    ]
+    for name in GE_PARAMETERS:
+        low_high = intervals.get(name)
+        band = "" if low_high is None else f"  [{low_high[0]:.3f}, {low_high[1]:.3f}]"
+        note = f"  not identified: {unidentified[name]}" if name in unidentified else ""
+        lines.append(f"{name:24} {values[name]:8.3f}{band}{note}")
+    proxied = {p: s for p, s in result.payoff_source.items() if s != "GE"}
+    if proxied:
+        lines.append(
+            "mapped to the model's rest of the world: " + ", ".join(f"{p} ({s})" for p, s in proxied.items())
+        )
     _emit(payload, fmt, out, "\n".join(lines))

@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from tarifflab.cli.captions import etr_caption, law_line
+from tarifflab.cli.captions import claims_line, etr_caption, law_line
 from tarifflab.cli.output import Format, emit_frame, emit_json, emit_text, frame_to_table
 from tarifflab.cli.policy_options import (
     check_dates,
@@ -23,6 +23,17 @@ from tarifflab.cli.policy_options import (
 )
 from tarifflab.errors import InvalidInputError
 from tarifflab.policy.engine import DutyResult, MfnBasis, View, parse_date
+from tarifflab.policy.shipment import CLAIM_HELP, aggregate_terms
+
+ETR_CLAIM_HELP = (
+    "an entry claim assumed made for every eligible line (repeatable; default none): "
+    + "; ".join(f"{name}: {what}" for name, what in sorted(CLAIM_HELP.items()))
+    + ". civil_aircraft is the public trackers' convention"
+)
+
+
+def etr_claim_option() -> list[str]:
+    return typer.Option([], "--claim", help=ETR_CLAIM_HELP)
 
 
 def duty(
@@ -179,6 +190,7 @@ def etr(
     partner: str | None = typer.Option(None, "--partner", help="restrict to one partner (ISO3 or name)"),
     view: View = typer.Option(View.IN_FORCE, "--view"),
     as_known_on: str | None = typer.Option(None, "--as-known-on"),
+    claim: list[str] = etr_claim_option(),
     fmt: Format = typer.Option(Format.TABLE, "--format"),
     out: Path | None = typer.Option(None, "--out"),
     scenario: list[Path] = scenario_option(),
@@ -193,20 +205,29 @@ def etr(
     from tarifflab.metrics.etr import etr_by_partner, etr_by_sector, etr_series
 
     check_dates(strict_dates, (date, "date"), (start, "start date"), (end, "end date"))
+    claims = aggregate_terms(claim).claims  # an unknown name fails here, before any evaluation
     engine = scenario_engine(scenario)
     if start is not None or end is not None:
         if start is None or end is None or date is not None:
             raise InvalidInputError("a series needs both --start and --end (and no --date)")
-        frame = etr_series(start, end, partner=partner, view=view, engine=engine)
+        frame = etr_series(start, end, partner=partner, view=view, engine=engine, claims=claims)
         last = parse_date(end, what="end date")
     elif date is None:
         raise InvalidInputError("give --date, or --start and --end for a daily series")
     elif by == "partner":
-        frame = etr_by_partner(date, view=view, as_known_on=as_known_on, partner=partner, engine=engine)
+        frame = etr_by_partner(
+            date, view=view, as_known_on=as_known_on, partner=partner, engine=engine, claims=claims
+        )
         last = parse_date(date)
     elif by == "sector":
         frame = etr_by_sector(
-            date, view=view, as_known_on=as_known_on, partner=partner, scheme=scheme, engine=engine
+            date,
+            view=view,
+            as_known_on=as_known_on,
+            partner=partner,
+            scheme=scheme,
+            engine=engine,
+            claims=claims,
         )
         last = parse_date(date)
     else:
@@ -219,8 +240,12 @@ def etr(
     else:
         title = f"Effective tariff rate by {by if by == 'partner' else scheme}, entries on {date}"
     when = date if start is None else f"each day {start} to {end}"
-    caption = etr_caption(view, when, as_known_on, engine.library.law_known_on)
-    shown = frame[columns] if fmt is not Format.JSON else stamp_frame(frame[columns], engine.library, last)
+    caption = etr_caption(view, when, as_known_on, engine.library.law_known_on, claims)
+    shown = (
+        frame[columns]
+        if fmt is not Format.JSON
+        else stamp_frame(frame[columns], engine.library, last).assign(claims=",".join(sorted(claims)))
+    )
     emit_frame(shown, fmt, out, title=title, caption=caption)
     emit_footer(fmt, engine.library, last, out)
 
@@ -261,6 +286,7 @@ def etr_compare(
     sources: list[str] = typer.Option(
         [], "--source", help="tradewartracker, yale-budget-lab or yale-realised (repeat; default all)"
     ),
+    claim: list[str] = etr_claim_option(),
     fmt: Format = typer.Option(Format.TABLE, "--format"),
     out: Path | None = typer.Option(None, "--out"),
 ) -> None:
@@ -270,10 +296,19 @@ def etr_compare(
     """
     from tarifflab.metrics.reconcile import compare_etr
 
-    frame = compare_etr(dates or None, partners=partners or None, sources=sources or None)
+    claims = aggregate_terms(claim).claims
+    frame = compare_etr(dates or None, partners=partners or None, sources=sources or None, claims=claims)
     if fmt is Format.TABLE:
         frame = frame.drop(columns=["definition", "reference"])
-    emit_frame(frame, fmt, out, title="Our ETR beside the public trackers (percent)")
+    else:
+        frame = frame.assign(claims=",".join(sorted(claims)))
+    emit_frame(
+        frame,
+        fmt,
+        out,
+        title="Our ETR beside the public trackers (percent)",
+        caption=f"ours_pct {claims_line(claims)}",
+    )
 
 
 def register(app: typer.Typer) -> None:

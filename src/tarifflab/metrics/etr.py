@@ -3,13 +3,18 @@
 ETR = Σ duty / Σ imports over HTS10 × partner lines, where duty = 2024 imports × the total rate on the
 date. "Behaviour-free" means imports are not allowed to react to the tariffs (the static ETR of the
 Yale Budget Lab; see models/pe for the rate after substitution).
+
+Every function takes ``claims``: entry claims (``tarifflab.policy.shipment.CLAIMS``) assumed made for every
+eligible line. None by default; ``{"civil_aircraft"}`` exempts the whole civil-aircraft lists, the
+public trackers' convention.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,10 +42,21 @@ def _summarise(frame: pd.DataFrame, by: str | None) -> pd.DataFrame:
     return out
 
 
+def _claims_argument(claims: Iterable[str]) -> dict[str, Any]:
+    """``claims=`` for ``evaluate`` only when some are made: stand-in engines (tests, scenario wrappers)
+    that know no claims keep working for the default."""
+    made = frozenset([claims] if isinstance(claims, str) else claims)
+    return {"claims": made} if made else {}
+
+
 def _lines(
-    engine: TariffEngine, on: dt.date | str, view: View | str, as_known_on: dt.date | str | None
+    engine: TariffEngine,
+    on: dt.date | str,
+    view: View | str,
+    as_known_on: dt.date | str | None,
+    claims: Iterable[str] = frozenset(),
 ) -> pd.DataFrame:
-    lines = engine.evaluate(on, view=view, as_known_on=as_known_on)
+    lines = engine.evaluate(on, view=view, as_known_on=as_known_on, **_claims_argument(claims))
     lines["refundable_usd"] = lines["imports_usd"] * lines["refundable_rate"]
     return lines
 
@@ -51,12 +67,13 @@ def etr_by_partner(
     as_known_on: dt.date | str | None = None,
     partner: str | None = None,
     engine: TariffEngine | None = None,
+    claims: Iterable[str] = frozenset(),
 ) -> pd.DataFrame:
     """ETR by partner on a date, with an ``ALL`` row for the total.
 
     Columns: partner (ISO3; EUN = EU), imports_usd, duty_usd, refundable_usd, etr_pct.
     """
-    lines = _lines(_engine(engine), on, view, as_known_on)
+    lines = _lines(_engine(engine), on, view, as_known_on, claims)
     lines["partner"] = lines["partner"].astype(str)
     table = _summarise(lines, "partner").sort_values("imports_usd", ascending=False)
     total = _summarise(lines, None).assign(partner=WORLD)
@@ -91,10 +108,11 @@ def etr_by_sector(
     partner: str | None = None,
     scheme: str = "section",
     engine: TariffEngine | None = None,
+    claims: Iterable[str] = frozenset(),
 ) -> pd.DataFrame:
     """ETR by HS section (default), HS chapter or GTAP sector. Columns: sector, imports_usd, duty_usd, etr_pct."""
     eng = _engine(engine)
-    lines = _lines(eng, on, view, as_known_on)
+    lines = _lines(eng, on, view, as_known_on, claims)
     if partner is not None:
         lines = lines[lines["partner"] == engine_partner(to_iso3(partner))]
         if lines.empty:
@@ -116,6 +134,7 @@ def etr_series(
     view: View | str = View.IN_FORCE,
     by_partner: bool = False,
     engine: TariffEngine | None = None,
+    claims: Iterable[str] = frozenset(),
 ) -> pd.DataFrame:
     """Daily ETR from ``start`` to ``end`` (inclusive).
 
@@ -131,13 +150,15 @@ def etr_series(
         raise InvalidInputError("a daily series is in-force or net-of-refunds; as-known needs one date")
     wanted = engine_partner(to_iso3(partner)) if partner else None
     breakpoints = sorted({first} | {d for d in eng.library.change_dates() if first < d <= last})
-    if engine is None or engine is TariffEngine.default(eng.mfn_basis):
-        # The built-in law on the embedded data: sums per date segment, precomputed (metrics.segments).
+    made = frozenset([claims] if isinstance(claims, str) else claims)
+    if not made and (engine is None or engine is TariffEngine.default(eng.mfn_basis)):
+        # The built-in law on the embedded data without claims: sums per date segment, precomputed
+        # (metrics.segments).
         snapshots = _segment_snapshots(breakpoints, chosen, wanted, partner, by_partner, eng.mfn_basis)
         return _daily(snapshots, first, last)
     frames = []
     for when in breakpoints:
-        lines = _lines(eng, when, chosen, None)
+        lines = _lines(eng, when, chosen, None, made)
         if wanted is not None:
             lines = lines[lines["partner"] == wanted]
             if lines.empty:
@@ -203,20 +224,23 @@ def ieepa_refunds_owed(
     start: dt.date | str = COVERAGE_START,
     end: dt.date | str = dt.date(2026, 2, 23),
     engine: TariffEngine | None = None,
+    claims: Iterable[str] = frozenset(),
 ) -> pd.DataFrame:
     """IEEPA duties owed back after the ruling, by partner, on behaviour-free daily weights (2024 / 366).
 
     Columns: partner, refundable_usd. Not the CBP figure (about USD 166 bn): imports did react, and
     the weights cover the 51 largest partners only; docs/validation.md compares the two.
     """
-    series = etr_series(start, end, by_partner=True, engine=engine)
+    series = etr_series(start, end, by_partner=True, engine=engine, claims=claims)
     daily = series.assign(refundable_usd=series["refundable_usd"] / 366.0)
     owed = daily.groupby("partner", as_index=False)[["refundable_usd"]].sum()
     return owed.sort_values(by="refundable_usd", ascending=False).reset_index(drop=True)
 
 
-def _partner_rates(engine: TariffEngine, on: dt.date | str, view: View | str) -> pd.DataFrame:
-    lines = engine.evaluate(on, view=view)
+def _partner_rates(
+    engine: TariffEngine, on: dt.date | str, view: View | str, claims: Iterable[str] = frozenset()
+) -> pd.DataFrame:
+    lines = engine.evaluate(on, view=view, **_claims_argument(claims))
     lines["additional_usd"] = lines["imports_usd"] * (lines["total_rate"] - lines["mfn_rate"])
     return lines
 
@@ -232,6 +256,7 @@ def us_tariff_vector(
     on: dt.date | str,
     view: View | str = View.IN_FORCE,
     engine: TariffEngine | None = None,
+    claims: Iterable[str] = frozenset(),
 ) -> np.ndarray:
     """Trade-weighted additional US tariff over the MFN baseline (fraction) for each ISO3 in ``partners``.
 
@@ -240,7 +265,7 @@ def us_tariff_vector(
     the USA gets 0.
     """
     eng = _engine(engine)
-    lines = _partner_rates(eng, on, view)
+    lines = _partner_rates(eng, on, view, claims)
     sums = lines.groupby("partner", observed=True)[["additional_usd", "imports_usd"]].sum()
     by_partner = (sums["additional_usd"] / sums["imports_usd"]).to_dict()
     rest = _rest_of_world(lines)
@@ -259,6 +284,7 @@ def us_tariff_matrix(
     sector_of_hs6: Mapping[str, str],
     view: View | str = View.IN_FORCE,
     engine: TariffEngine | None = None,
+    claims: Iterable[str] = frozenset(),
 ) -> pd.DataFrame:
     """Additional US tariff (fraction, trade-weighted) by partner × sector.
 
@@ -266,7 +292,7 @@ def us_tariff_matrix(
     outside the HS10 data get the rest-of-world rate for the sector (as in :func:`us_tariff_vector`).
     """
     eng = _engine(engine)
-    lines = _partner_rates(eng, on, view)
+    lines = _partner_rates(eng, on, view, claims)
     lines["sector"] = lines["hs10"].str[:6].map(dict(sector_of_hs6))
     lines = lines.dropna(subset=["sector"])
     sectors = sorted(set(sector_of_hs6.values()))

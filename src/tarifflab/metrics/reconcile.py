@@ -25,6 +25,7 @@ from tarifflab.metrics.etr import etr_by_partner, etr_series
 from tarifflab.nomenclature.countries import WORLD, to_iso3
 from tarifflab.policy.engine import TariffEngine, View, engine_partner, parse_date
 from tarifflab.policy.library import COVERAGE_END, COVERAGE_START
+from tarifflab.policy.shipment import aggregate_terms
 
 COMPARISON_COLUMNS = [
     "date",
@@ -56,14 +57,15 @@ def _engine(engine: TariffEngine | None) -> TariffEngine:
 class _OurEtr:
     """Our ETR by partner per (date, view), evaluated once each."""
 
-    def __init__(self, engine: TariffEngine) -> None:
+    def __init__(self, engine: TariffEngine, claims: frozenset[str] = frozenset()) -> None:
         self.engine = engine
+        self.claims = claims
         self._tables: dict[tuple[dt.date, str], pd.Series] = {}
 
     def __call__(self, on: dt.date, partner: str, view: str = View.IN_FORCE.value) -> float:
         key = (on, view)
         if key not in self._tables:
-            table = etr_by_partner(on, view=view, engine=self.engine)
+            table = etr_by_partner(on, view=view, engine=self.engine, claims=self.claims)
             self._tables[key] = table.set_index("partner")["etr_pct"]
         return float(self._tables[key].get(partner, np.nan))
 
@@ -163,7 +165,9 @@ def _published_rows(dates: list[dt.date] | None, ours: _OurEtr) -> list[dict[str
     return rows
 
 
-def _realised_rows(dates: list[dt.date] | None, engine: TariffEngine) -> list[dict[str, object]]:
+def _realised_rows(
+    dates: list[dt.date] | None, engine: TariffEngine, claims: frozenset[str] = frozenset()
+) -> list[dict[str, object]]:
     realised = trackers.yale_realised_monthly()
     months: list[dt.date] = [m for m in realised["month"].tolist() if _in_coverage(m)]
     if dates is not None:
@@ -172,7 +176,7 @@ def _realised_rows(dates: list[dt.date] | None, engine: TariffEngine) -> list[di
     if not months:
         return []
     last_day = min(COVERAGE_END, (pd.Timestamp(max(months)) + pd.offsets.MonthEnd(0)).date())
-    series = etr_series(min(months), last_day, engine=engine)
+    series = etr_series(min(months), last_day, engine=engine, claims=claims)
     series["month"] = [d.replace(day=1) for d in series["date"]]
     monthly = series.groupby("month")["etr_pct"].mean()
     rows: list[dict[str, object]] = []
@@ -197,17 +201,20 @@ def compare_etr(
     partners: Sequence[str] | None = None,
     sources: Sequence[str] | None = None,
     engine: TariffEngine | None = None,
+    claims: Iterable[str] = frozenset(),
 ) -> pd.DataFrame:
     """Our ETR beside every tracker figure, for every date and partner where the tracker has one.
 
     Without ``dates``: every tracker policy-change date and published figure within our coverage, and
     every realised month. With ``dates``: the trackers' figures in force on those dates (the realised
     rate of the month that holds the date). ``partners`` are ISO3 or names; ``ALL`` is the total.
-    Columns: :data:`COMPARISON_COLUMNS`; ``gap_pp`` = ours − tracker (on our definition).
+    Columns: :data:`COMPARISON_COLUMNS`; ``gap_pp`` = ours − tracker (on our definition). ``claims``:
+    entry claims assumed made for every eligible line in ``ours_pct`` (:func:`etr_by_partner`).
     """
     eng = _engine(engine)
     chosen = sorted({parse_date(d) for d in dates}) if dates is not None else None
-    ours = _OurEtr(eng)
+    made = aggregate_terms(claims).claims
+    ours = _OurEtr(eng, made)
     known_sources = ("tradewartracker", "yale-budget-lab", "yale-realised")
     selected = tuple(sources) if sources else known_sources
     unknown = [s for s in selected if s not in known_sources]
@@ -219,7 +226,7 @@ def compare_etr(
     if "yale-budget-lab" in selected:
         rows += _published_rows(chosen, ours)
     if "yale-realised" in selected:
-        rows += _realised_rows(chosen, eng)
+        rows += _realised_rows(chosen, eng, made)
     table = pd.DataFrame(rows, columns=[c for c in COMPARISON_COLUMNS if c != "gap_pp"])
     table["gap_pp"] = table["ours_pct"] - table["tracker_pct"]
     wanted = _wanted_partners(partners)

@@ -26,7 +26,7 @@ headline rates, sector caps and purchases are not modelled (documented limits).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -325,7 +325,8 @@ AUTO_IDENTIFIED_BY = (
     "threat; the recorded auto caps are not used in the calibration"
 )
 PLEDGE_IDENTIFIED_BY = (
-    "ln(pledge) on ln(US imports 2024), least squares on the pledging deals of the calibration sample"
+    "ln(pledge) on ln(US imports 2024 x rate cut in pp), least squares on the pledging deals of the "
+    "calibration sample (their actual cuts); the cut of this deal is the predicted one (threat - predicted rate)"
 )
 
 
@@ -383,16 +384,19 @@ def predict(
         notes.append("no investment pledge in the recorded deal")
     else:
         pledging = [d for d in sample if pledge_usd_bn(d) is not None]
-        rule = fit_pledge_rule(pledging)
+        rule = fit_pledge_rule(pledging, by=PLEDGE_REGRESSOR)
+        scale = pledge_regressor(deal, PLEDGE_REGRESSOR, 100.0 * point)
         if rule is None:
             notes.append(
                 f"pledge not predicted: the sample holds {len(pledging)} pledging deals "
-                f"(at least {MIN_PLEDGING_DEALS} with different imports needed)"
+                f"(at least {MIN_PLEDGING_DEALS} with different regressors needed)"
             )
+        elif scale is None:
+            notes.append("pledge not predicted: the predicted rate is no cut from the threat")
         else:
             pledge = SectorPrediction(
-                rule.predict(deal.us_imports_usd_bn),
-                _pledge_interval(deal, pledging, rule, rng, draws),
+                rule.predict(scale),
+                _pledge_interval(scale, pledging, rule, rng, draws),
                 actual_pledge,
                 PLEDGE_IDENTIFIED_BY,
             )
@@ -424,6 +428,9 @@ class BacktestRow:
     actual_pledge_usd_bn: float | None = None
     predicted_pledge_usd_bn: float | None = None
     median_pledge_usd_bn: float | None = None
+    proportional_pledge_usd_bn: float | None = None
+    imports_rule_pledge_usd_bn: float | None = None
+    payoff_model: str = "reduced-form"
 
 
 def _mae(rows: Sequence[BacktestRow], predicted: str, actual: str) -> float | None:
@@ -439,8 +446,13 @@ def backtest(
     deals: Sequence[Deal],
     starts: Sequence[Sequence[float]] = STARTS[:2],
     auto_threat: float | None = None,
+    headline_pct: Mapping[str, float] | None = None,
+    payoff_model: str = "reduced-form",
 ) -> tuple[list[BacktestRow], dict[str, float | None]]:
-    """Leave-one-out: each deal predicted by a calibration on the others. Baselines: the constant that
+    """Leave-one-out: each deal predicted by a calibration on the others. ``headline_pct`` (partner →
+    percent) supplies the leave-one-out headline rates of another payoff model (named ``payoff_model``,
+    e.g. the GE calibration of :mod:`tarifflab.negotiation.calibration_ge`); the auto rate is then not
+    predicted (it is a reduced-form bargain). Baselines: the constant that
     fits the other deals best (their median agreed rate, the MAE-optimal constant) and the threat halved.
     Deals with an auto cap also get the predicted auto rate (the same leave-one-out θ, the Section 232
     auto rate ``auto_threat`` as the threat); pledging deals the pledge of the rule fitted on the other
@@ -448,28 +460,38 @@ def backtest(
     error of each column (None where no deal has the value)."""
     if len(deals) < 3:
         raise InvalidInputError("the back-test needs at least three recorded deals")
-    if auto_threat is None and any(auto_cap_pct(d) is not None for d in deals):
+    if headline_pct is None and auto_threat is None and any(auto_cap_pct(d) is not None for d in deals):
         auto_threat = auto_threat_rate()
     rows = []
     for deal in deals:
         others = [d for d in deals if d.iso3 != deal.iso3]
-        data = [DealData.from_deal(d) for d in others]
-        own = DealData.from_deal(deal)
-        params = fit(data, starts)
         actual_auto = auto_cap_pct(deal)
-        threats = np.array([own.threat, own.threat if auto_threat is None else auto_threat])
-        pred, pred_auto = (
-            float(v) for v in predict_rates(params, threats, np.full(2, own.pledge_per_import))
-        )
+        pred_auto: float | None
+        if headline_pct is None:
+            data = [DealData.from_deal(d) for d in others]
+            own = DealData.from_deal(deal)
+            params = fit(data, starts)
+            threats = np.array([own.threat, own.threat if auto_threat is None else auto_threat])
+            pred, pred_auto = (
+                float(v) for v in predict_rates(params, threats, np.full(2, own.pledge_per_import))
+            )
+        else:
+            if deal.iso3 not in headline_pct:
+                raise InvalidInputError(f"no {payoff_model} prediction for {deal.iso3}")
+            pred, pred_auto = headline_pct[deal.iso3] / 100.0, None
         constant = float(np.median([d.agreed_rate_pct for d in others]))
         actual_pledge = pledge_usd_bn(deal)
-        pledge_pred = median_pledge = None
+        pledge_pred = median_pledge = proportional = imports_rule = None
         if actual_pledge is not None:
             pledging = [d for d in others if pledge_usd_bn(d) is not None]
-            rule = fit_pledge_rule(pledging)
-            pledge_pred = None if rule is None else rule.predict(deal.us_imports_usd_bn)
+            rule = fit_pledge_rule(pledging, by=PLEDGE_REGRESSOR)
+            scale = pledge_regressor(deal, PLEDGE_REGRESSOR, 100.0 * pred)
+            pledge_pred = None if rule is None or scale is None else rule.predict(scale)
+            old_rule = fit_pledge_rule(pledging)
+            imports_rule = None if old_rule is None else old_rule.predict(deal.us_imports_usd_bn)
             if pledging:
                 median_pledge = float(np.median([pledge_usd_bn(d) for d in pledging]))
+                proportional = proportional_pledge(pledging, deal)
         rows.append(
             BacktestRow(
                 deal.iso3,
@@ -479,10 +501,13 @@ def backtest(
                 constant,
                 deal.threat_rate_pct / 2,
                 actual_auto,
-                None if actual_auto is None else 100.0 * pred_auto,
+                None if actual_auto is None or pred_auto is None else 100.0 * pred_auto,
                 actual_pledge,
                 pledge_pred,
                 median_pledge,
+                proportional,
+                imports_rule,
+                payoff_model,
             )
         )
     mae = {
@@ -492,6 +517,8 @@ def backtest(
         "predicted_auto_rate_pct": _mae(rows, "predicted_auto_rate_pct", "actual_auto_rate_pct"),
         "predicted_pledge_usd_bn": _mae(rows, "predicted_pledge_usd_bn", "actual_pledge_usd_bn"),
         "median_pledge_usd_bn": _mae(rows, "median_pledge_usd_bn", "actual_pledge_usd_bn"),
+        "proportional_pledge_usd_bn": _mae(rows, "proportional_pledge_usd_bn", "actual_pledge_usd_bn"),
+        "imports_rule_pledge_usd_bn": _mae(rows, "imports_rule_pledge_usd_bn", "actual_pledge_usd_bn"),
     }
     return rows, mae
 
@@ -500,6 +527,7 @@ def backtest(
 
 AUTO_THREAT_MEASURE = "s232-autos"  # Proclamation 10908 (90 FR 14705), heading 9903.94.01: the auto threat
 MIN_PLEDGING_DEALS = 3  # the log-log pledge rule has two coefficients; three deals leave one residual
+PLEDGE_REGRESSOR = "imports_x_cut"  # the rule of the predictions; "imports" is the earlier rule
 
 
 def auto_threat_rate() -> float:
@@ -526,23 +554,48 @@ def pledge_usd_bn(deal: Deal) -> float | None:
     return None if value is None or value <= 0 else float(value)
 
 
+def pledge_regressor(deal: Deal, by: str = "imports", rate_pct: float | None = None) -> float | None:
+    """What a pledge rule scales with: ``imports`` — US imports M (USD bn, 2024); ``imports_x_cut`` —
+    M × the rate cut obtained in pp (threat − ``rate_pct``, default the agreed rate); None without a cut."""
+    if by == "imports":
+        return deal.us_imports_usd_bn
+    if by != "imports_x_cut":
+        raise InvalidInputError(f"unknown pledge regressor {by!r} (imports | imports_x_cut)")
+    rate = deal.agreed_rate_pct if rate_pct is None else rate_pct
+    cut = deal.threat_rate_pct - rate
+    return None if cut <= 1e-6 else deal.us_imports_usd_bn * cut
+
+
+def proportional_pledge(pledging: Sequence[Deal], deal: Deal) -> float | None:
+    """Baseline: the pledge proportional to US imports, k·M, with ln k the mean log pledge per import
+    dollar of ``pledging`` (None if empty)."""
+    ratios = [np.log(p / d.us_imports_usd_bn) for d in pledging if (p := pledge_usd_bn(d)) is not None]
+    return float(np.exp(np.mean(ratios)) * deal.us_imports_usd_bn) if ratios else None
+
+
 @dataclass(frozen=True)
 class PledgeRule:
-    """ln(pledge) = a + b·ln(M): pledged investment (USD bn) against US imports M (USD bn, 2024), fitted
-    by least squares on the pledging deals; ``residuals`` in logs."""
+    """ln(pledge) = a + b·ln(z): pledged investment (USD bn) against z (:func:`pledge_regressor`: US
+    imports M, USD bn 2024, or M × the rate cut in pp), least squares on the pledging deals;
+    ``residuals`` in logs."""
 
     intercept: float
     elasticity: float
     residuals: np.ndarray = field(repr=False)
+    by: str = "imports"
 
-    def predict(self, us_imports_usd_bn: float) -> float:
-        return float(np.exp(self.intercept + self.elasticity * np.log(us_imports_usd_bn)))
+    def predict(self, regressor: float) -> float:
+        return float(np.exp(self.intercept + self.elasticity * np.log(regressor)))
 
 
-def fit_pledge_rule(deals: Sequence[Deal]) -> PledgeRule | None:
+def fit_pledge_rule(deals: Sequence[Deal], by: str = "imports") -> PledgeRule | None:
     """The pledge rule on the pledging deals of ``deals``; None with fewer than three of them or with
-    a single import value (the elasticity is then not identified)."""
-    pairs = [(d.us_imports_usd_bn, p) for d in deals if (p := pledge_usd_bn(d)) is not None]
+    a single regressor value (the elasticity is then not identified)."""
+    pairs = [
+        (z, p)
+        for d in deals
+        if (p := pledge_usd_bn(d)) is not None and (z := pledge_regressor(d, by)) is not None
+    ]
     if len(pairs) < MIN_PLEDGING_DEALS:
         return None
     log_m = np.log([m for m, _ in pairs])
@@ -551,23 +604,23 @@ def fit_pledge_rule(deals: Sequence[Deal]) -> PledgeRule | None:
         return None
     design = np.column_stack([np.ones_like(log_m), log_m])
     coef, *_ = np.linalg.lstsq(design, log_p, rcond=None)
-    return PledgeRule(float(coef[0]), float(coef[1]), log_p - design @ coef)
+    return PledgeRule(float(coef[0]), float(coef[1]), log_p - design @ coef, by)
 
 
 def _pledge_interval(
-    deal: Deal, pledging: Sequence[Deal], rule: PledgeRule, rng: np.random.Generator, draws: int
+    regressor: float, pledging: Sequence[Deal], rule: PledgeRule, rng: np.random.Generator, draws: int
 ) -> tuple[float, float]:
     """5–95 % of bootstrap predictions (pledging deals resampled, rule refitted) times a resampled
     log residual; the point itself without draws."""
     out = []
     for _ in range(draws):
         sample = [pledging[k] for k in rng.integers(0, len(pledging), len(pledging))]
-        refit = fit_pledge_rule(sample)
-        if refit is None:  # a resample with one import value identifies no elasticity
+        refit = fit_pledge_rule(sample, by=rule.by)
+        if refit is None:  # a resample with one regressor value identifies no elasticity
             continue
-        out.append(refit.predict(deal.us_imports_usd_bn) * float(np.exp(rng.choice(rule.residuals))))
+        out.append(refit.predict(regressor) * float(np.exp(rng.choice(rule.residuals))))
     if not out:
-        point = rule.predict(deal.us_imports_usd_bn)
+        point = rule.predict(regressor)
         return point, point
     low, high = np.percentile(out, [5, 95])
     return float(low), float(high)

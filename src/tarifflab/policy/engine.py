@@ -18,6 +18,7 @@ import datetime as dt
 import re
 import threading
 from collections import OrderedDict, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -46,6 +47,7 @@ from tarifflab.policy.shipment import (
     OVER_QUOTA,
     S301_EXCLUSION,
     ShipmentTerms,
+    aggregate_terms,
 )
 
 RULING_DATE = dt.date(2026, 2, 20)  # Learning Resources, Inc. v. Trump: IEEPA authorises no tariffs
@@ -844,8 +846,14 @@ class TariffEngine:
         on: dt.date | str,
         view: View | str = View.IN_FORCE,
         as_known_on: dt.date | str | None = None,
+        claims: Iterable[str] = frozenset(),
     ) -> pd.DataFrame:
         """Every 2024 HTS10 × partner line with its layers on entry date ``on``.
+
+        ``claims`` (names from ``tarifflab.policy.shipment.CLAIMS``) are taken as made for every line
+        eligible for them, as ``duty(..., claims=...)`` makes them for one shipment: with
+        ``{"civil_aircraft"}`` every line on a civil-aircraft list is entered under General Note 6.
+        Without claims a listed subheading counts as civil aircraft only where the line itself says so.
 
         Columns: hs10, partner (ISO3; EUN = EU aggregate), imports_usd, mfn_rate, s232_rate,
         reciprocal_rate, fentanyl_rate, s301_rate, total_rate, refundable_rate (fractions), duty_usd.
@@ -853,7 +861,8 @@ class TariffEngine:
         on_date = parse_date(on)
         chosen = parse_view(view)
         known = parse_date(as_known_on, what="as-known date", check_coverage=False) if as_known_on else None
-        totals = self._segment_totals(on_date, chosen, known)
+        terms = aggregate_terms(claims)
+        totals = self._segment_totals(on_date, chosen, known, terms)
         out = self.lines[["hs10", "partner", "imports_usd"]].copy()
         for layer in LAYERS:
             out[f"{layer}_rate"] = totals[layer]
@@ -862,13 +871,19 @@ class TariffEngine:
         out["duty_usd"] = out["imports_usd"] * out["total_rate"]
         return out
 
-    def _segment_totals(self, on: dt.date, view: View, known: dt.date | None) -> dict[str, np.ndarray]:
-        """Layer totals of all lines, memoised per date segment and month: within a segment the same
-        measures are in force on the same scopes, and the USMCA-claimed shares change by month only."""
+    def _segment_totals(
+        self, on: dt.date, view: View, known: dt.date | None, terms: ShipmentTerms = AGGREGATE_TERMS
+    ) -> dict[str, np.ndarray]:
+        """Layer totals of all lines, memoised per date segment, month and claims made: within a segment
+        the same measures are in force on the same scopes, and the USMCA-claimed shares change by month
+        only."""
         lines = self.lines
         active = tuple(m.id for m in self.active_measures(on, view, known))
         ruling_known = view is not View.AS_KNOWN or (known or on) >= RULING_DATE
-        key = (bisect.bisect_right(self._change_dates, on), on.strftime("%Y-%m"), view, ruling_known, active)
+        claims = tuple(sorted(terms.claims))
+        key = (
+            bisect.bisect_right(self._change_dates, on), on.strftime("%Y-%m"), view, ruling_known, active, claims
+        )  # fmt: skip
         with self._loading:
             if key in self._segment_memo:
                 self._segment_memo.move_to_end(key)
@@ -882,7 +897,7 @@ class TariffEngine:
             for values in totals.values():
                 values.flags.writeable = False
         else:
-            totals, _ = self._evaluate(lines, on, view, known, cache=True)
+            totals, _ = self._evaluate(lines, on, view, known, cache=True, terms=terms)
             for values in totals.values():
                 values.flags.writeable = False  # shared by every caller of the segment
             if store is not None:

@@ -11,7 +11,8 @@ Each file sits in a folder named by the SHA-256 of everything the totals depend 
 (its content hash, so a scenario gives another folder), its scopes and scope lists, the MFN basis, the
 policy package's code, the engine's embedded tables, and the package, Python and NumPy versions. Any change
 to any of them reads from a new folder, so a stale copy is never used. The file name is the SHA-256 of the
-segment's memo key (segment, month, view, whether the IEEPA ruling is known, the measures in force).
+segment's memo key (segment, month, view, whether the IEEPA ruling is known, the measures in force, the
+entry claims assumed made).
 
 Files are NumPy ``.npz`` archives read with ``allow_pickle=False`` (no code runs on load); like the compiled
 library, only a file the current user owns and nobody else can write is read, and one whose arrays do not

@@ -10,9 +10,10 @@ claim, like a duty lookup that is told nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from tarifflab.errors import InvalidInputError
+from tarifflab.errors import InvalidInputError, UnknownClaimError
 
 CIVIL_AIRCRAFT = "civil_aircraft"  # HTSUS General Note 6 / U.S. note 35 end-use claim
 S301_EXCLUSION = "s301_exclusion"  # goods match a described s.301 exclusion (headings 9903.88.69/.70)
@@ -46,7 +47,7 @@ class ShipmentTerms:
     def __post_init__(self) -> None:
         unknown = set(self.claims) - CLAIMS
         if unknown:
-            raise InvalidInputError(
+            raise UnknownClaimError(
                 f"unknown entry claim {sorted(unknown)[0]!r} (choose {', '.join(sorted(CLAIMS))})"
             )
 
@@ -58,3 +59,27 @@ class ShipmentTerms:
 # The aggregates make no claim: a listed subheading counts as civil aircraft only where the line itself says
 # so (chapter 88, "for use in civil aircraft" statistical lines), as in a lookup without --civil-aircraft.
 AGGREGATE_TERMS = ShipmentTerms()
+
+
+# What each claim assumes when the all-lines aggregates take it as made for every eligible line.
+CLAIM_HELP = {
+    CIVIL_AIRCRAFT: "civil-aircraft end use of every line on a civil-aircraft list (General Note 6)",
+    S301_EXCLUSION: "every line under a described s.301 exclusion matches it (9903.88.69/.70)",
+    OVER_QUOTA: "every quota good entered above its quota",
+    GENERIC_PHARMACEUTICAL: "every pharmaceutical line generic (U.S. note 40(c)(iii), 9903.04.67)",
+    ANNEX_III_COMPANY: "every pharmaceutical from an Annex III company (U.S. note 40(e))",
+    THERMAL_IMAGING: "every drone with thermal imaging (U.S. note 43(c)(3), 9903.08.21)",
+    NOT_VEHICLE_PART: "every note 33(g) article not a vehicle part (9903.94.06, note 33(h)(ii))",
+    METAL_UNDER_15PCT: "every eligible article under 15% listed metal by weight (9903.82.03, note 16(c))",
+}
+
+
+def aggregate_terms(claims: Iterable[str]) -> ShipmentTerms:
+    """Terms of the all-lines aggregates with ``claims`` made for every line eligible for them
+    (an unknown name is an InvalidInputError); ``over_quota`` also prices quota goods above the quota."""
+    if isinstance(claims, str):  # one name, not its letters
+        claims = (claims,)
+    made = frozenset(claims)
+    if not made:
+        return AGGREGATE_TERMS
+    return ShipmentTerms(over_quota=OVER_QUOTA in made, claims=made)
