@@ -11,7 +11,7 @@ Expected duties come from the deal texts and proclamations the deal record cites
 * Korea, no deal (the threat of the July 7 letter): cars 25% s.232 (Proclamation 10908) on top of the KORUS
   rate of 0% (HTSUS General Note 33): 25%.
 * Switzerland, the 2025-11-14 framework: cumulative MFN + reciprocal not above 15%, an all-in 15% on goods
-  outside s.232 (as for the EU); 9031.80.80.85's MFN is free, so 15%. The framework caps no s.232 auto duty
+  outside s.232 (as for the EU); the toy line 9503.00.00.90's MFN is free (HTSUS column 1), so 15%. The framework caps no s.232 auto duty
   (the record lists no autos cap), so Swiss cars keep Proclamation 10908's 25% on top of the 2.5% MFN: 27.5%.
 * Japan after the ruling (package ``after_scotus_2026``): cars stay at EO 14345's 15% all-in (HTSUS
   9903.94.40), other goods pay the s.122 10% surcharge (Proclamation of 2026-02-20) on top of MFN.
@@ -21,6 +21,13 @@ Expected duties come from the deal texts and proclamations the deal record cites
   other goods the EO 14257 baseline 10% on top of MFN.
 * EU, package ``eo14326_15_all_in``: EO 14326's 15% all-in on goods, cars "as in the annex package", i.e.
   Proclamation 10908's 25% on top of the 2.5% MFN (27.5%; the EU's 15% auto cap came later).
+
+The goods line is the toy 9503.00.00.90 (MFN free), on none of the exemption or civil-aircraft lists of
+HTSUS notes 2(v), 2(aa) and 52(b)-(d) (9031.80.80.85, used before, is on the civil-aircraft list of note
+52(d)). The law's column on 2026-10-01 is the Section 301 forced-labour action (91 FR 47318, HTSUS U.S.
+note 52, from 2026-07-24), which a package's headline rate replaces: Japan 12.5% inclusive of the column 1
+rate (9903.05.48/.49, note 52(k)), Switzerland 12.5% inclusive (9903.05.73/.74), the EU 10% inclusive
+(9903.05.38/.39), the UK 10% (9903.05.81); on a free-MFN line each is its rate.
 """
 
 from __future__ import annotations
@@ -69,20 +76,22 @@ CASES = [
     ("us-japan", "july_2025_deal", "2025-08-20", "8703230140", "JPN", 15.0, 27.5),
     ("us-japan", "no_deal_july_letter", "2026-10-01", "8703230140", "JPN", 27.5, 15.0),
     ("us-korea", "record_threat", "2026-10-01", "8703230140", "KOR", 25.0, 15.0),
-    ("us-switzerland", "record_deal", "2026-10-01", "9031808085", "CHE", 15.0, None),
+    ("us-switzerland", "record_deal", "2026-10-01", "9503000090", "CHE", 15.0, 12.5),
     # each package's cars under its own auto rule (one all-in switch for goods and cars wrote 25%, 17.5%,
     # 12.5% and 25% here)
     ("us-switzerland", "record_deal", "2026-10-01", "8703230140", "CHE", 27.5, 27.5),
     ("us-japan", "after_scotus_2026", "2026-10-01", "8703230140", "JPN", 15.0, 15.0),
-    ("us-japan", "after_scotus_2026", "2026-10-01", "9031808085", "JPN", 10.0, 0.0),
-    ("us-uk", "record_deal", "2026-10-01", "8703230140", "GBR", 10.0, 10.0),
-    ("us-uk", "record_deal", "2026-10-01", "9031808085", "GBR", 10.0, 0.0),
+    ("us-japan", "after_scotus_2026", "2026-10-01", "9503000090", "JPN", 10.0, 12.5),
+    # the UK before Proclamation 10949 took effect (2025-06-30): the law's cars pay Proclamation 10908's 25%
+    # on top of the 2.5% MFN; on 2026-10-01 the law already is the deal (test_uk_deal_is_the_law_after_...)
+    ("us-uk", "record_deal", "2025-06-15", "8703230140", "GBR", 10.0, 27.5),
+    ("us-uk", "record_deal", "2025-06-15", "9503000090", "GBR", 10.0, 10.0),
     ("us-eu", "eo14326_15_all_in", "2025-08-20", "8703230140", "DEU", 27.5, 15.0),
-    ("us-eu", "eo14326_15_all_in", "2025-08-20", "9031808085", "DEU", 15.0, 15.0),
+    ("us-eu", "eo14326_15_all_in", "2025-08-20", "9503000090", "DEU", 15.0, 15.0),
     ("us-korea", "record_deal", "2025-10-01", "8703230140", "KOR", 15.0, 25.0),
-    ("us-korea", "record_deal", "2025-10-01", "9031808085", "KOR", 15.0, 15.0),
+    ("us-korea", "record_deal", "2025-10-01", "9503000090", "KOR", 15.0, 15.0),
     ("us-eu", "record_deal", "2026-10-01", "8703230140", "DEU", 15.0, 15.0),
-    ("us-eu", "record_deal", "2026-10-01", "9031808085", "DEU", 15.0, 0.0),
+    ("us-eu", "record_deal", "2026-10-01", "9503000090", "DEU", 15.0, 10.0),
     # Taiwan's arrangement caps s.232 auto PARTS at 15% all-in (U.S. note 33(u), 9903.94.66-.69, from
     # 2026-05-01), not cars: cars keep Proclamation 10908's 25% on top of the 2.5% MFN (the record's cap
     # counted as an autos cap wrote Taiwanese cars at 15%); a tyre (4% MFN) pays 15% (9903.94.67)
@@ -113,9 +122,10 @@ def test_written_scenario_gives_the_package_duty(
 def test_no_deal_letter_rate_on_other_japanese_goods(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """The July 7 letter: 25% on top of MFN on goods outside s.232 (a free-MFN instrument line)."""
+    """The July 7 letter: 25% on top of MFN on goods outside s.232 (a free-MFN toy line), in place of the
+    forced-labour action's 12.5% all-in (note 52(k)), not on top of it."""
     path = write(capsys, tmp_path, "us-japan", "no_deal_july_letter", "2026-10-01")
-    assert duty_pct(capsys, "9031808085", "JPN", "2026-10-01", "--scenario", str(path)) == pytest.approx(
+    assert duty_pct(capsys, "9503000090", "JPN", "2026-10-01", "--scenario", str(path)) == pytest.approx(
         25.0, abs=0.01
     )
 
@@ -135,6 +145,10 @@ def test_other_partners_keep_the_law(capsys: pytest.CaptureFixture[str], tmp_pat
         ("us-eu", "status_quo_2024", "2025-10-01"),
         ("us-korea", "record_deal", "2026-10-01"),
         ("us-uk", "status_quo_2024", "2026-10-01"),
+        # the forced-labour action is the headline measure that day (note 52): the package replaces it
+        ("us-switzerland", "record_deal", "2026-10-01"),
+        ("us-eu", "record_deal", "2026-10-01"),
+        ("us-japan", "no_deal_july_letter", "2026-10-01"),
     ],
 )
 def test_levers_read_back_from_the_scenario(pair: str, package: str, date: str) -> None:
@@ -147,11 +161,44 @@ def test_levers_read_back_from_the_scenario(pair: str, package: str, date: str) 
     assert us_levers_on(apply_package(library, records), p.partner, on) == levers
 
 
+@pytest.mark.parametrize(
+    ("partner", "date", "rate", "all_in"),
+    [
+        # HTSUS U.S. note 52 (91 FR 47318), from 2026-07-24: 9903.05.73/.74 Switzerland and 9903.05.48/.49
+        # Japan 12.5% inclusive of the column 1 rate (note 52(k)), 9903.05.38/.39 EU 10% inclusive,
+        # 9903.05.81 UK 10% on top of the column 1 rate
+        ("CHE", "2026-10-01", 0.125, 1.0),
+        ("JPN", "2026-10-01", 0.125, 1.0),
+        ("EUN", "2026-10-01", 0.10, 1.0),
+        ("GBR", "2026-10-01", 0.10, 0.0),
+        # Proclamation 11012 (HTSUS 9903.03.01): the s.122 10% on top of MFN, 2026-02-24 to 2026-07-23
+        ("CHE", "2026-05-01", 0.10, 0.0),
+    ],
+)
+def test_headline_lever_reads_the_successor_measures(
+    partner: str, date: str, rate: float, all_in: float
+) -> None:
+    levers = us_levers_on(load_library(), partner, dt.date.fromisoformat(date))
+    assert levers["us_reciprocal_rate"] == pytest.approx(rate)
+    assert levers["us_all_in_rule"] == all_in
+
+
 def test_nothing_to_write_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """On 2026-10-01 the law already has Japan's cars at 15% all-in and no reciprocal layer; a package
     equal to the law (its levers read from the law) has nothing to write."""
     status, out, err = call(
         capsys, "negotiate", "scenario", "us-japan", "--package", "law:2026-10-01", "--date", "2026-10-01"
+    )
+    assert status == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "no scenario to write" in err
+
+
+def test_uk_deal_is_the_law_after_the_forced_labour_action(capsys: pytest.CaptureFixture[str]) -> None:
+    """On 2026-10-01 the UK's goods pay the forced-labour action's 10% on top of MFN (HTSUS 9903.05.81), the
+    deal's 10% (EO 14257 baseline kept by the May 2025 deal), and cars Proclamation 10949's 10% all-in in
+    quota: the package is the law, so there is nothing to write (and no 10% stacked on the action's 10%)."""
+    status, out, err = call(
+        capsys, "negotiate", "scenario", "us-uk", "--package", "record_deal", "--date", "2026-10-01"
     )
     assert status == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "no scenario to write" in err
@@ -189,7 +236,7 @@ def test_package_rate_after_the_ruling_is_not_ieepa(
     written for a date before the ruling it is the IEEPA rate of the time, refundable like the law's."""
     path = write(capsys, tmp_path, "us-japan", "july_2025_deal", date)
     status, out, err = call(
-        capsys, "duty", "9031808085", "--origin", "JPN", "--date", date, "--format", "json",
+        capsys, "duty", "9503000090", "--origin", "JPN", "--date", date, "--format", "json",
         "--scenario", str(path),
     )  # fmt: skip
     assert status == 0, err

@@ -8,11 +8,14 @@ Three groups of measures follow the levers (fractions of customs value; "in forc
 partner, not a zero-rate exemption):
 
 * reciprocal (``us_reciprocal_rate``, ``us_all_in_rule``, ``us_exempt_aircraft``,
-  ``us_exempt_generic_pharma``): every reciprocal-layer measure on all of the partner's goods (IEEPA
-  reciprocal, the s.122 surcharge, and other all-goods programmes that :func:`us_levers_on` sums) gives way
-  to one measure at the lever's level: ``add`` (MFN + rate) or, with the all-in rule, ``floor``
-  (max(MFN, rate), EO 14345). Its product exclusions are those of the measure it replaces (or of the
-  library's latest general reciprocal measure when none is in force) with the civil-aircraft and pharma
+  ``us_exempt_generic_pharma``): every headline measure on all of the partner's goods that
+  :func:`us_levers_on` sums (IEEPA reciprocal to 2026-02-20, the s.122 surcharge to 2026-07-23, the s.301
+  forced-labour action of HTSUS U.S. note 52 from 2026-07-24, and other all-goods reciprocal-layer
+  programmes) gives way to one reciprocal-layer measure at the lever's level: ``add`` (MFN + rate) or, with
+  the all-in rule, ``floor`` (max(MFN, rate), EO 14345), so that a package's 15% all-in is 15% in total and
+  not 15% on top of the forced-labour action. Its product exclusions are those of the reciprocal-layer
+  measure it replaces (or of the library's latest general IEEPA reciprocal measure when none is in force,
+  as when the forced-labour action is the headline) with the civil-aircraft and pharma
   lists switched by the exemption levers (the partner's own aircraft list when the library has one, else
   the EU's; the EU's pharmaceutical list, the only published one);
 * autos (``us_auto_rate`` with ``us_auto_all_in_rule``: ``floor`` max(MFN, rate) as in EO 14345's 15% for
@@ -61,7 +64,7 @@ from tarifflab.policy.library import MeasureLibrary
 from tarifflab.policy.measures import Authority, Layer, Measure, RuleKind
 from tarifflab.policy.scenario import apply_scenarios, library_with_scenarios, parse_scenario
 from tarifflab.studies.engine_cache import load_matrix, matrix_key, store_matrix
-from tarifflab.studies.negotiation_levers import _applies_to, _level, us_levers_on
+from tarifflab.studies.negotiation_levers import _applies_to, _level, is_headline, us_levers_on
 
 US_LEVERS: tuple[str, ...] = (
     "us_reciprocal_rate",
@@ -86,7 +89,7 @@ def _is_exemption(measure: Measure) -> bool:
 
 def _in_group(measure: Measure, group: str) -> bool:
     if group == "reciprocal":
-        return measure.layer is Layer.RECIPROCAL and measure.products.all
+        return is_headline(measure)
     programs = AUTO_PROGRAMS if group == "autos" else STEEL_PROGRAMS
     return measure.layer is Layer.S232 and measure.program in programs
 
@@ -129,6 +132,7 @@ def _template(library: MeasureLibrary, on: dt.date, group: str) -> Measure:
         if _in_group(m, group) and not m.is_country_specific and not _is_exemption(m) and m.start <= on
     ]
     if group == "reciprocal":
+        candidates = [m for m in candidates if m.layer is Layer.RECIPROCAL]
         candidates = [m for m in candidates if m.program == "reciprocal"] or candidates
     if not candidates:
         raise InvalidInputError(f"no {group} measure in the library to build a package scenario from")
@@ -245,8 +249,11 @@ def package_scenario_records(
     if not same:
         records += _retire(library, iso3, on, "reciprocal")
         effective = _effective(now_reciprocal)
-        model = next((m for m in effective if m.program == "reciprocal"), None) or (
-            effective[0] if effective else _template(library, on, "reciprocal")
+        # the package's measure sits in the reciprocal layer (its authority is the package's, not s.301):
+        # a forced-labour action in force ends for the partner and lends the copy nothing
+        reciprocal_layer = [m for m in effective if m.layer is Layer.RECIPROCAL]
+        model = next((m for m in reciprocal_layer if m.program == "reciprocal"), None) or (
+            reciprocal_layer[0] if reciprocal_layer else _template(library, on, "reciprocal")
         )
         base = [n for n in (model.exclusions.lists if model.exclusions else ()) if "civil_aircraft" not in n]
         base = [n for n in base if "pharma" not in n]
