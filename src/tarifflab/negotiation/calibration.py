@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol
+from typing import ClassVar, Generic, Protocol, TypeVar
 
 import numpy as np
 from scipy.optimize import OptimizeResult, minimize
@@ -238,18 +238,22 @@ class _ParameterTable(Protocol):
     def to_dict(self) -> dict[str, float]: ...
 
 
-class CalibrationSummary:
-    """The fit summaries shared by :class:`Calibration` and the GE calibration's result: in-sample error,
-    bootstrap intervals and the parameters the data do not identify. Subclasses (frozen dataclasses)
-    name their parameters and admissible ranges."""
+ParametersT = TypeVar("ParametersT", bound=_ParameterTable)
+
+
+@dataclass(frozen=True)
+class CalibrationSummary(Generic[ParametersT]):
+    """θ, the fit and bootstrap intervals of a calibration on ``partners``, shared by :class:`Calibration`
+    and the GE calibration's result: in-sample error, bootstrap intervals and the parameters the data do
+    not identify. Subclasses name their parameters and admissible ranges."""
 
     parameter_names: ClassVar[tuple[str, ...]]
     parameter_bounds: ClassVar[Mapping[str, tuple[float, float]]]
-    parameters: _ParameterTable
+    parameters: ParametersT
     partners: tuple[str, ...]
     fitted_pct: dict[str, float]
     actual_pct: dict[str, float]
-    bootstrap: np.ndarray  # [draws, parameters]
+    bootstrap: np.ndarray = field(repr=False)  # [draws, parameters]
 
     @property
     def mae_pct(self) -> float:
@@ -278,16 +282,11 @@ class CalibrationSummary:
 
 
 @dataclass(frozen=True)
-class Calibration(CalibrationSummary):
-    """θ, the fit and bootstrap intervals of a calibration on ``partners``."""
+class Calibration(CalibrationSummary[Parameters]):
+    """θ, the fit and bootstrap intervals of a calibration on ``partners`` (the reduced-form model)."""
 
     parameter_names: ClassVar[tuple[str, ...]] = PARAMETERS
     parameter_bounds: ClassVar[Mapping[str, tuple[float, float]]] = BOUNDS
-    parameters: Parameters
-    partners: tuple[str, ...]
-    fitted_pct: dict[str, float]
-    actual_pct: dict[str, float]
-    bootstrap: np.ndarray = field(repr=False)  # [draws, 4]
 
 
 def calibrate(deals: Sequence[Deal], draws: int = 0, seed: int = 0) -> Calibration:

@@ -541,19 +541,14 @@ def fit_ge(fine: FineCurves, starts: Sequence[Sequence[float]] = GE_STARTS) -> G
 
 
 @dataclass(frozen=True)
-class GeCalibration(CalibrationSummary):
+class GeCalibration(CalibrationSummary[GeParameters]):
     """θ, the fit, bootstrap intervals and each deal's payoff source, of a GE calibration
     (:meth:`~CalibrationSummary.unidentified` on the GE ranges)."""
 
     parameter_names: ClassVar[tuple[str, ...]] = GE_PARAMETERS
     parameter_bounds: ClassVar[Mapping[str, tuple[float, float]]] = GE_BOUNDS
-    parameters: GeParameters
-    partners: tuple[str, ...]
-    fitted_pct: dict[str, float]
-    actual_pct: dict[str, float]
-    payoff_source: dict[str, str]
-    in_force: dict[str, list[str]]
-    bootstrap: np.ndarray = field(repr=False)
+    payoff_source: dict[str, str] = field(kw_only=True)
+    in_force: dict[str, list[str]] = field(kw_only=True)
 
 
 def calibrate_ge(
