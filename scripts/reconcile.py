@@ -547,10 +547,14 @@ def explained_section(
         "",
         f"Ours {v(on, 'tradewartracker', 'ours_pct'):.2f}% against tradewartracker's"
         f" {v(on, 'tradewartracker'):.2f}% on our definition (published {v(on, 'tradewartracker', 'published_pct'):.2f}%"
-        f" with its flat 2.3 pp baseline): inside 1 point. By layer: "
+        f" with its flat 2.3 pp baseline): a gap of"
+        f" {v(on, 'tradewartracker', 'ours_pct') - v(on, 'tradewartracker'):+.2f} pp. By layer: "
         + ", ".join(f"{k} {x:.2f}" for k, x in world.items() if x)
-        + " pp. We sit at the tradewartracker value because both weight the same 2024 Census lines and apply"
-        " the surcharge of heading 9903.03.01 with its product exemptions (its `section122-*.csv` lists).",
+        + " pp. Both weight the same 2024 Census lines and apply the surcharge of heading 9903.03.01 with its"
+        " product exemptions (its `section122-*.csv` lists). What is left is the civil-aircraft convention:"
+        " the tracker exempts the whole civil-aircraft lists of note 2(aa)(iv), where the law exempts a listed"
+        " line only when the importer claims civil-aircraft end use (General Note 6); with the claim made on"
+        " every listed line (`--claim civil_aircraft`, the table above) ours meets the tracker's figure.",
         "",
         *_post_ruling_section(engine, cache),
         "### The UK, the EU and Mexico on 2026-01-01",

@@ -396,7 +396,9 @@ def frontier_cmd(
     delta_us: float = typer.Option(0.95, "--delta-us", help="US discount factor per round (Rubinstein)"),
     delta_partner: float = typer.Option(0.95, "--delta-partner", help="partner discount factor per round"),
     model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
-    workers: int = typer.Option(1, "--workers", help="worker processes for the multi-sector model"),
+    workers: int = typer.Option(
+        1, "--workers", help="worker processes (a local Dask cluster) for the multi-sector model"
+    ),
     tariffs: str | None = typer.Option(None, "--tariffs", help=TARIFFS_HELP),
     date: str | None = typer.Option(None, "--date", help=TARIFF_DATE_HELP),
     max_frontier: int | None = typer.Option(
@@ -768,7 +770,9 @@ def what_would_it_take_cmd(
     disagreement: str = typer.Option(DEFAULT_DISAGREEMENT, "--disagreement", help="package of no deal"),
     grid: Path | None = typer.Option(None, "--grid", help="grid YAML (default: the built-in grid)"),
     model: str = typer.Option("ossa", "--model", help=MODEL_HELP),
-    workers: int = typer.Option(1, "--workers", help="worker processes for the multi-sector model"),
+    workers: int = typer.Option(
+        1, "--workers", help="worker processes (a local Dask cluster) for the multi-sector model"
+    ),
     tariffs: str | None = typer.Option(None, "--tariffs", help=TARIFFS_HELP),
     date: str | None = typer.Option(None, "--date", help=TARIFF_DATE_HELP),
     elasticity_bands: bool = typer.Option(

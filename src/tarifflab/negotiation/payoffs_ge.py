@@ -202,8 +202,9 @@ class MultiSectorPayoffModel:
     def evaluate_many(self, settings: Sequence[dict[str, float]]) -> list[dict[str, Outcomes]]:
         """Packages in order. Stored outcomes are read from the result store; the others are solved
         together (:meth:`MultiSectorModel.solve_batch`) in chunks of :data:`BATCH_SIZE` packages — with
-        ``workers > 1``, in that many worker processes, each solving its share in batches — and stored.
-        On a busy 2-core machine the processes gain nothing (docs/performance.md); the default is one."""
+        ``workers > 1``, on a Dask distributed cluster of that many worker processes, each solving its share
+        in batches — and stored. On a busy 2-core machine the processes gain nothing
+        (docs/performance.md); the default is one."""
         inputs = [self.inputs(s) for s in settings]
         keys = [self.package_key(s, t, nx) for s, (t, nx) in zip(settings, inputs, strict=True)]
         found: dict[str, dict[str, Outcomes]] = self.store.get_many(keys)
@@ -236,14 +237,27 @@ class MultiSectorPayoffModel:
     def _evaluate_in_processes(
         self, chunks: Sequence[Sequence[dict[str, float]]]
     ) -> Iterator[list[dict[str, Outcomes]]]:
-        """Chunks in ``workers`` processes (each builds its own model once, no store), in order."""
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        """Chunks on a Dask distributed cluster of ``workers`` local processes, one thread each (each
+        process builds its own model once and keeps it for later chunks; no store there), in order. The
+        parent stores each chunk as it comes back, so an interrupted grid keeps what was solved."""
+        from distributed import Client, LocalCluster
 
-        # spawn, not fork: forking a process whose BLAS threads are running can deadlock
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
-            yield from pool.map(_evaluate_chunk, [(self._config, list(chunk)) for chunk in chunks])
+        # processes, not threads: the solver holds the GIL between its numpy calls
+        cluster = LocalCluster(
+            n_workers=self.workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=50,
+        )
+        with cluster, Client(cluster) as client:
+            futures = client.map(
+                _evaluate_chunk,
+                [(self._config, list(chunk)) for chunk in chunks],
+                pure=False,
+            )
+            for future in futures:
+                yield future.result()
 
 
 _WORKER_MODELS: dict[tuple[object, ...], MultiSectorPayoffModel] = {}
