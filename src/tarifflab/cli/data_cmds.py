@@ -58,7 +58,7 @@ def precompute(
 
     first = parse_date(start, what="start date") if start else None
     last = parse_date(end, what="end date") if end else None
-    engine = scenario_engine(scenario)
+    engine = scenario_engine(scenario).fresh()
     with Progress() as progress:
         task = progress.add_task("evaluating date segments", total=None)
 

@@ -273,6 +273,12 @@ class TariffEngine:
             _ENGINES[key] = base if library.content_hash == base.library.content_hash else base._with(library)
         return _ENGINES[key]
 
+    def fresh(self) -> TariffEngine:
+        """A new engine on the same library and 2024 lines with empty memos, whose segment store opens
+        anew in the cache folder of the moment: what a new process would start from (used by
+        ``tarifflab data precompute``, so a segment already memoised in this process is still stored)."""
+        return self._with(self.library)
+
     def _with(self, library: MeasureLibrary) -> TariffEngine:
         clone = copy.copy(self)
         clone.library = library
