@@ -122,7 +122,9 @@ class _FixedEngine:
     def __init__(self, rate: float) -> None:
         self.rate = rate
 
-    def evaluate(self, on: object, view: object = None, as_known_on: object = None) -> pd.DataFrame:
+    def evaluate(
+        self, on: object, view: object = None, as_known_on: object = None, claims: object = frozenset()
+    ) -> pd.DataFrame:
         frame = _lines([("8703230140", "JPN", 1000.0, 0.0, 0.0, self.rate)])
         return frame
 

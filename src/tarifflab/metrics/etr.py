@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,11 +41,9 @@ def _summarise(frame: pd.DataFrame, by: str | None) -> pd.DataFrame:
     return out
 
 
-def _claims_argument(claims: Iterable[str]) -> dict[str, Any]:
-    """``claims=`` for ``evaluate`` only when some are made: stand-in engines (tests, scenario wrappers)
-    that know no claims keep working for the default."""
-    made = frozenset([claims] if isinstance(claims, str) else claims)
-    return {"claims": made} if made else {}
+def _claim_set(claims: Iterable[str]) -> frozenset[str]:
+    """The claims made, as a set (a single name is one claim, not its letters)."""
+    return frozenset([claims] if isinstance(claims, str) else claims)
 
 
 def _lines(
@@ -56,7 +53,7 @@ def _lines(
     as_known_on: dt.date | str | None,
     claims: Iterable[str] = frozenset(),
 ) -> pd.DataFrame:
-    lines = engine.evaluate(on, view=view, as_known_on=as_known_on, **_claims_argument(claims))
+    lines = engine.evaluate(on, view=view, as_known_on=as_known_on, claims=_claim_set(claims))
     lines["refundable_usd"] = lines["imports_usd"] * lines["refundable_rate"]
     return lines
 
@@ -150,7 +147,7 @@ def etr_series(
         raise InvalidInputError("a daily series is in-force or net-of-refunds; as-known needs one date")
     wanted = engine_partner(to_iso3(partner)) if partner else None
     breakpoints = sorted({first} | {d for d in eng.library.change_dates() if first < d <= last})
-    made = frozenset([claims] if isinstance(claims, str) else claims)
+    made = _claim_set(claims)
     if not made and (engine is None or engine is TariffEngine.default(eng.mfn_basis)):
         # The built-in law on the embedded data without claims: sums per date segment, precomputed
         # (metrics.segments).
@@ -240,7 +237,7 @@ def ieepa_refunds_owed(
 def _partner_rates(
     engine: TariffEngine, on: dt.date | str, view: View | str, claims: Iterable[str] = frozenset()
 ) -> pd.DataFrame:
-    lines = engine.evaluate(on, view=view, **_claims_argument(claims))
+    lines = engine.evaluate(on, view=view, claims=_claim_set(claims))
     lines["additional_usd"] = lines["imports_usd"] * (lines["total_rate"] - lines["mfn_rate"])
     return lines
 
